@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sanitizeHtml from 'sanitize-html';
+import type { Config } from '../config/load-config.js';
+import { createFormValidator, renderMarkdown, SANITIZE_OPTIONS } from '../forms/index.js';
+import { createAuth, type Auth } from '../http/auth.js';
+import { createHttpServer, type HttpServer } from '../http/create-server.js';
+import { createCsrf } from '../http/csrf.js';
+import { createSiteRegistry, readLocalesFile, type SiteRegistry } from '../http/site-registry.js';
+import { createTemplateUrlService } from '../pages/create-template-url-service.js';
+import { createPageCache } from '../pages/page-cache.js';
+import { createPageService, type PageService } from '../pages/page-service.js';
+import type { TemplateUrlService } from '../pages/template-url-service.js';
+import type { Plugin, RouteInfo, SiteService } from '../plugins/api.js';
+import { createEventBus, type EventBus } from '../plugins/events.js';
+import { discoverPlugins, importPlugin } from '../plugins/load-plugins.js';
+import { coreMigrations } from '../store/core-migrations.js';
+import { createStores } from '../store/create-stores.js';
+import type { Db } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { openDb } from '../store/open-db.js';
+import type { Stores, User } from '../store/types.js';
+import { createDirFS } from '../themes/dir-fs.js';
+import { createOverlayFS } from '../themes/overlay-fs.js';
+import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
+import { createComponentsCache } from './components-cache.js';
+import { PmError } from './errors.js';
+import { createPluginServer } from './plugin-server.js';
+
+/** The project root (where pm-themes/, pm-plugins/ and locales.txt ship). */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface App {
+  config: Config;
+  db: Db;
+  stores: Stores;
+  sites: SiteRegistry;
+  siteService: SiteService;
+  pages: PageService;
+  templates: TemplateUrlService;
+  themes: ThemesManager;
+  auth: Auth;
+  events: EventBus;
+  http: HttpServer;
+  plugins: Plugin[];
+  /** Listens on config.host:config.port; resolves with the bound address. */
+  listen(): Promise<{ host: string; port: number; url: string }>;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  /** Pino options, or false for silence (tests). */
+  logger?: boolean | object;
+  /** Extra plugins (tests), loaded after the discovered ones. */
+  extraPlugins?: Plugin[];
+  /** Where built-in plugins are looked up (tests may point elsewhere). */
+  builtInPluginsDir?: string;
+  /** PostgreSQL schema to use (tests isolate runs this way). */
+  dbSchema?: string;
+}
+
+/** Ensures the data folder exists and is writable, with a message that says which folder. */
+export function prepareDataDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    for (const sub of ['pm-themes', 'pm-plugins', 'pm-uploads']) mkdirSync(join(dir, sub), { recursive: true });
+  } catch (e) {
+    throw new PmError('PM_ERR_CONFIG', { detail: `the data folder ${dir} cannot be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pick another with --dir` });
+  }
+}
+
+/** Makes sure the first superadmin exists (offline mode); safe when two processes race. */
+export async function ensureFirstSuperadmin(stores: Stores, siteId: string): Promise<User> {
+  const existing = await stores.users.firstSuperadmin(siteId);
+  if (existing) return existing;
+  try {
+    return await stores.users.create({ siteId, username: 'admin', name: 'Admin', role: 'superadmin' });
+  } catch (e) {
+    const again = await stores.users.firstSuperadmin(siteId);
+    if (again) return again;
+    throw e;
+  }
+}
+
+/** The composition root: config → store → caches → themes → plugins → server. */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  prepareDataDir(config.dir);
+  const db = await openDb(config.dsn, { schema: opts.dbSchema });
+  const closers: (() => Promise<void> | void)[] = [() => db.close()];
+  const closeAll = async () => {
+    for (const c of closers.reverse()) await c();
+  };
+  try {
+    await migrate(db, coreMigrations);
+    const stores = createStores(db);
+    const primary = await stores.sites.ensurePrimary();
+    const sites = createSiteRegistry({ mode: config.mode, baseDomain: config.baseDomain, sites: await stores.sites.list() });
+    let offlineUser: User | undefined;
+    if (config.mode === 'offline') offlineUser = await ensureFirstSuperadmin(stores, primary.siteId);
+
+    const log = { error: console.error } as const;
+    const events = createEventBus((err, event) => log.error(`an event listener for ${event} failed:`, err));
+    const components = createComponentsCache();
+    const pages = createPageService({
+      db,
+      store: stores.pages,
+      cache: createPageCache(config.cacheMb),
+      onChange: (change) => {
+        components.invalidate(change.siteId);
+        events.emit('page.changed', change);
+      },
+    });
+    await pages.start();
+    closers.push(() => pages.close());
+
+    const themes = createThemesManager({
+      fs: createOverlayFS([createDirFS(join(config.dir, 'pm-themes')), createDirFS(join(PROJECT_ROOT, 'pm-themes'))]),
+      md: renderMarkdown,
+    });
+    await themes.load();
+    if (config.strictThemes) {
+      const problems = (await themes.check()).filter((t) => t.errors.length);
+      if (problems.length) {
+        const list = problems.flatMap((t) => t.errors.map((e) => `  ${t.themeId}: ${e}`)).join('\n');
+        throw new PmError('PM_ERR_CONFIG', { detail: `--strict-themes: the themes have errors:\n${list}` });
+      }
+    }
+
+    const validator = createFormValidator();
+    const templates = createTemplateUrlService({
+      store: stores.templateUrls,
+      pages,
+      themes,
+      getSite: (id) => sites.get(id),
+      validate: (schema, data) => validator.validate(schema as never, data),
+    });
+
+    const auth = createAuth({ stores, db, secretKey: config.secretKey, ttlMs: config.sessionTtlMs });
+    await auth.start();
+    closers.push(() => auth.close());
+    const csrfSecret = config.secretKey ?? (await stores.keys.getOrCreateSecret(primary.siteId, 'csrf', () => randomBytes(32).toString('base64url')));
+
+    const siteService: SiteService = {
+      list: () => sites.all(),
+      async create(input) {
+        const s = await stores.sites.create(input);
+        sites.replace(await stores.sites.list());
+        events.emit('site.changed', { siteId: s.siteId });
+        return s;
+      },
+      async update(siteId, patch) {
+        const s = await stores.sites.update(siteId, patch);
+        if (patch.enabledLocales) await stores.locales.set(siteId, patch.enabledLocales);
+        sites.replace(await stores.sites.list());
+        events.emit('site.changed', { siteId });
+        return s;
+      },
+    };
+
+    const csrf = createCsrf(csrfSecret);
+    const locales = readLocalesFile([join(config.dir, 'locales.txt'), join(PROJECT_ROOT, 'locales.txt')]);
+    const http = createHttpServer({
+      config,
+      stores,
+      sites,
+      locales,
+      pages,
+      auth,
+      csrf,
+      themes,
+      defaultTheme: () => config.theme,
+      offlineUser: () => offlineUser,
+      logger: opts.logger ?? false,
+    });
+
+    const routes: RouteInfo[] = [];
+    const found = discoverPlugins(opts.builtInPluginsDir ?? join(PROJECT_ROOT, 'pm-plugins'), join(config.dir, 'pm-plugins'));
+    const plugins: Plugin[] = [];
+    for (const f of found) {
+      const section = config.plugins[f.folder] ?? {};
+      if (section.enabled === false) continue;
+      plugins.push(await importPlugin(f));
+    }
+    plugins.push(...(opts.extraPlugins ?? []));
+
+    const shared = { config, db, stores, pages, templates, components, themes, auth, siteService, events, routes, locales, http, csrf, sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const servers = plugins.map((p) => createPluginServer(p, shared));
+    for (const [i, p] of plugins.entries()) {
+      try {
+        await p.init?.(servers[i]);
+      } catch (e) {
+        if (e instanceof PmError && e.code === 'PM_ERR_PLUGIN_INIT') throw e;
+        throw new PmError('PM_ERR_PLUGIN_INIT', { plugin: p.name, detail: (e as Error).message }, { cause: e });
+      }
+      if (p.close) closers.push(() => p.close!());
+    }
+    for (const [i, p] of plugins.entries()) {
+      if (p.routes) http.fastify.register(async (scope) => p.routes!(servers[i].router(scope), servers[i]));
+    }
+    await http.fastify.ready();
+    closers.push(() => http.fastify.close());
+
+    events.on('themes.reloaded', ({ changed }) => void templates.rerenderThemes(changed));
+
+    return {
+      config,
+      db,
+      stores,
+      sites,
+      siteService,
+      pages,
+      templates,
+      themes,
+      auth,
+      events,
+      http,
+      plugins,
+      async listen() {
+        await http.fastify.listen({ host: config.host, port: config.port });
+        const a = http.server.address();
+        const port = typeof a === 'object' && a ? a.port : config.port;
+        const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+        return { host: config.host, port, url: `http://${shown}:${port}/` };
+      },
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll().catch(() => {});
+    throw e;
+  }
+}

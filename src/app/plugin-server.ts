@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config/load-config.js';
+import { renderMarkdown } from '../forms/index.js';
+import type { Auth } from '../http/auth.js';
+import type { HttpServer } from '../http/create-server.js';
+import type { PageService } from '../pages/page-service.js';
+import type { TemplateUrlService } from '../pages/template-url-service.js';
+import type { ComponentsCache, Logger, Plugin, PluginRouter, PluginServer, RouteInfo, SiteService } from '../plugins/api.js';
+import { createPluginRouter } from '../plugins/create-router.js';
+import type { EventBus } from '../plugins/events.js';
+import type { Db } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import type { Stores } from '../store/types.js';
+import type { ThemesManager } from '../themes/themes-manager.js';
+import { createCsrf } from '../http/csrf.js';
+
+export interface SharedServices {
+  config: Config;
+  db: Db;
+  stores: Stores;
+  pages: PageService;
+  templates: TemplateUrlService;
+  components: ComponentsCache;
+  themes: ThemesManager;
+  auth: Auth;
+  siteService: SiteService;
+  events: EventBus;
+  routes: RouteInfo[];
+  locales: ReadonlySet<string>;
+  http: HttpServer;
+  csrf: ReturnType<typeof createCsrf>;
+  sanitize(html: string): string;
+}
+
+/** The view of the app one plugin gets, plus the hook the app uses to give it a router on its own scope. */
+export function createPluginServer(plugin: Plugin, s: SharedServices): PluginServer & { router(scope: FastifyInstance): PluginRouter } {
+  const pino = s.http.fastify.log.child({ plugin: plugin.name });
+  const log: Logger = {
+    info: (m, o) => pino.info(o ?? {}, m),
+    warn: (m, o) => pino.warn(o ?? {}, m),
+    error: (m, o) => pino.error(o ?? {}, m),
+    debug: (m, o) => pino.debug(o ?? {}, m),
+  };
+  const { db: _db, pages: _pages, ...stores } = s.stores;
+  return {
+    name: plugin.name,
+    mode: s.config.mode,
+    db: s.db,
+    dbType: s.db.dialect.name,
+    migrate: async (migrations) => void (await migrate(s.db, migrations, `plugin:${plugin.name}`)),
+    stores,
+    config: s.config.plugins[plugin.name] ?? {},
+    sanitize: s.sanitize,
+    renderMarkdown,
+    pages: s.pages,
+    templates: s.templates,
+    components: s.components,
+    themes: s.themes,
+    auth: s.auth,
+    sites: s.siteService,
+    log,
+    events: s.events,
+    routes: () => [...s.routes],
+    locales: s.locales,
+    sendError: (request, reply, err) => s.http.sendError(request, reply, err),
+    router: (scope) => createPluginRouter(scope, plugin.name, s.csrf, s.routes),
+  };
+}

@@ -1,0 +1,207 @@
+import type { ParseArgsConfig } from 'node:util';
+import { checkPassword } from '../app/password-policy.js';
+import { openData } from '../app/open-data.js';
+import { PmError } from '../app/errors.js';
+import { loadConfig, type ConfigFlags } from '../config/load-config.js';
+import { createAuth } from '../http/auth.js';
+import { ROLES } from '../http/permissions.js';
+import type { Role, Site, Stores } from '../store/types.js';
+import { promptHidden, readStdinLine } from './prompt.js';
+import { serve } from './serve.js';
+
+type Values = Record<string, string | boolean | undefined>;
+
+export interface Command {
+  summary: string;
+  help: string;
+  options: ParseArgsConfig['options'];
+  /** Resolves with the exit code; -1 means "keep running" (serve). */
+  run(values: Values): Promise<number>;
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+function configOf(values: Values, extra: ConfigFlags = {}) {
+  // Maintenance commands never open a browser and work in any mode.
+  return loadConfig({ dir: str(values.dir), dsn: str(values.dsn), ...extra, open: false });
+}
+
+async function withData<T>(values: Values, fn: (d: { stores: Stores; primary: Site }) => Promise<T>): Promise<T> {
+  const config = configOf(values, { mode: 'singlesite', addr: '127.0.0.1:0' });
+  const data = await openData(config);
+  try {
+    return await fn(data);
+  } finally {
+    await data.close();
+  }
+}
+
+async function findSite(stores: Stores, primary: Site, siteRef: string | undefined): Promise<Site> {
+  if (!siteRef) return primary;
+  const all = await stores.sites.list();
+  const s = all.find((x) => x.siteId === siteRef || x.domain === siteRef || x.subdomain === siteRef || x.tildePrefix === siteRef.replace(/^~/, ''));
+  if (!s) throw new PmError('PM_ERR_NOT_FOUND', { what: `site "${siteRef}" (see pagemanager list-sites)` });
+  return s;
+}
+
+/** Asks twice on a terminal, or reads one line with --password-stdin. */
+async function readNewPassword(values: Values): Promise<string> {
+  let pw: string;
+  if (values['password-stdin']) {
+    pw = await readStdinLine();
+  } else if (process.stdin.isTTY) {
+    pw = await promptHidden('New password: ');
+    const again = await promptHidden('Repeat it: ');
+    if (pw !== again) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'the two passwords differ; nothing was changed' });
+  } else {
+    throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'standard input is not a terminal; pass --password-stdin to read the password from it' });
+  }
+  checkPassword(pw);
+  return pw;
+}
+
+export const COMMANDS: Record<string, Command> = {
+  serve: {
+    summary: 'run the server (the default command)',
+    help: `Usage: pagemanager serve [options]
+
+Runs the server. In offline mode (the default) it listens on loopback only,
+logs every request in as the site's superadmin, and opens your browser.
+
+Options:
+  --mode MODE        offline | singlesite | multisite   (PM_MODE; default offline)
+  --addr HOST:PORT   where to listen                   (PM_ADDR; default 127.0.0.1:7070)
+  --dir DIR          the data folder                   (PM_DIR; default ./pagemanager-data)
+  --dsn DSN          postgres://… or a SQLite file     (PM_DSN; default DIR/pagemanager.db)
+  --cache-mb N       page cache size in MiB, 0 = off   (PM_CACHE_MB; default 64)
+  --base-domain D    multisite: sites live at SUB.D    (PM_BASE_DOMAIN)
+  --trust-proxy      honour X-Forwarded-* headers      (PM_TRUST_PROXY)
+  --strict-themes    refuse to start if a theme has errors
+  --no-open          do not open the browser (also when CI is set or stdout is not a terminal)
+  --debug            show stack traces
+Settings may also live in DIR/config.toml; flags win over the environment,
+which wins over config.toml.`,
+    options: {
+      mode: { type: 'string' },
+      addr: { type: 'string' },
+      'cache-mb': { type: 'string' },
+      'base-domain': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
+      'strict-themes': { type: 'boolean' },
+      'no-open': { type: 'boolean' },
+    },
+    async run(values) {
+      const config = loadConfig({
+        mode: str(values.mode),
+        addr: str(values.addr),
+        dir: str(values.dir),
+        dsn: str(values.dsn),
+        cacheMb: str(values['cache-mb']),
+        baseDomain: str(values['base-domain']),
+        trustProxy: values['trust-proxy'] === true ? true : undefined,
+        strictThemes: values['strict-themes'] === true ? true : undefined,
+        debug: values.debug === true ? true : undefined,
+        open: values['no-open'] ? false : undefined,
+      });
+      if (!process.stdout.isTTY) config.open = false;
+      return serve(config);
+    },
+  },
+  'create-user': {
+    summary: 'create a user (asks for a password on a terminal)',
+    help: `Usage: pagemanager create-user --username NAME [--name "Full Name"] [--email E] [--role ROLE] [--site SITE] [--password-stdin]
+
+Creates a user on the primary site (or --site: an id, domain, subdomain or ~tilde).
+ROLE is superadmin, admin or editor (default editor). On a terminal it asks for
+a password; --password-stdin reads it from standard input instead.`,
+    options: {
+      username: { type: 'string' },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      role: { type: 'string' },
+      site: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+    },
+    async run(values) {
+      const username = str(values.username)?.trim();
+      if (!username) throw new PmError('PM_ERR_BAD_REQUEST', { detail: '--username is required' });
+      if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(username)) {
+        throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'a username is 1-64 letters, digits, and . _ @ -' });
+      }
+      const role = (str(values.role) ?? 'editor') as Role;
+      if (!ROLES.includes(role)) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `unknown role "${role}"; use ${ROLES.join(', ')}` });
+      const wantsPassword = values['password-stdin'] === true || process.stdin.isTTY;
+      const password = wantsPassword ? await readNewPassword(values) : undefined;
+      return withData(values, async ({ stores, primary }) => {
+        const site = await findSite(stores, primary, str(values.site));
+        if (await stores.users.getByUsername(site.siteId, username)) {
+          throw new PmError('PM_ERR_CONFLICT', { what: `a user named "${username}"` });
+        }
+        const user = await stores.users.create({ siteId: site.siteId, username, name: str(values.name) ?? username, email: str(values.email) ?? '', role });
+        if (password) await stores.passwords.set(user.userId, password);
+        process.stdout.write(`Created ${role} "${username}"${password ? '' : ' without a password; set one with: pagemanager reset-password --user ' + username}.\n`);
+        return 0;
+      });
+    },
+  },
+  'reset-password': {
+    summary: "set a user's password and end their sessions",
+    help: `Usage: pagemanager reset-password --user NAME [--site SITE] [--password-stdin]
+
+Asks twice for the new password (without echo), or reads one line from standard
+input with --password-stdin. Passwords shorter than 8 characters and the most
+common passwords are refused. Every session of the user ends at once.`,
+    options: { user: { type: 'string' }, site: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+    async run(values) {
+      const username = str(values.user);
+      if (!username) throw new PmError('PM_ERR_BAD_REQUEST', { detail: '--user is required' });
+      return withData(values, async ({ stores, primary }) => {
+        const site = await findSite(stores, primary, str(values.site));
+        const user = await stores.users.getByUsername(site.siteId, username);
+        if (!user) throw new PmError('PM_ERR_NOT_FOUND', { what: `user "${username}"` });
+        const password = await readNewPassword(values);
+        await stores.passwords.set(user.userId, password);
+        const config = configOf(values);
+        const auth = createAuth({ stores, db: stores.db, secretKey: config.secretKey, ttlMs: config.sessionTtlMs });
+        await auth.revokeUser(user.userId);
+        process.stdout.write(`The password of "${username}" was changed and their sessions were ended.\n`);
+        return 0;
+      });
+    },
+  },
+  'create-site': {
+    summary: 'add a site (multisite): by domain, subdomain or ~tilde prefix',
+    help: `Usage: pagemanager create-site (--domain D | --subdomain S | --tilde T) [--title TITLE]
+
+Adds a site for multisite mode. Exactly one of --domain, --subdomain, --tilde.`,
+    options: { domain: { type: 'string' }, subdomain: { type: 'string' }, tilde: { type: 'string' }, title: { type: 'string' } },
+    async run(values) {
+      const given = (['domain', 'subdomain', 'tilde'] as const).filter((k) => str(values[k]));
+      if (given.length !== 1) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'give exactly one of --domain, --subdomain, --tilde' });
+      const raw = str(values[given[0]])!.trim().toLowerCase().replace(/^~/, '');
+      if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(raw) || (given[0] !== 'domain' && raw.includes('.'))) {
+        throw new PmError('PM_ERR_BAD_REQUEST', { detail: `"${raw}" is not a valid ${given[0]}` });
+      }
+      return withData(values, async ({ stores }) => {
+        const input = given[0] === 'domain' ? { domain: raw } : given[0] === 'subdomain' ? { subdomain: raw } : { tildePrefix: raw };
+        const site = await stores.sites.create({ ...input, title: str(values.title) });
+        process.stdout.write(`Created site ${site.siteId} (${given[0]} ${given[0] === 'tilde' ? '~' : ''}${raw}).\n`);
+        return 0;
+      });
+    },
+  },
+  'list-sites': {
+    summary: 'list the sites',
+    help: 'Usage: pagemanager list-sites\n\nPrints one line per site: id, address, title; the primary site is marked with *.',
+    options: {},
+    async run(values) {
+      return withData(values, async ({ stores }) => {
+        for (const s of await stores.sites.list()) {
+          const where = s.domain ?? (s.subdomain ? `${s.subdomain}.*` : s.tildePrefix ? `/~${s.tildePrefix}` : '(default host)');
+          process.stdout.write(`${s.isPrimary ? '*' : ' '} ${s.siteId}  ${where}  ${s.title}\n`);
+        }
+        return 0;
+      });
+    },
+  },
+};

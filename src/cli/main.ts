@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isPmError } from '../app/errors.js';
+import { COMMANDS, type Command } from './commands.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Flags every command takes. */
+export const COMMON_OPTIONS = {
+  dir: { type: 'string' },
+  dsn: { type: 'string' },
+  debug: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options'];
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  return [
+    'pagemanager — a self-hosted CMS in one program',
+    '',
+    'Usage: pagemanager [command] [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    'With no command, pagemanager runs `serve`.',
+    'Options every command takes:',
+    '  --dir DIR     the data folder (PM_DIR; default ./pagemanager-data)',
+    '  --dsn DSN     postgres://… or a SQLite file path (PM_DSN; default DIR/pagemanager.db)',
+    '  --debug       show stack traces',
+    '  --help, -h    help for a command: pagemanager serve --help',
+    '  --version     print the version',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--version' || argv[0] === '-v') {
+    process.stdout.write(`pagemanager ${pkg.version}\n`);
+    return 0;
+  }
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+    process.stdout.write(usage() + '\n');
+    return 0;
+  }
+  const first = argv[0];
+  let name = 'serve';
+  let rest = argv;
+  if (first !== undefined && !first.startsWith('-')) {
+    name = first;
+    rest = argv.slice(1);
+  }
+  const debug = argv.includes('--debug');
+  const cmd: Command | undefined = COMMANDS[name];
+  if (!cmd) {
+    process.stderr.write(`pagemanager: unknown command "${name}". Run pagemanager --help for the list.\n`);
+    return 2;
+  }
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...cmd.options }, strict: true, allowPositionals: false }));
+  } catch (e) {
+    process.stderr.write(`pagemanager ${name}: ${(e as Error).message.replace(/\. To specify.*$/s, '.')} Run pagemanager ${name} --help.\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(`${cmd.help}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(values);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'PM_CANCELLED') return 130;
+    const msg = isPmError(e) ? e.message : (e as Error).message;
+    process.stderr.write(`pagemanager ${name}: ${msg}\n`);
+    if (debug) process.stderr.write(`${(e as Error).stack}\n${(e as Error).cause ? `cause: ${String(((e as Error).cause as Error)?.stack ?? (e as Error).cause)}\n` : ''}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // serve keeps the process alive itself; every other command ends here.
+    if (code !== -1) process.exit(code);
+  },
+  (e) => {
+    process.stderr.write(`pagemanager: ${(e as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,102 @@
+import { execFile, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { createApp } from '../app/create-app.js';
+import { PmError } from '../app/errors.js';
+import type { Config } from '../config/load-config.js';
+
+const PKG_NAME = 'pagemanager';
+
+/** GET /pm/health on an address; resolves with what answered, or undefined if nothing did. */
+export function probe(host: string, port: number, timeoutMs = 1000): Promise<{ pagemanager: boolean; server: string } | undefined> {
+  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return new Promise((resolve) => {
+    const req = request({ host: h, port, path: '/pm/health', timeout: timeoutMs, headers: { accept: 'application/json' } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ pagemanager: body.includes(`"name":"${PKG_NAME}"`), server: String(res.headers.server ?? '') }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+/** The name of the process listening on a TCP port, where `ss` can tell. */
+function listenerName(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile('ss', ['-ltnpH', `sport = :${port}`], { timeout: 1000 }, (err, stdout) => {
+      const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(stdout ?? '');
+      resolve(err || !m ? undefined : `${m[1]} (pid ${m[2]})`);
+    });
+  });
+}
+
+export function openBrowser(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'cmd' : 'xdg-open';
+  const args = process.platform === 'win32' ? ['/c', 'start', '', url] : [url];
+  try {
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
+    child.on('error', () => process.stderr.write(`Open ${url} in your browser.\n`));
+    child.unref();
+  } catch {
+    process.stderr.write(`Open ${url} in your browser.\n`);
+  }
+}
+
+/** Polls until the port answers (no fixed sleep), then opens the browser. */
+async function openWhenReady(host: string, port: number, url: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await probe(host, port, 500)) return openBrowser(url);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function serve(config: Config): Promise<number> {
+  const app = await createApp(config, { logger: { level: config.debug ? 'debug' : 'warn', redact: ['req.headers.cookie', 'req.headers.authorization'] } });
+  let addr;
+  try {
+    addr = await app.listen();
+  } catch (e) {
+    await app.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const url = `http://${config.host === '0.0.0.0' ? 'localhost' : shownHost}:${config.port}/`;
+      const who = await probe(config.host, config.port);
+      if (who?.pagemanager) {
+        process.stdout.write(`pagemanager is already running at ${url}\n`);
+        if (config.open) openBrowser(url);
+        return 0;
+      }
+      const name = (await listenerName(config.port)) ?? (who?.server ? `a web server that calls itself "${who.server}"` : 'another program');
+      throw new PmError('PM_ERR_CONFIG', { detail: `port ${config.port} on ${config.host} is in use by ${name}; stop it or pick another port with --addr` });
+    }
+    if ((e as NodeJS.ErrnoException).code === 'EACCES') {
+      throw new PmError('PM_ERR_CONFIG', { detail: `not allowed to listen on port ${config.port}; ports below 1024 need privileges, pick another with --addr` });
+    }
+    throw e;
+  }
+  const where = config.dsn.startsWith('postgres') ? 'PostgreSQL' : config.dsn;
+  process.stdout.write(`pagemanager is running at ${addr.url} (${config.mode} mode; data in ${config.dir}; database ${where})\n`);
+  if (config.mode === 'offline') process.stdout.write('Offline mode: only this computer can reach it, and you are logged in as the site admin.\n');
+  process.stdout.write('Press Ctrl+C to stop.\n');
+  if (config.open) void openWhenReady(config.host, addr.port, addr.url);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal}: finishing requests in flight and closing the database…\n`);
+    // fastify.close stops accepting and waits for requests in flight.
+    app.close().then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`pagemanager: error while stopping: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return -1;
+}

@@ -1,0 +1,200 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { fastifyCookie } from '@fastify/cookie';
+import { LRUCache } from 'lru-cache';
+import { PmError } from '../app/errors.js';
+import type { Db } from '../store/db.js';
+import { verifyAgainstDummy } from '../store/password-hash.js';
+import { hashSessionId } from '../store/session-id.js';
+import type { Stores, User } from '../store/types.js';
+
+/** Who a request belongs to. With signed cookies this is all that is known without a database call. */
+export interface SessionUser {
+  userId: string;
+  username: string;
+  name: string;
+  sessionHash: string;
+  expireAt: number;
+  /** True when the cookie was verified by signature rather than a table lookup. */
+  signed: boolean;
+}
+
+const REVOKE_CHANNEL = 'pm_session_revoke';
+/** Failed logins allowed per username and per IP in the window, before refusing. */
+const MAX_FAILURES_USER = 10;
+const MAX_FAILURES_IP = 50;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+
+export interface Auth {
+  cookieName(siteId: string): string;
+  /** The cookie's value for a site out of a raw Cookie header, without parsing the rest. */
+  cookieValue(cookieHeader: string | undefined, siteId: string): string | undefined;
+  /** Signed cookies: synchronous, no database. Returns undefined for anything invalid. */
+  readSigned(value: string, siteId: string, now?: number): SessionUser | undefined;
+  /** Database sessions: one lookup of the blake2b hash. */
+  readStored(value: string, siteId: string, now?: number): Promise<SessionUser | undefined>;
+  readonly signedCookies: boolean;
+  /**
+   * Checks the password and opens a session. A wrong username and a wrong
+   * password give the same error and take the same time.
+   */
+  login(input: { siteId: string; username: string; password: string; ip: string; secure: boolean }): Promise<{ user: User; setCookie: string }>;
+  logout(siteId: string, session: SessionUser | undefined, secure: boolean): Promise<string>;
+  /** Ends every session of a user at once (reset-password, log out everywhere). */
+  revokeUser(userId: string): Promise<void>;
+  /** Renews a stored session past half its life; returns a Set-Cookie value when renewed. */
+  renew(siteId: string, s: SessionUser, rawValue: string, secure: boolean): Promise<string | undefined>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | undefined; ttlMs: number }): Auth {
+  const { stores, db, secretKey, ttlMs } = opts;
+  const revokedSessions = new Map<string, number>(); // sessionHash → expireAt
+  const revokedUsers = new Map<string, number>(); // userId → revokedAt
+  const failures = new LRUCache<string, number>({ max: 100_000, ttl: FAILURE_WINDOW_MS });
+  let unlisten: (() => Promise<void>) | undefined;
+
+  const cookieName = (siteId: string) => `pm_session_${siteId}`;
+
+  function sign(payload: string): string {
+    return createHmac('sha256', secretKey as string).update(payload).digest('base64url');
+  }
+
+  function cookie(siteId: string, value: string, secure: boolean, maxAgeSec: number): string {
+    return fastifyCookie.serialize(cookieName(siteId), value, { httpOnly: true, sameSite: 'lax', path: '/', secure, maxAge: maxAgeSec });
+  }
+
+  function applyRevocation(r: { kind: 'session' | 'user'; key: string; revokedAt: number; expireAt: number }): void {
+    if (r.kind === 'session') revokedSessions.set(r.key, r.expireAt);
+    else revokedUsers.set(r.key, Math.max(revokedUsers.get(r.key) ?? 0, r.revokedAt));
+  }
+
+  async function revoke(r: { kind: 'session' | 'user'; key: string; revokedAt: number; expireAt: number }): Promise<void> {
+    applyRevocation(r);
+    // Written even without a secret key, so a server started later with one still honours it.
+    await stores.sessions.addRevocation(r);
+    await db.notify(REVOKE_CHANNEL, JSON.stringify(r));
+  }
+
+  function fail(key: string): void {
+    failures.set(key, (failures.get(key) ?? 0) + 1);
+  }
+
+  return {
+    cookieName,
+    signedCookies: Boolean(secretKey),
+    cookieValue(header, siteId) {
+      if (!header) return undefined;
+      const name = cookieName(siteId) + '=';
+      let i = header.indexOf(name);
+      // Make sure the match starts a cookie, not the tail of another name.
+      while (i > 0 && header[i - 1] !== ' ' && header[i - 1] !== ';') i = header.indexOf(name, i + 1);
+      if (i === -1) return undefined;
+      const end = header.indexOf(';', i);
+      return header.slice(i + name.length, end === -1 ? undefined : end).trim() || undefined;
+    },
+    readSigned(value, siteId, now = Date.now()) {
+      if (!secretKey) return undefined;
+      const dot = value.lastIndexOf('.');
+      if (dot <= 0 || !value.startsWith('v1.')) return undefined;
+      const body = value.slice(3, dot);
+      const mac = Buffer.from(value.slice(dot + 1), 'base64url');
+      const want = Buffer.from(sign(body), 'base64url');
+      if (mac.length !== want.length || !timingSafeEqual(mac, want)) return undefined;
+      let p: { s: string; u: string; e: number; i: number; n: string; un: string; site: string };
+      try {
+        p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      } catch {
+        return undefined;
+      }
+      if (p.site !== siteId || typeof p.e !== 'number' || p.e <= now) return undefined;
+      if (revokedSessions.has(p.s)) return undefined;
+      const userRevoked = revokedUsers.get(p.u);
+      if (userRevoked !== undefined && p.i <= userRevoked) return undefined;
+      return { userId: p.u, username: p.un, name: p.n, sessionHash: p.s, expireAt: p.e, signed: true };
+    },
+    async readStored(value, siteId, now = Date.now()) {
+      if (value.length < 20 || value.length > 100 || value.startsWith('v1.')) return undefined;
+      const found = await stores.sessions.lookup(value, now);
+      if (!found || found.session.siteId !== siteId) return undefined;
+      const { session, user } = found;
+      return { userId: user.userId, username: user.username, name: user.name, sessionHash: session.sessionHash, expireAt: session.expireAt, signed: false };
+    },
+    async login({ siteId, username, password, ip, secure }) {
+      const userKey = `u:${siteId}:${username.toLowerCase()}`;
+      const ipKey = `ip:${ip}`;
+      const limited = (failures.get(userKey) ?? 0) >= MAX_FAILURES_USER || (failures.get(ipKey) ?? 0) >= MAX_FAILURES_IP;
+      if (limited) {
+        const retry = Math.ceil(Math.max(failures.getRemainingTTL(userKey), failures.getRemainingTTL(ipKey)) / 1000);
+        throw new PmError('PM_ERR_RATE_LIMITED', { retryAfter: retry > 0 ? retry : 60 });
+      }
+      const user = await stores.users.getByUsername(siteId, username.trim());
+      // Hash work happens either way so that the time does not say which part was wrong.
+      const ok = user ? await stores.passwords.verify(user.userId, password) : await verifyAgainstDummy(password);
+      if (!user || !ok) {
+        fail(userKey);
+        fail(ipKey);
+        throw new PmError('PM_ERR_LOGIN_FAILED');
+      }
+      failures.delete(userKey);
+      const { sessionId, session } = await stores.sessions.create({ userId: user.userId, siteId, ttlMs });
+      let value = sessionId;
+      if (secretKey) {
+        const body = Buffer.from(
+          JSON.stringify({ s: session.sessionHash, u: user.userId, e: session.expireAt, i: Date.now(), n: user.name, un: user.username, site: siteId }),
+        ).toString('base64url');
+        value = `v1.${body}.${sign(body)}`;
+      }
+      return { user, setCookie: cookie(siteId, value, secure, Math.floor(ttlMs / 1000)) };
+    },
+    async logout(siteId, session, secure) {
+      if (session) {
+        await stores.sessions.delete(session.sessionHash);
+        await revoke({ kind: 'session', key: session.sessionHash, revokedAt: Date.now(), expireAt: session.expireAt });
+      }
+      return cookie(siteId, '', secure, 0);
+    },
+    async revokeUser(userId) {
+      await stores.sessions.deleteForUser(userId);
+      // Signed cookies issued up to now stop working; the marker outlives the longest session.
+      await revoke({ kind: 'user', key: userId, revokedAt: Date.now(), expireAt: Date.now() + ttlMs });
+    },
+    async renew(siteId, s, rawValue, secure) {
+      // Signed cookies carry their expiry; they are renewed by logging in again.
+      if (s.signed) return undefined;
+      const now = Date.now();
+      if (s.expireAt - now > ttlMs / 2) return undefined;
+      const expireAt = now + ttlMs;
+      await stores.sessions.extend(s.sessionHash, expireAt);
+      s.expireAt = expireAt;
+      return cookie(siteId, rawValue, secure, Math.floor(ttlMs / 1000));
+    },
+    async start() {
+      if (!secretKey) return;
+      const load = async () => {
+        for (const r of await stores.sessions.listRevocations()) applyRevocation(r);
+      };
+      await load();
+      if (db.dialect.crossProcessNotify) {
+        unlisten = await db.listen(REVOKE_CHANNEL, (payload) => {
+          try {
+            applyRevocation(JSON.parse(payload));
+          } catch {
+            /* a malformed notification is ignored; revocations are also in the table */
+          }
+        });
+      } else {
+        // SQLite has no cross-process notification: `reset-password` run from the CLI
+        // reaches a running server through this poll of a small table.
+        const timer = setInterval(() => void load().catch(() => {}), 1000);
+        timer.unref();
+        unlisten = async () => clearInterval(timer);
+      }
+    },
+    async close() {
+      await unlisten?.();
+    },
+  };
+}
+
+export { hashSessionId };

@@ -1,0 +1,207 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import fastifyCompress from '@fastify/compress';
+import { fastifyCookie } from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
+import { PmError } from '../app/errors.js';
+import type { Config } from '../config/load-config.js';
+import type { PageService } from '../pages/page-service.js';
+import type { RequestContext } from '../plugins/api.js';
+import { hashSessionId } from '../store/session-id.js';
+import type { Stores, User } from '../store/types.js';
+import type { ThemesManager } from '../themes/themes-manager.js';
+import type { Auth } from './auth.js';
+import { CSRF_COOKIE, type Csrf } from './csrf.js';
+import { errorPageHtml, STATUS_TITLES, toPublicError, wantsJson } from './error-response.js';
+import { createFrontHandler, frontContext } from './front-handler.js';
+import type { SiteRegistry } from './site-registry.js';
+import { urlPrefix } from './url-info.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    pm: RequestContext;
+  }
+  interface FastifyContextConfig {
+    pseudoroute?: boolean;
+  }
+}
+
+export interface HttpServer {
+  fastify: FastifyInstance;
+  server: Server;
+  /** Like fastify.inject, but through the front handler, exactly as a socket request. */
+  inject(opts: InjectOptions | string): Promise<InjectResponse>;
+  /** Renders an error as the response: JSON for API calls, a page otherwise. */
+  sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply;
+}
+
+export interface ServerDeps {
+  config: Config;
+  stores: Stores;
+  sites: SiteRegistry;
+  locales: ReadonlySet<string>;
+  pages: PageService;
+  auth: Auth;
+  csrf: Csrf;
+  themes: ThemesManager;
+  /** The theme whose 404 template answers unknown URLs. */
+  defaultTheme: () => string;
+  offlineUser: () => User | undefined;
+  logger: boolean | object;
+}
+
+export function createHttpServer(deps: ServerDeps): HttpServer {
+  const { config, stores, auth, csrf, themes } = deps;
+  let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
+  let front!: ReturnType<typeof createFrontHandler>;
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => front(req, res, fastifyHandler);
+
+  const fastify = Fastify({
+    logger: deps.logger,
+    disableRequestLogging: true,
+    trustProxy: config.trustProxy,
+    bodyLimit: 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    serverFactory(handler) {
+      fastifyHandler = handler;
+      return createServer(dispatch);
+    },
+  });
+
+  function sendRawError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    const e = toPublicError(err);
+    if (e.status >= 500) fastify.log.error({ err: (e.cause ?? err) as Error, code: e.code }, 'request failed');
+    const json = wantsJson(req.headers.accept, req.url ?? '');
+    const body = json ? JSON.stringify(e.toJSON()) : errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code);
+    res.writeHead(e.status, { 'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  }
+
+  front = createFrontHandler({
+    mode: config.mode,
+    sites: deps.sites,
+    locales: deps.locales,
+    pages: deps.pages,
+    auth,
+    offlineUser: deps.offlineUser,
+    sendError: sendRawError,
+  });
+
+  const secureOf = (request: FastifyRequest) => request.protocol === 'https';
+
+  fastify.decorateRequest('pm', null as unknown as RequestContext);
+  fastify.register(fastifyCookie);
+  fastify.register(fastifyFormbody);
+  fastify.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+  fastify.register(fastifyRateLimit, { global: false });
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    const f = frontContext(request.raw);
+    if (!f) throw new PmError('PM_ERR_SITE_NOT_FOUND');
+    let userCache: Promise<User | undefined> | undefined;
+    let via = f.via;
+    let session = f.session;
+    const authz = request.headers.authorization;
+    if (authz?.startsWith('Bearer ')) {
+      const key = await stores.keys.findByValue('api_token', hashSessionId(authz.slice(7).trim()));
+      const user = key?.userId && key.siteId === f.site.siteId ? await stores.users.get(key.userId) : undefined;
+      if (!key || !user) throw new PmError('PM_ERR_UNAUTHENTICATED');
+      session = { userId: user.userId, username: user.username, name: user.name, sessionHash: `token:${key.keyId}`, expireAt: Number.MAX_SAFE_INTEGER, signed: false };
+      via = 'token';
+      userCache = Promise.resolve(user);
+      void stores.keys.touch(key.keyId, Date.now());
+    }
+    const secure = secureOf(request);
+    let anonBinding = request.cookies[CSRF_COOKIE];
+    const ctx: RequestContext = {
+      url: f.url,
+      site: f.site,
+      session,
+      via,
+      aliasedFrom: f.aliasedFrom,
+      secure,
+      ip: request.ip,
+      user: () => (userCache ??= session ? stores.users.get(session.userId) : Promise.resolve(undefined)),
+      link: (path: string) => urlPrefix(f.url) + (path.startsWith('/') ? path : '/' + path),
+      csrfToken() {
+        if (session) return csrf.tokenFor(f.site.siteId, session.sessionHash || 'offline');
+        if (!anonBinding) {
+          anonBinding = csrf.newBinding();
+          reply.header('set-cookie', fastifyCookie.serialize(CSRF_COOKIE, anonBinding, { httpOnly: true, sameSite: 'lax', path: '/', secure }));
+        }
+        return csrf.tokenFor(f.site.siteId, anonBinding);
+      },
+    };
+    request.pm = ctx;
+    if (request.routeOptions.config?.pseudoroute && !f.aliasedFrom) return reply.callNotFound();
+    if (session && via === 'cookie' && f.cookieValue) {
+      const renewed = await auth.renew(f.site.siteId, session, f.cookieValue, secure);
+      if (renewed) reply.header('set-cookie', renewed);
+    }
+  });
+
+  // Dashboard and API responses: never cached anywhere, never framed.
+  fastify.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/pm/') || request.url === '/pm') {
+      reply.header('cache-control', 'no-store');
+      reply.header('x-frame-options', 'DENY');
+      reply.header('x-content-type-options', 'nosniff');
+      reply.header('referrer-policy', 'same-origin');
+      if (!reply.getHeader('content-security-policy')) {
+        reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'");
+      }
+    }
+  });
+
+  function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+    const e = toPublicError(err);
+    if (e.status >= 500) request.log.error({ err: (e.cause ?? err) as Error, code: e.code }, 'request failed');
+    reply.code(e.status);
+    if (e.code === 'PM_ERR_RATE_LIMITED') reply.header('retry-after', String(e.params.retryAfter ?? 60));
+    if (wantsJson(request.headers.accept, request.url)) return reply.type('application/json; charset=utf-8').send(e.toJSON());
+    return reply.type('text/html; charset=utf-8').send(errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code));
+  }
+
+  fastify.setErrorHandler((err, request, reply) => sendError(request, reply, err));
+
+  fastify.setNotFoundHandler(async (request, reply) => {
+    if (wantsJson(request.headers.accept, request.url)) {
+      return sendError(request, reply, new PmError('PM_ERR_NOT_FOUND', { what: request.pm?.url.urlPath ?? request.url }));
+    }
+    const site = request.pm?.site;
+    try {
+      const themeId = deps.defaultTheme();
+      const html = await themes.render(themeId, '404', {}, {
+        site: { title: site?.title ?? '', description: site?.description ?? '', langcode: request.pm?.url.langcode || site?.defaultLocale || 'en' },
+        page: { urlPath: request.pm?.url.urlPath ?? request.url, url: request.url },
+        url: request.pm?.link,
+      });
+      for (const [k, v] of Object.entries(html.headers)) reply.header(k, v);
+      return reply.code(404).type('text/html; charset=utf-8').send(html.html);
+    } catch (err) {
+      request.log.warn({ err }, 'the theme could not render its 404 page');
+      return reply.code(404).type('text/html; charset=utf-8').send(errorPageHtml(404, 'Page not found', `Nothing is at ${request.pm?.url.urlPath ?? request.url}.`));
+    }
+  });
+
+  // How `pagemanager serve` recognises a running pagemanager on a busy port.
+  fastify.get('/pm/health', async () => ({ name: 'pagemanager', status: 'ok' }));
+
+  fastify.get('/pm-themes/:themeId/*', async (request, reply) => {
+    const { themeId, '*': path } = request.params as { themeId: string; '*': string };
+    const q = request.query as { v?: string };
+    const r = await themes.serveAsset(themeId, path, request.headers['if-none-match'], q.v);
+    for (const [k, v] of Object.entries(r.headers)) reply.header(k, v);
+    if (r.status === 404) throw new PmError('PM_ERR_NOT_FOUND', { what: `theme file ${path}` });
+    return reply.code(r.status).send(r.body);
+  });
+
+  return {
+    fastify,
+    server: fastify.server,
+    sendError,
+    inject: (opts) => inject(dispatch, typeof opts === 'string' ? { url: opts } : opts),
+  };
+}

@@ -1,0 +1,188 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { PmError } from '../app/errors.js';
+import type { Mode } from '../config/load-config.js';
+import type { ServablePage } from '../pages/page-cache.js';
+import type { PageService } from '../pages/page-service.js';
+import type { Site, User } from '../store/types.js';
+import type { Auth, SessionUser } from './auth.js';
+import type { SiteRegistry } from './site-registry.js';
+import { splitPath, urlPrefix, type URLInfo } from './url-info.js';
+
+/** What the front handler learned, handed to Fastify on the raw request. */
+export interface FrontContext {
+  url: URLInfo;
+  site: Site;
+  session: SessionUser | undefined;
+  via: 'cookie' | 'offline' | 'token' | undefined;
+  /** The raw cookie value, for renewal. */
+  cookieValue: string | undefined;
+  aliasedFrom: string | undefined;
+}
+
+export const kFront = Symbol('pm.front');
+type RawReq = IncomingMessage & { [kFront]?: FrontContext };
+
+/** Paths that never hold pages: the page store is not consulted for them. */
+const RESERVED = ['/pm/', '/pm-themes/', '/pm-uploads/'];
+const isReserved = (p: string) => p === '/pm' || RESERVED.some((r) => p.startsWith(r));
+
+export function frontContext(req: IncomingMessage): FrontContext | undefined {
+  return (req as RawReq)[kFront];
+}
+
+/**
+ * Runs before Fastify routes anything: URLInfo and site, session, then the
+ * page store. A stored page is answered right here, from bytes and headers
+ * computed when it was written; everything else goes on to `next` (Fastify)
+ * with the context attached to the raw request and `req.url` rewritten
+ * without the ~tilde and langcode prefixes.
+ */
+export function createFrontHandler(opts: {
+  mode: Mode;
+  sites: SiteRegistry;
+  locales: ReadonlySet<string>;
+  pages: PageService;
+  auth: Auth;
+  offlineUser: () => User | undefined;
+  /** Answers an error before Fastify is involved (no site, malformed URL, database down). */
+  sendError: (req: IncomingMessage, res: ServerResponse, err: unknown) => void;
+}): (req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void) => void {
+  const { sites, locales, pages, auth } = opts;
+
+  function urlInfo(req: IncomingMessage): { info: URLInfo; site: Site } | undefined | null {
+    const rawURL = req.url ?? '/';
+    const host = req.headers.host ?? '';
+    const colon = host.startsWith('[') ? host.indexOf(']:') + 1 : host.lastIndexOf(':');
+    const domain = (colon > 0 ? host.slice(0, colon) : host).toLowerCase();
+    const { path, search } = splitPath(rawURL);
+    let resolved;
+    try {
+      resolved = sites.resolve(domain, path);
+    } catch {
+      return null;
+    }
+    if (!resolved) return undefined;
+    let rest = resolved.path;
+    let langcode = '';
+    const end = rest.indexOf('/', 1);
+    const first = rest.slice(1, end === -1 ? undefined : end).toLowerCase();
+    if (first && locales.has(first) && resolved.site.enabledLocales.includes(first) && first !== resolved.site.defaultLocale) {
+      langcode = first;
+      rest = end === -1 ? '/' : rest.slice(end);
+    }
+    let urlPath: string;
+    try {
+      urlPath = decodeURIComponent(rest);
+    } catch {
+      return null;
+    }
+    const info: URLInfo = { rawURL, domain, subdomain: resolved.subdomain, tildePrefix: resolved.tildePrefix, langcode, urlPath, search };
+    return { info, site: resolved.site };
+  }
+
+  function serve(req: IncomingMessage, res: ServerResponse, page: ServablePage, hit: boolean, ctx: FrontContext): boolean {
+    if (page.kind === 'none') return false;
+    if (page.hidden && !ctx.session) return false;
+    if (page.kind === 'redirect') {
+      res.writeHead(page.status, ['location', page.location, 'content-length', '0', 'x-pm-cache', hit ? 'hit' : 'miss']);
+      res.end();
+      return true;
+    }
+    if (page.kind !== 'html') return false;
+    if (req.headers['if-none-match'] === page.etag) {
+      res.writeHead(304, ['etag', page.etag, 'vary', 'Accept-Encoding', 'x-pm-cache', hit ? 'hit' : 'miss']);
+      res.end();
+      return true;
+    }
+    const ae = req.headers['accept-encoding'];
+    if (ae !== undefined && ae.includes('gzip') && !ae.includes('gzip;q=0')) {
+      res.writeHead(200, hit ? page.headersHit : page.headersMiss);
+      res.end(req.method === 'HEAD' ? undefined : page.gz);
+      return true;
+    }
+    const plain = (page.plain ??= gunzipSync(page.gz));
+    const headers = ['content-type', 'text/html; charset=utf-8', 'content-length', String(plain.length), 'etag', page.etag, 'vary', 'Accept-Encoding', 'cache-control', 'no-cache', 'x-pm-cache', hit ? 'hit' : 'miss'];
+    for (const [k, v] of Object.entries(page.extraHeaders)) headers.push(k, v);
+    res.writeHead(200, headers);
+    res.end(req.method === 'HEAD' ? undefined : plain);
+    return true;
+  }
+
+  async function lookup(siteId: string, langcode: string, urlPath: string): Promise<{ page: ServablePage; hit: boolean }> {
+    const cached = pages.peek(siteId, langcode, urlPath);
+    if (cached) return { page: cached, hit: true };
+    const r = await pages.lookup(siteId, langcode, urlPath);
+    return { page: r.page, hit: r.fromCache };
+  }
+
+  async function slow(req: RawReq, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void, ctx: FrontContext, needSession: boolean): Promise<void> {
+    if (needSession && ctx.cookieValue) ctx.session = await auth.readStored(ctx.cookieValue, ctx.site.siteId);
+    const { url: info, site } = ctx;
+    const isPageMethod = req.method === 'GET' || req.method === 'HEAD';
+    if (isPageMethod && !isReserved(info.urlPath)) {
+      if (info.urlPath.length > 1 && info.urlPath.endsWith('/')) {
+        const canonical = info.urlPath.replace(/\/+$/, '') || '/';
+        const { page } = await lookup(site.siteId, info.langcode, canonical);
+        if (page.kind !== 'none') {
+          const loc = urlPrefix(info) + encodeURI(canonical) + info.search;
+          res.writeHead(301, ['location', loc, 'content-length', '0']);
+          res.end();
+          return;
+        }
+      } else {
+        const { page, hit } = await lookup(site.siteId, info.langcode, info.urlPath);
+        if (serve(req, res, page, hit, ctx)) return;
+        if (page.kind === 'content' && (!page.hidden || ctx.session)) {
+          // One hop: the alias target is a stored page, or a route (pseudoroute or not).
+          const target = await lookup(site.siteId, info.langcode, page.contentUrl);
+          if (target.page.kind === 'html' && serve(req, res, target.page, target.hit, ctx)) return;
+          ctx.aliasedFrom = info.urlPath;
+          req.url = encodeURI(page.contentUrl) + info.search;
+        }
+      }
+    }
+    next(req, res);
+  }
+
+  return function frontHandler(req: RawReq, res, next) {
+    const r = urlInfo(req);
+    if (r === null) return opts.sendError(req, res, new PmError('PM_ERR_BAD_REQUEST', { detail: 'The address is malformed (broken percent-encoding).' }));
+    if (r === undefined) return opts.sendError(req, res, new PmError('PM_ERR_SITE_NOT_FOUND'));
+    const { info, site } = r;
+    const ctx: FrontContext = { url: info, site, session: undefined, via: undefined, cookieValue: undefined, aliasedFrom: undefined };
+    req[kFront] = ctx;
+    if (info.tildePrefix || info.langcode) {
+      const { path } = splitPath(req.url ?? '/');
+      const prefixLen = urlPrefix(info).length;
+      // Strip the prefixes in their raw (still encoded) form.
+      req.url = (path.slice(0, prefixLen) === urlPrefix(info) ? path.slice(prefixLen) || '/' : encodeURI(info.urlPath)) + info.search;
+    }
+    let needSession = false;
+    if (opts.mode === 'offline') {
+      const u = opts.offlineUser();
+      if (u) {
+        ctx.session = { userId: u.userId, username: u.username, name: u.name, sessionHash: '', expireAt: Number.MAX_SAFE_INTEGER, signed: false };
+        ctx.via = 'offline';
+      }
+    } else {
+      const value = auth.cookieValue(req.headers.cookie, site.siteId);
+      if (value) {
+        ctx.cookieValue = value;
+        ctx.via = 'cookie';
+        if (auth.signedCookies) ctx.session = auth.readSigned(value, site.siteId);
+        else needSession = true;
+      }
+    }
+    // The fast path: a cached page for a request that needs no database call.
+    if (!needSession && (req.method === 'GET' || req.method === 'HEAD') && !info.urlPath.endsWith('/')) {
+      const cached = pages.peek(site.siteId, info.langcode, info.urlPath);
+      if (cached && serve(req, res, cached, true, ctx)) return;
+      if (cached?.kind === 'none') return next(req, res);
+    }
+    slow(req, res, next, ctx, needSession).catch((err) => {
+      if (res.headersSent) res.destroy(err);
+      else opts.sendError(req, res, err);
+    });
+  };
+}

@@ -1,0 +1,18 @@
+import type { Role } from '../store/types.js';
+
+/** What each role may do. A plugin checks permissions, never role names. */
+export const PERMISSIONS = {
+  'url-dashboard': ['superadmin', 'admin', 'editor'],
+  'pages.write': ['superadmin', 'admin', 'editor'],
+  'themes.manage': ['superadmin', 'admin'],
+  'site.settings': ['superadmin', 'admin'],
+  'users.manage': ['superadmin', 'admin'],
+  'users.manage-superadmins': ['superadmin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+export const ROLES: readonly Role[] = ['superadmin', 'admin', 'editor'];
+
+export function can(role: Role | undefined, permission: Permission): boolean {
+  return role !== undefined && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

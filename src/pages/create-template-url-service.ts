@@ -1,0 +1,106 @@
+import { PmError } from '../app/errors.js';
+import type { FieldErrors } from '../forms/index.js';
+import type { Site, TemplateUrl, TemplateUrlStore } from '../store/types.js';
+import type { ThemesManager } from '../themes/themes-manager.js';
+import type { PageService } from './page-service.js';
+import type { TemplateUrlInput, TemplateUrlService } from './template-url-service.js';
+import { normalizeUrlPath } from './url-path.js';
+
+/**
+ * Template data → rendered page. Renders happen here, at write time; the
+ * request path only ever sees the stored result. A locale without its own
+ * data gets the default locale's data rendered under its prefix.
+ */
+export function createTemplateUrlService(opts: {
+  store: TemplateUrlStore;
+  pages: PageService;
+  themes: ThemesManager;
+  getSite: (siteId: string) => Site | undefined;
+  validate: (schema: unknown, data: unknown) => { ok: true } | { ok: false; errors: FieldErrors };
+}): TemplateUrlService {
+  const { store, pages, themes } = opts;
+
+  function site(siteId: string): Site {
+    const s = opts.getSite(siteId);
+    if (!s) throw new PmError('PM_ERR_NOT_FOUND', { what: `site ${siteId}` });
+    return s;
+  }
+
+  function prefix(s: Site, langcode: string): string {
+    return (s.tildePrefix ? `/~${s.tildePrefix}` : '') + (langcode ? `/${langcode}` : '');
+  }
+
+  async function render(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<{ html: string; headers: Record<string, string> }> {
+    const s = site(t.siteId);
+    const pre = prefix(s, langcode);
+    return themes.render(t.themeId, t.templateName, t.data, {
+      site: { title: s.title, description: s.description, langcode: langcode || s.defaultLocale },
+      page: { urlPath: t.urlPath, url: pre + t.urlPath },
+      url: (p: string) => pre + (p.startsWith('/') ? p : '/' + p),
+    });
+  }
+
+  async function publish(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<void> {
+    const r = await render(t, langcode);
+    await pages.set(t.siteId, langcode, t.urlPath, r.html, { headers: r.headers });
+  }
+
+  /** Locales of the site that have no data of their own at this URL and so show the default's. */
+  async function fallbackLocales(siteId: string, urlPath: string): Promise<string[]> {
+    const s = site(siteId);
+    const own = new Set((await store.listLangcodes(siteId, urlPath)).map((r) => r.langcode));
+    return s.enabledLocales.filter((l) => l !== s.defaultLocale && !own.has(l));
+  }
+
+  return {
+    async save(input: TemplateUrlInput) {
+      const urlPath = normalizeUrlPath(input.urlPath);
+      const tpl = await themes.getTemplate(input.themeId, input.templateName);
+      const v = opts.validate(tpl.schema, input.data);
+      if (!v.ok) return v;
+      const t = { ...input, urlPath };
+      // Render before storing anything: a template that fails leaves the old page and data in place.
+      const first = await render(t, input.langcode);
+      await store.upsert({ ...t, updatedAt: Date.now() });
+      await pages.set(t.siteId, input.langcode, urlPath, first.html, { headers: first.headers });
+      if (input.langcode === '') for (const l of await fallbackLocales(t.siteId, urlPath)) await publish(t, l);
+      return { ok: true as const };
+    },
+    async preview(input) {
+      const tpl = await themes.getTemplate(input.themeId, input.templateName);
+      const data = input.data === undefined ? tpl.sample : input.data;
+      return (await render({ ...input, urlPath: normalizeUrlPath(input.urlPath), data }, input.langcode)).html;
+    },
+    async remove(siteId, langcode, urlPath) {
+      const p = normalizeUrlPath(urlPath);
+      const existed = await store.delete(siteId, langcode, p);
+      if (!existed) return false;
+      if (langcode === '') {
+        for (const l of await fallbackLocales(siteId, p)) await pages.delete(siteId, l, p);
+        await pages.delete(siteId, '', p);
+      } else {
+        const base = await store.get(siteId, '', p);
+        if (base) await publish(base, langcode);
+        else await pages.delete(siteId, langcode, p);
+      }
+      return true;
+    },
+    get: (siteId, langcode, urlPath) => store.get(siteId, langcode, normalizeUrlPath(urlPath)),
+    list: (siteId) => store.list(siteId),
+    async rerenderThemes(themeIds) {
+      let n = 0;
+      for (const themeId of themeIds) {
+        for (const t of await store.listByTemplate(themeId)) {
+          try {
+            await publish(t, t.langcode);
+            n++;
+            if (t.langcode === '') for (const l of await fallbackLocales(t.siteId, t.urlPath)) (await publish(t, l), n++);
+          } catch {
+            // A broken template keeps serving its last good page; the dashboard shows the theme's error.
+          }
+        }
+      }
+      return n;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import type { Db } from '../store/db.js';
+import type { PageRecord, PageStore } from '../store/types.js';
+import { pageKey, toServable, type PageCache, type ServablePage } from './page-cache.js';
+import { normalizeUrlPath } from './url-path.js';
+
+const CHANNEL = 'pm_page_invalidate';
+export const REDIRECT_STATUSES = [301, 302, 307, 308] as const;
+
+export type PageChange = { type: 'set' | 'redirect' | 'alias' | 'delete'; siteId: string; langcode: string; urlPath: string };
+
+export interface PageService {
+  /** Stores rendered HTML (gzipped once, here) at a URL. */
+  set(siteId: string, langcode: string, urlPath: string, html: string, opts?: { headers?: Record<string, string>; hidden?: boolean }): Promise<void>;
+  /** A URL redirect: visitors are sent to `target` with `status`. */
+  redirect(siteId: string, langcode: string, urlPath: string, target: string, status?: number): Promise<void>;
+  /** A content redirect: `urlPath` serves what `contentUrl` serves (a page or a route), with status 200. */
+  alias(siteId: string, langcode: string, urlPath: string, contentUrl: string, opts?: { pseudoroute?: boolean }): Promise<void>;
+  delete(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
+  /** Cache, then table. `fromCache` says whether the table was skipped. */
+  lookup(siteId: string, langcode: string, urlPath: string): Promise<{ page: ServablePage; fromCache: boolean }>;
+  /** Synchronous cache-only lookup, for the request fast path. */
+  peek(siteId: string, langcode: string, urlPath: string): ServablePage | undefined;
+  get(siteId: string, langcode: string, urlPath: string): Promise<PageRecord | undefined>;
+  list: PageStore['list'];
+  readonly cache: PageCache;
+  /** Receives invalidations from other instances (PostgreSQL LISTEN). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The only way into `pm_page`: every write updates the table, this
+ * instance's cache, and (through NOTIFY) every other instance's cache.
+ */
+export function createPageService(opts: {
+  db: Db;
+  store: PageStore;
+  cache: PageCache;
+  onChange?: (change: PageChange) => void;
+}): PageService {
+  const { db, store, cache } = opts;
+  const instanceId = randomUUID();
+  let unlisten: (() => Promise<void>) | undefined;
+
+  async function write(rec: PageRecord, type: PageChange['type']): Promise<void> {
+    await store.upsert(rec);
+    const key = pageKey(rec.siteId, rec.langcode, rec.urlPath);
+    cache.set(key, toServable(rec));
+    await announce(key);
+    opts.onChange?.({ type, siteId: rec.siteId, langcode: rec.langcode, urlPath: rec.urlPath });
+  }
+
+  async function announce(key: string): Promise<void> {
+    if (db.dialect.crossProcessNotify) await db.notify(CHANNEL, JSON.stringify({ from: instanceId, key }));
+  }
+
+  function base(siteId: string, langcode: string, urlPath: string): PageRecord {
+    return {
+      siteId,
+      langcode,
+      urlPath: normalizeUrlPath(urlPath),
+      kind: 'html',
+      gz: null,
+      headers: {},
+      etag: null,
+      redirectUrl: null,
+      redirectStatus: null,
+      contentUrl: null,
+      hidden: false,
+      pseudoroute: false,
+      updatedAt: Date.now(),
+    };
+  }
+
+  return {
+    cache,
+    async set(siteId, langcode, urlPath, html, o = {}) {
+      const gz = gzipSync(Buffer.from(html, 'utf8'), { level: 9 });
+      const etag = `"${createHash('sha256').update(gz).digest('base64url').slice(0, 22)}"`;
+      await write({ ...base(siteId, langcode, urlPath), gz, etag, headers: o.headers ?? {}, hidden: o.hidden ?? false }, 'set');
+    },
+    async redirect(siteId, langcode, urlPath, target, status = 302) {
+      if (!(REDIRECT_STATUSES as readonly number[]).includes(status)) throw new RangeError(`redirect status must be one of ${REDIRECT_STATUSES.join(', ')}`);
+      await write({ ...base(siteId, langcode, urlPath), kind: 'redirect', redirectUrl: target, redirectStatus: status }, 'redirect');
+    },
+    async alias(siteId, langcode, urlPath, contentUrl, o = {}) {
+      await write(
+        { ...base(siteId, langcode, urlPath), kind: 'content', contentUrl: normalizeUrlPath(contentUrl), pseudoroute: o.pseudoroute ?? false },
+        'alias',
+      );
+    },
+    async delete(siteId, langcode, urlPath) {
+      const p = normalizeUrlPath(urlPath);
+      const existed = await store.delete(siteId, langcode, p);
+      const key = pageKey(siteId, langcode, p);
+      cache.delete(key);
+      await announce(key);
+      if (existed) opts.onChange?.({ type: 'delete', siteId, langcode, urlPath: p });
+      return existed;
+    },
+    peek(siteId, langcode, urlPath) {
+      return cache.get(pageKey(siteId, langcode, urlPath));
+    },
+    async lookup(siteId, langcode, urlPath) {
+      const key = pageKey(siteId, langcode, urlPath);
+      const hit = cache.get(key);
+      if (hit) return { page: hit, fromCache: true };
+      const page = toServable(await store.get(siteId, langcode, urlPath));
+      cache.set(key, page);
+      return { page, fromCache: false };
+    },
+    get: (siteId, langcode, urlPath) => store.get(siteId, langcode, urlPath),
+    list: (siteId, o) => store.list(siteId, o),
+    async start() {
+      if (!db.dialect.crossProcessNotify || !cache.enabled) return;
+      unlisten = await db.listen(CHANNEL, (payload) => {
+        try {
+          const msg = JSON.parse(payload) as { from: string; key: string };
+          if (msg.from !== instanceId) cache.delete(msg.key);
+        } catch {
+          cache.clear();
+        }
+      });
+    },
+    async close() {
+      await unlisten?.();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { FieldErrors } from '../forms/index.js';
+import type { TemplateUrl } from '../store/types.js';
+
+/** Input of a template URL write. */
+export interface TemplateUrlInput {
+  siteId: string;
+  /** '' for the site's default locale. */
+  langcode: string;
+  urlPath: string;
+  themeId: string;
+  templateName: string;
+  data: unknown;
+}
+
+/**
+ * Template data wired to URLs. Saving validates the data against the
+ * template's JSON Schema, renders the page once and stores it through the
+ * page service; the page is then served from the page store.
+ */
+export interface TemplateUrlService {
+  save(input: TemplateUrlInput): Promise<{ ok: true } | { ok: false; errors: FieldErrors }>;
+  /** Renders without saving: the template's sample data when `data` is undefined. */
+  preview(input: Omit<TemplateUrlInput, 'data'> & { data?: unknown }): Promise<string>;
+  /** Removes the mapping of one langcode, and its page. */
+  remove(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
+  get(siteId: string, langcode: string, urlPath: string): Promise<TemplateUrl | undefined>;
+  list(siteId: string): Promise<TemplateUrl[]>;
+  /** Re-renders every page that uses these themes (after reload); returns how many. */
+  rerenderThemes(themeIds: string[]): Promise<number>;
+}

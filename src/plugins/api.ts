@@ -1,0 +1,161 @@
+/**
+ * The plugin API: everything a plugin (built-in or the user's) may see.
+ * A plugin gets no Fastify root and no database driver; when a plugin needs
+ * something this file lacks, this file grows.
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from '../../src/plugins/api.js';
+ * const plugin: Plugin = {
+ *   name: 'hello',
+ *   routes(router) {
+ *     router.get('/hello', async (request) => `Hello from ${request.pm.site.title}`);
+ *   },
+ * };
+ * export default plugin;
+ * ```
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Mode } from '../config/load-config.js';
+import type { Auth, SessionUser } from '../http/auth.js';
+import type { Permission } from '../http/permissions.js';
+import type { URLInfo } from '../http/url-info.js';
+import type { PageService } from '../pages/page-service.js';
+import type { TemplateUrlService } from '../pages/template-url-service.js';
+import type { Db } from '../store/db.js';
+import type { Site, Stores, User } from '../store/types.js';
+import type { ThemesManager } from '../themes/themes-manager.js';
+import type { EventBus } from './events.js';
+
+export type { EventBus, PmEvents } from './events.js';
+
+/** What every request carries by the time a route runs. */
+export interface RequestContext {
+  url: URLInfo;
+  site: Site;
+  /** The signed-in user as the session knows it (no database call with PM_SECRET_KEY). */
+  session: SessionUser | undefined;
+  /** How the user was authenticated. */
+  via: 'cookie' | 'token' | 'offline' | undefined;
+  /** Set when a content redirect (alias) brought the request here: the URL the visitor asked for. */
+  aliasedFrom: string | undefined;
+  /** The full user record, loaded once on first call. */
+  user(): Promise<User | undefined>;
+  /** A link inside this site, with its ~tilde and langcode prefixes. */
+  link(path: string): string;
+  /** The token a state-changing form must send back as `_csrf` (or the `x-csrf-token` header). */
+  csrfToken(): string;
+  /** True when the request came over HTTPS (X-Forwarded-Proto only with --trust-proxy). */
+  secure: boolean;
+  ip: string;
+}
+
+export type PmRequest = FastifyRequest & { pm: RequestContext };
+export type PmReply = FastifyReply;
+export type Handler = (request: PmRequest, reply: PmReply) => unknown;
+
+export interface RouteOptions {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | ('GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[];
+  url: string;
+  handler: Handler;
+  /**
+   * Require a signed-in user with this permission. Anonymous HTML requests are
+   * sent to the login page; JSON requests get 401; a user without it gets 403.
+   */
+  permission?: Permission;
+  /** CSRF check on state-changing methods; on by default, off only for token-authenticated calls. */
+  csrf?: boolean;
+  /**
+   * A route no visitor reaches by its own path: only through a URL that a
+   * user aliased to it (a content redirect). This is how the blog index can sit at `/`.
+   */
+  pseudoroute?: boolean;
+  /** Request body limit in bytes. */
+  bodyLimit?: number;
+  /** Per-IP rate limit for this route. */
+  rateLimit?: { max: number; timeWindowMs: number };
+  /** A one-line description for the URL dashboard's list of plugin routes. */
+  description?: string;
+}
+
+export interface PluginRouter {
+  get(url: string, handler: Handler, opts?: Partial<RouteOptions>): void;
+  post(url: string, handler: Handler, opts?: Partial<RouteOptions>): void;
+  put(url: string, handler: Handler, opts?: Partial<RouteOptions>): void;
+  patch(url: string, handler: Handler, opts?: Partial<RouteOptions>): void;
+  delete(url: string, handler: Handler, opts?: Partial<RouteOptions>): void;
+  route(opts: RouteOptions): void;
+}
+
+/** HTML snippets computed on a miss and dropped when a page of the site changes. No table. */
+export interface ComponentsCache {
+  get(siteId: string, key: string, compute: () => Promise<string> | string): Promise<string>;
+  invalidate(siteId?: string): void;
+}
+
+export interface Logger {
+  info(msg: string, obj?: Record<string, unknown>): void;
+  warn(msg: string, obj?: Record<string, unknown>): void;
+  error(msg: string, obj?: Record<string, unknown>): void;
+  debug(msg: string, obj?: Record<string, unknown>): void;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: (d: Db['dialect']) => string;
+}
+
+/** A route a plugin registered, as the URL dashboard lists it. */
+export interface RouteInfo {
+  plugin: string;
+  method: string;
+  url: string;
+  pseudoroute: boolean;
+  description: string;
+}
+
+export interface PluginServer {
+  readonly name: string;
+  readonly mode: Mode;
+  readonly db: Db;
+  readonly dbType: 'sqlite' | 'postgres';
+  /** Runs this plugin's own migrations (namespaced by plugin name). */
+  migrate(migrations: Migration[]): Promise<void>;
+  readonly stores: Omit<Stores, 'db' | 'pages'>;
+  /** This plugin's `[plugins.NAME]` section of config.toml. */
+  readonly config: Record<string, unknown>;
+  /** sanitize-html with the site policy: use it on any HTML a user typed. */
+  sanitize(html: string): string;
+  renderMarkdown(md: string): string;
+  readonly pages: PageService;
+  readonly templates: TemplateUrlService;
+  readonly components: ComponentsCache;
+  readonly themes: ThemesManager;
+  readonly auth: Auth;
+  readonly sites: SiteService;
+  readonly log: Logger;
+  readonly events: EventBus;
+  /** Every route registered by every plugin (for the URL dashboard). */
+  routes(): RouteInfo[];
+  /** Known locales (locales.txt). */
+  readonly locales: ReadonlySet<string>;
+  /** Renders an error (PmError or not) as the response: HTML page or JSON by Accept. */
+  sendError(request: PmRequest, reply: PmReply, err: unknown): PmReply;
+}
+
+/** Sites, changed so that the in-memory table the request path uses follows. */
+export interface SiteService {
+  list(): Site[];
+  create(input: { domain?: string; subdomain?: string; tildePrefix?: string; title?: string }): Promise<Site>;
+  update(siteId: string, patch: Parameters<Stores['sites']['update']>[1]): Promise<Site>;
+}
+
+export interface Plugin {
+  name: string;
+  /** Runs first, for every plugin, in load order. Throwing stops the start with a message naming the plugin. */
+  init?(server: PluginServer): Promise<void> | void;
+  /** Runs after every init. */
+  routes?(router: PluginRouter, server: PluginServer): Promise<void> | void;
+  close?(): Promise<void> | void;
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { PmError } from '../app/errors.js';
+import type { Csrf } from '../http/csrf.js';
+import { CSRF_COOKIE } from '../http/csrf.js';
+import { wantsJson } from '../http/error-response.js';
+import { can } from '../http/permissions.js';
+import type { Handler, PluginRouter, RouteInfo, RouteOptions } from './api.js';
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The router a plugin gets: route registration on the plugin's own Fastify
+ * scope, with permission and CSRF checks declared per route.
+ */
+export function createPluginRouter(scope: FastifyInstance, pluginName: string, csrf: Csrf, registry: RouteInfo[]): PluginRouter {
+  const requirePermission = (permission: NonNullable<RouteOptions['permission']>): preHandlerAsyncHookHandler =>
+    async function (request: FastifyRequest, reply: FastifyReply) {
+      const pm = request.pm;
+      if (!pm.session) {
+        if (request.method === 'GET' && !wantsJson(request.headers.accept, request.url)) {
+          const next = encodeURIComponent(pm.link(request.url));
+          return reply.redirect(pm.link(`/pm/login?next=${next}`), 303);
+        }
+        throw new PmError('PM_ERR_UNAUTHENTICATED');
+      }
+      const user = await pm.user();
+      if (!user) throw new PmError('PM_ERR_UNAUTHENTICATED');
+      if (!can(user.role, permission)) throw new PmError('PM_ERR_FORBIDDEN', { action: `use ${permission.replace(/[-.]/g, ' ')}` });
+    };
+
+  const checkCsrf: preHandlerAsyncHookHandler = async function (request) {
+    const pm = request.pm;
+    if (pm.via === 'token') return;
+    const body = request.body as Record<string, unknown> | undefined;
+    const token = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
+    const binding = pm.session ? pm.session.sessionHash || 'offline' : request.cookies[CSRF_COOKIE];
+    if (!csrf.verify(pm.site.siteId, binding, token)) throw new PmError('PM_ERR_CSRF');
+  };
+
+  function route(o: RouteOptions): void {
+    const methods = Array.isArray(o.method) ? o.method : [o.method];
+    const preHandler: preHandlerAsyncHookHandler[] = [];
+    if (o.permission) preHandler.push(requirePermission(o.permission));
+    if (o.csrf !== false && methods.some((m) => STATE_CHANGING.has(m))) preHandler.push(checkCsrf);
+    scope.route({
+      method: methods,
+      url: o.url,
+      bodyLimit: o.bodyLimit,
+      config: { pseudoroute: o.pseudoroute ?? false, ...(o.rateLimit ? { rateLimit: { max: o.rateLimit.max, timeWindow: o.rateLimit.timeWindowMs } } : {}) },
+      preHandler,
+      handler: o.handler as unknown as (request: FastifyRequest, reply: FastifyReply) => unknown,
+    });
+    for (const m of methods) {
+      registry.push({ plugin: pluginName, method: m, url: o.url, pseudoroute: o.pseudoroute ?? false, description: o.description ?? '' });
+    }
+  }
+
+  const short =
+    (method: RouteOptions['method']) =>
+    (url: string, handler: Handler, opts: Partial<RouteOptions> = {}) =>
+      route({ ...opts, method, url, handler });
+
+  return { route, get: short('GET'), post: short('POST'), put: short('PUT'), patch: short('PATCH'), delete: short('DELETE') };
+}
