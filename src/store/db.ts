@@ -18,6 +18,11 @@ export interface Dialect {
     readonly bigint: string;
     /** Binary data (gzipped HTML, files). */
     readonly blob: string;
+    /**
+     * Text compared and ordered byte by byte (SQLite's default; `COLLATE "C"`
+     * on PostgreSQL), so keys, `ORDER BY` and `lower()` behave the same on both.
+     */
+    readonly text: string;
   };
   /** `INSERT … RETURNING` works. */
   readonly supportsReturning: boolean;

@@ -1,0 +1,203 @@
+/**
+ * The SQLite implementation of `Db`, on better-sqlite3.
+ *
+ * better-sqlite3 is one synchronous connection. Our transactions take async
+ * callbacks, so a transaction holds an in-process mutex from BEGIN to COMMIT;
+ * statements issued on the root `Db` meanwhile wait for it, while statements
+ * on the transaction's own `tx` run at once. Reads outside a transaction never
+ * wait on I/O of other requests because every call is synchronous underneath.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import Database from 'better-sqlite3';
+import type { Db, Dialect, Queryable, RunResult } from '../db.js';
+import { normalizeParams } from '../sql-params.js';
+import { createAsyncMutex } from './async-mutex.js';
+import { mapSqliteError, mapSqliteOpenError } from './sqlite-errors.js';
+
+export const sqliteDialect: Dialect = {
+  name: 'sqlite',
+  types: { bigint: 'INTEGER', blob: 'BLOB', text: 'TEXT' },
+  supportsReturning: true,
+  singleWriter: true,
+  crossProcessNotify: false,
+};
+
+/** Dynamic SQL (IN lists of varying length) would grow the cache forever; past this it starts over. */
+const STATEMENT_CACHE_LIMIT = 1000;
+
+export function createSqliteDb(path: string): Db {
+  let conn: Database.Database | undefined;
+  try {
+    conn = new Database(path);
+    // busy_timeout first: the pragmas below may already need to wait for another process.
+    conn.pragma('busy_timeout = 5000');
+    const mode = conn.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal' && mode !== 'memory') throw new Error(`journal_mode is ${String(mode)}, expected wal`);
+    conn.pragma('synchronous = NORMAL');
+    conn.pragma('foreign_keys = ON');
+  } catch (e) {
+    try {
+      conn?.close();
+    } catch {
+      // Already failing; the open error is the one worth reporting.
+    }
+    throw mapSqliteOpenError(e, path);
+  }
+  return wrapConnection(conn, path);
+}
+
+function wrapConnection(conn: Database.Database, path: string): Db {
+  const statements = new Map<string, Database.Statement>();
+  const mutex = createAsyncMutex();
+  // Marks the async context of a running transaction callback, so that using
+  // the root Db from inside it fails loudly instead of waiting for itself forever.
+  const txScope = new AsyncLocalStorage<{ active: boolean }>();
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  let closed = false;
+
+  function prepare(sql: string): Database.Statement {
+    let s = statements.get(sql);
+    if (!s) {
+      s = conn.prepare(sql);
+      if (statements.size >= STATEMENT_CACHE_LIMIT) statements.clear();
+      statements.set(sql, s);
+    }
+    return s;
+  }
+
+  function mapped<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw mapSqliteError(e, path);
+    }
+  }
+
+  const direct = {
+    all<T>(sql: string, params?: readonly unknown[]): T[] {
+      return mapped(() => {
+        const s = prepare(sql);
+        const p = normalizeParams(params);
+        if (!s.reader) {
+          s.run(...p);
+          return [];
+        }
+        return s.all(...p) as T[];
+      });
+    },
+    get<T>(sql: string, params?: readonly unknown[]): T | undefined {
+      return mapped(() => {
+        const s = prepare(sql);
+        const p = normalizeParams(params);
+        if (!s.reader) {
+          s.run(...p);
+          return undefined;
+        }
+        return s.get(...p) as T | undefined;
+      });
+    },
+    run(sql: string, params?: readonly unknown[]): RunResult {
+      return mapped(() => ({ changes: prepare(sql).run(...normalizeParams(params)).changes }));
+    },
+    execScript(sql: string): void {
+      mapped(() => conn.exec(sql));
+    },
+  };
+
+  function assertNotInsideTransaction(): void {
+    if (txScope.getStore()?.active) {
+      throw new Error('The root Db was used inside its own transaction (this would wait forever on SQLite). Use the `tx` passed to the callback.');
+    }
+  }
+
+  /** Runs a synchronous statement on the root Db, after any transaction in progress. */
+  async function onRoot<T>(f: () => T): Promise<T> {
+    assertNotInsideTransaction();
+    if (!mutex.locked) return f();
+    const release = await mutex.acquire();
+    try {
+      return f();
+    } finally {
+      release();
+    }
+  }
+
+  async function inTransaction<T>(begin: string, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    assertNotInsideTransaction();
+    const release = await mutex.acquire();
+    const scope = { active: true };
+    const guard = (): void => {
+      if (!scope.active) throw new Error('This transaction has already finished; its `tx` can no longer be used.');
+    };
+    const tx: Queryable = {
+      all: async (sql, params) => (guard(), direct.all(sql, params)),
+      get: async (sql, params) => (guard(), direct.get(sql, params)),
+      run: async (sql, params) => (guard(), direct.run(sql, params)),
+      execScript: async (sql) => (guard(), direct.execScript(sql)),
+    };
+    try {
+      direct.execScript(begin);
+      try {
+        const result = await txScope.run(scope, () => fn(tx));
+        direct.execScript('COMMIT');
+        return result;
+      } catch (e) {
+        if (conn.inTransaction) conn.exec('ROLLBACK');
+        throw e;
+      }
+    } finally {
+      scope.active = false;
+      release();
+    }
+  }
+
+  return {
+    dialect: sqliteDialect,
+    all: (sql, params) => onRoot(() => direct.all(sql, params)),
+    get: (sql, params) => onRoot(() => direct.get(sql, params)),
+    run: (sql, params) => onRoot(() => direct.run(sql, params)),
+    execScript: (sql) => onRoot(() => direct.execScript(sql)),
+    // IMMEDIATE for every transaction: taking the write lock up front means a
+    // read-then-write transaction never fails with SQLITE_BUSY half-way when
+    // another process shares the file (busy_timeout cannot help a lock upgrade).
+    transaction: (fn) => inTransaction('BEGIN IMMEDIATE', fn),
+    exclusive: (_name, fn) => inTransaction('BEGIN IMMEDIATE', fn),
+    async listen(channel, onMessage) {
+      let set = listeners.get(channel);
+      if (!set) listeners.set(channel, (set = new Set()));
+      // A wrapper per subscription, so subscribing the same function twice unsubscribes independently.
+      const handler = (payload: string): void => onMessage(payload);
+      set.add(handler);
+      return async () => {
+        set.delete(handler);
+        if (set.size === 0 && listeners.get(channel) === set) listeners.delete(channel);
+      };
+    },
+    async notify(channel, payload) {
+      const set = listeners.get(channel);
+      if (!set) return;
+      // Delivered asynchronously, as PostgreSQL does, so a listener never runs inside the notifier's call stack.
+      for (const handler of [...set]) {
+        setImmediate(() => {
+          try {
+            handler(payload);
+          } catch (e) {
+            process.emitWarning(`A listener on channel ${channel} threw: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        });
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      const release = await mutex.acquire();
+      try {
+        statements.clear();
+        conn.close();
+      } finally {
+        release();
+      }
+    },
+  };
+}
