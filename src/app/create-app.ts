@@ -27,7 +27,7 @@ import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from './errors.js';
-import { createPluginServer } from './plugin-server.js';
+import { createApiTokens, createForms, createPluginServer } from './plugin-server.js';
 
 /** The project root (where pm-themes/, pm-plugins/ and locales.txt ship). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -186,7 +186,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }
     plugins.push(...(opts.extraPlugins ?? []));
 
-    const shared = { config, db, stores, pages, templates, components, themes, auth, siteService, events, routes, locales, http, csrf, sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, components, themes, auth, siteService, events, routes, locales, http, csrf, forms: createForms(), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, shared));
     for (const [i, p] of plugins.entries()) {
       try {

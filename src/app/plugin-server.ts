@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load-config.js';
-import { renderMarkdown } from '../forms/index.js';
+import { randomBytes } from 'node:crypto';
+import { applyFormOp, createFormValidator, FORM_SCRIPT, FORM_STYLES, parseFormBody, renderForm, renderMarkdown } from '../forms/index.js';
+import { hashSessionId } from '../store/session-id.js';
+import { checkPassword } from './password-policy.js';
 import type { Auth } from '../http/auth.js';
 import type { HttpServer } from '../http/create-server.js';
 import type { PageService } from '../pages/page-service.js';
@@ -30,6 +33,36 @@ export interface SharedServices {
   http: HttpServer;
   csrf: ReturnType<typeof createCsrf>;
   sanitize(html: string): string;
+  forms: import('../plugins/api.js').Forms;
+  apiTokens: import('../plugins/api.js').ApiTokens;
+}
+
+export function createForms(): import('../plugins/api.js').Forms {
+  const validator = createFormValidator();
+  return {
+    render: renderForm,
+    parse: parseFormBody,
+    applyOp: applyFormOp,
+    validate: (schema, data) => validator.validate(schema as never, data),
+    script: FORM_SCRIPT,
+    styles: FORM_STYLES,
+  };
+}
+
+export function createApiTokens(stores: Stores): import('../plugins/api.js').ApiTokens {
+  return {
+    async create(siteId, userId, name) {
+      const token = `pm_${randomBytes(32).toString('base64url')}`;
+      const key = await stores.keys.create({ siteId, userId, kind: 'api_token', name: name.slice(0, 100) || 'token', value: hashSessionId(token) });
+      return { token, key };
+    },
+    list: (userId) => stores.keys.listForUser(userId, 'api_token'),
+    async revoke(userId, keyId) {
+      const mine = (await stores.keys.listForUser(userId, 'api_token')).some((k) => k.keyId === keyId);
+      if (mine) await stores.keys.delete(keyId);
+      return mine;
+    },
+  };
 }
 
 /** The view of the app one plugin gets, plus the hook the app uses to give it a router on its own scope. */
@@ -52,6 +85,9 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     config: s.config.plugins[plugin.name] ?? {},
     sanitize: s.sanitize,
     renderMarkdown,
+    forms: s.forms,
+    apiTokens: s.apiTokens,
+    checkPassword,
     pages: s.pages,
     templates: s.templates,
     components: s.components,

@@ -23,9 +23,13 @@ export interface FrontContext {
 export const kFront = Symbol('pm.front');
 type RawReq = IncomingMessage & { [kFront]?: FrontContext };
 
-/** Paths that never hold pages: the page store is not consulted for them. */
-const RESERVED = ['/pm/', '/pm-themes/', '/pm-uploads/'];
-const isReserved = (p: string) => p === '/pm' || RESERVED.some((r) => p.startsWith(r));
+/**
+ * Paths that never hold pages: the page store is not consulted for them.
+ * `/pm/…` is consulted, because the URL dashboard itself is reached through
+ * content redirects that a user may add or remove.
+ */
+const RESERVED = ['/pm-themes/', '/pm-uploads/', '/pm/api/', '/pm/assets/'];
+const isReserved = (p: string) => RESERVED.some((r) => p.startsWith(r));
 
 export function frontContext(req: IncomingMessage): FrontContext | undefined {
   return (req as RawReq)[kFront];

@@ -115,6 +115,28 @@ export interface RouteInfo {
   description: string;
 }
 
+/** JSON Schema forms (see src/forms/README.md). */
+export interface Forms {
+  /** The fields of a form for `schema`, filled with `data`, errors beside their fields. */
+  render: typeof import('../forms/index.js').renderForm;
+  /** A urlencoded body back into typed JSON following the schema. */
+  parse: typeof import('../forms/index.js').parseFormBody;
+  /** The no-JavaScript add/remove/move buttons of array fields (`_pm_form_op`). */
+  applyOp: typeof import('../forms/index.js').applyFormOp;
+  /** ajv with every error, messages for people, keyed by field path. */
+  validate(schema: unknown, data: unknown): import('../forms/index.js').ValidationResult;
+  /** Client-side niceties for array fields, and the form stylesheet. */
+  readonly script: string;
+  readonly styles: string;
+}
+
+/** API tokens: shown once at creation, stored hashed, revocable. */
+export interface ApiTokens {
+  create(siteId: string, userId: string, name: string): Promise<{ token: string; key: import('../store/types.js').Key }>;
+  list(userId: string): Promise<import('../store/types.js').Key[]>;
+  revoke(userId: string, keyId: string): Promise<boolean>;
+}
+
 export interface PluginServer {
   readonly name: string;
   readonly mode: Mode;
@@ -128,6 +150,10 @@ export interface PluginServer {
   /** sanitize-html with the site policy: use it on any HTML a user typed. */
   sanitize(html: string): string;
   renderMarkdown(md: string): string;
+  readonly forms: Forms;
+  readonly apiTokens: ApiTokens;
+  /** Throws PM_ERR_WEAK_PASSWORD when a new password is too short or too common. */
+  checkPassword(password: string): void;
   readonly pages: PageService;
   readonly templates: TemplateUrlService;
   readonly components: ComponentsCache;
