@@ -1,0 +1,96 @@
+import { Ajv } from 'ajv';
+import type { Options, ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import formatsPlugin from 'ajv-formats';
+import { PmError } from '../app/errors.js';
+import type { JsonSchema, ValidationResult } from './types.js';
+import { toFieldErrors } from './validation-messages.js';
+
+type AjvInstance = Ajv | Ajv2019 | Ajv2020;
+export type Draft = '07' | '2019' | '2020';
+
+const HEX_COLOR = /^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/;
+
+/** Which draft a schema is written in; draft-07 unless `$schema` says 2019-09 or 2020-12. */
+export function draftOf(schema: JsonSchema): Draft {
+  const s = typeof schema.$schema === 'string' ? schema.$schema : '';
+  if (s.includes('2020-12')) return '2020';
+  if (s.includes('2019-09')) return '2019';
+  return '07';
+}
+
+/** An ajv instance with the standard formats and the form-only ones (markdown, textarea, color). */
+export function createAjv(draft: Draft, options: Options): AjvInstance {
+  const ajv = draft === '2020' ? new Ajv2020(options) : draft === '2019' ? new Ajv2019(options) : new Ajv(options);
+  // ajv-formats is CommonJS; under NodeNext its default import is the module object.
+  formatsPlugin.default(ajv as Ajv);
+  ajv.addFormat('markdown', true);
+  ajv.addFormat('textarea', true);
+  ajv.addFormat('color', HEX_COLOR);
+  return ajv;
+}
+
+export interface FormValidator {
+  /** Validates data against a schema; errors are keyed by bracket path with messages for people. */
+  validate(schema: JsonSchema, data: unknown): ValidationResult;
+}
+
+/**
+ * A validator that compiles each schema once: compiled functions are kept in a WeakMap keyed by
+ * the schema object, so keep and reuse the schema object (a theme's parsed `schema.json`).
+ * A schema that does not compile throws PM_ERR_INTERNAL; run `checkSchema` when loading a theme
+ * to report it properly.
+ *
+ * @example
+ * const forms = createFormValidator();
+ * const result = forms.validate(schema, parseFormBody(schema, body));
+ * if (!result.ok) html = renderForm(schema, data, { errors: result.errors });
+ */
+export function createFormValidator(): FormValidator {
+  const instances = new Map<Draft, AjvInstance>();
+  const compiled = new WeakMap<object, ValidateFunction>();
+
+  const ajvFor = (draft: Draft): AjvInstance => {
+    let ajv = instances.get(draft);
+    if (!ajv) {
+      // strict off: themes may carry x-… keywords; addUsedSchema off: two themes may reuse an $id.
+      ajv = createAjv(draft, { allErrors: true, verbose: true, strict: false, logger: false, addUsedSchema: false });
+      instances.set(draft, ajv);
+    }
+    return ajv;
+  };
+
+  const compile = (schema: JsonSchema): ValidateFunction => {
+    let fn = compiled.get(schema);
+    if (!fn) {
+      const ajv = ajvFor(draftOf(schema));
+      try {
+        fn = ajv.compile(schema);
+      } catch (cause) {
+        throw new PmError('PM_ERR_INTERNAL', {}, { cause });
+      }
+      // ajv keeps its own strong cache of compiled schemas; dropping that entry leaves the
+      // WeakMap as the only holder, so a theme's schema can be collected once it is unloaded.
+      ajv.removeSchema(schema);
+      compiled.set(schema, fn);
+    }
+    return fn;
+  };
+
+  return {
+    validate(schema, data) {
+      const fn = compile(schema);
+      if (fn(data)) return { ok: true };
+      return { ok: false, errors: toFieldErrors(fn.errors ?? []) };
+    },
+  };
+}
+
+/**
+ * Validates once. Pass a validator from `createFormValidator()` to reuse compiled schemas;
+ * without one, the schema is compiled for this call only.
+ */
+export function validateData(schema: JsonSchema, data: unknown, validator: FormValidator = createFormValidator()): ValidationResult {
+  return validator.validate(schema, data);
+}

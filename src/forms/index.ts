@@ -1,0 +1,10 @@
+export { renderForm } from './render-form.js';
+export type { RenderFormOptions } from './render-form.js';
+export { parseFormBody } from './parse-form-body.js';
+export { applyFormOp } from './apply-form-op.js';
+export { createFormValidator, validateData } from './create-form-validator.js';
+export type { FormValidator } from './create-form-validator.js';
+export { checkSchema } from './check-schema.js';
+export { renderMarkdown, SANITIZE_OPTIONS } from './render-markdown.js';
+export { FORM_SCRIPT, FORM_STYLES } from './form-script.js';
+export type { FieldErrors, FormBody, JsonSchema, JsonSchemaType, ValidationResult } from './types.js';
