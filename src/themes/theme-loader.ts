@@ -99,7 +99,8 @@ export async function loadTheme(fs: ReadonlyFS, id: string): Promise<LoadedTheme
       p = p.startsWith('/') ? p.replace(/^\/+/, '') : posix.join(posix.dirname(file), p);
       p = posix.normalize(p);
       if (!sources.has(p)) {
-        const why = `${file} uses ${JSON.stringify(target)}, but ${p} is not in the theme`;
+        const outside = p === '..' || p.startsWith('../');
+        const why = `${file} uses ${JSON.stringify(target)}, ${outside ? 'which is outside the theme folder' : `but ${p} is not in the theme`}`;
         errors.push(why);
         missingRefs.set(file, why);
       }

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PmError, isPmError } from '../app/errors.js';
+import { checkSchema as formsCheckSchema, renderMarkdown } from '../forms/index.js';
 import { renderErrorPage } from './error-page.js';
 import { assertAssetSet, buildInjection, esc } from './injection.js';
 import type { AssetSet, CspSources, ScriptAsset } from './injection.js';
@@ -28,9 +29,9 @@ export interface ThemesManagerOptions {
   fs: ReadonlyFS;
   /** Where schemas and samples come from; default: the theme's files in `fs`. */
   configSource?: TemplateConfigSource;
-  /** Markdown → sanitised HTML, for `it.md()` (pass forms' `renderMarkdown`). Default: escaped paragraphs. */
+  /** Markdown → sanitised HTML, for `it.md()`. Default: forms' `renderMarkdown`. */
   md?: (s: string) => string;
-  /** Checks a JSON Schema; returns its problems (pass forms' `checkSchema`). Used by `check()`. */
+  /** Checks a JSON Schema; returns its problems. Used by `check()`. Default: forms' `checkSchema`. */
   checkSchema?: (schema: unknown) => string[];
 }
 
@@ -112,15 +113,6 @@ export interface ThemesManager {
   addGlobalAsset(set: AssetSet): () => void;
 }
 
-/** Used when no markdown renderer is given: safe, if plain. */
-function plainParagraphs(text: string): string {
-  return String(text ?? '')
-    .split(/\n{2,}/)
-    .filter((p) => p.trim() !== '')
-    .map((p) => `<p>${esc(p.trim()).replace(/\n/g, '<br>\n')}</p>`)
-    .join('\n');
-}
-
 function insertBefore(html: string, marker: RegExp, text: string): string {
   const m = marker.exec(html);
   return m ? html.slice(0, m.index) + text + '\n' + html.slice(m.index) : html;
@@ -142,7 +134,8 @@ interface State {
 export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
   const fs = opts.fs;
   const configSource = opts.configSource ?? createFsTemplateConfigSource(fs);
-  const md = opts.md ?? plainParagraphs;
+  const md = opts.md ?? renderMarkdown;
+  const checkSchema = opts.checkSchema ?? formsCheckSchema;
   const globals: AssetSet[] = [];
   let state: State | undefined;
   let loading: Promise<{ changed: string[] }> | undefined;
@@ -276,8 +269,8 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
         if (theme.brokenTemplates.has(def.name)) continue;
         try {
           const { schema } = await templateConfig(s, theme.id, def);
-          if (schema !== undefined && opts.checkSchema) {
-            for (const why of opts.checkSchema(schema)) errors.push(`template "${def.name}": schema ${def.schema ?? ''}: ${why}`);
+          if (schema !== undefined) {
+            for (const why of checkSchema(schema)) errors.push(`template "${def.name}": schema ${def.schema ?? ''}: ${why}`);
           }
         } catch (e) {
           const line = `template "${def.name}": ${isPmError(e, 'PM_ERR_THEME_BROKEN') ? String(e.params.detail) : shortError(e)}`;
