@@ -27,6 +27,7 @@ import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from './errors.js';
+import { ensureWelcomePage } from './first-run.js';
 import { createApiTokens, createForms, createPluginServer } from './plugin-server.js';
 
 /** The project root (where pm-themes/, pm-plugins/ and locales.txt ship). */
@@ -203,6 +204,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await http.fastify.ready();
     closers.push(() => http.fastify.close());
 
+    try {
+      await ensureWelcomePage({ stores, templates, site: sites.primary(), themeId: config.theme });
+    } catch (e) {
+      // A broken default theme must not stop the start; the dashboard shows the theme's error.
+      http.fastify.log.warn({ err: e }, 'could not create the welcome page');
+    }
     events.on('themes.reloaded', ({ changed }) => void templates.rerenderThemes(changed));
 
     return {

@@ -60,7 +60,6 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
 
   const fastify = Fastify({
     logger: deps.logger,
-    disableRequestLogging: true,
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },

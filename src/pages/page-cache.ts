@@ -25,6 +25,14 @@ export type ServablePage =
   | { kind: 'redirect'; size: number; hidden: boolean; location: string; status: number }
   | { kind: 'content'; size: number; hidden: boolean; contentUrl: string; pseudoroute: boolean };
 
+/** Headers a renderer asked for, minus those the page store sets itself. */
+const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'etag', 'vary', 'cache-control', 'x-pm-cache', 'set-cookie']);
+function pageExtraHeaders(h: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h ?? {})) if (!OWN_HEADERS.has(k.toLowerCase())) out[k.toLowerCase()] = v;
+  return out;
+}
+
 export function pageKey(siteId: string, langcode: string, urlPath: string): string {
   return `${siteId}\u0000${langcode}\u0000${urlPath}`;
 }
@@ -48,7 +56,8 @@ export function toServable(rec: PageRecord | undefined): ServablePage {
     'vary', 'Accept-Encoding',
     'cache-control', 'no-cache',
   ];
-  for (const [k, v] of Object.entries(rec.headers ?? {})) base.push(k, v);
+  const extra = pageExtraHeaders(rec.headers);
+  for (const [k, v] of Object.entries(extra)) base.push(k, v);
   return {
     kind: 'html',
     size: gz.length + 512,
@@ -57,7 +66,7 @@ export function toServable(rec: PageRecord | undefined): ServablePage {
     gz,
     headersHit: [...base, 'x-pm-cache', 'hit'],
     headersMiss: [...base, 'x-pm-cache', 'miss'],
-    extraHeaders: rec.headers ?? {},
+    extraHeaders: extra,
   };
 }
 

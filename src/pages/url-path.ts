@@ -21,8 +21,9 @@ export function normalizeUrlPath(input: string): string {
   }
   if (/[\u0000-\u001f\u007f\\]/.test(p)) fail('it contains control characters or a backslash');
   if (!p.startsWith('/')) p = '/' + p;
+  if (p === '/') return p;
   const segments = p.split('/').slice(1);
-  if (p !== '/' && segments[segments.length - 1] === '') segments.pop();
+  if (segments[segments.length - 1] === '') segments.pop();
   for (const s of segments) {
     if (s === '') fail('it has an empty segment (//)');
     if (s === '.' || s === '..') fail('it has a . or .. segment');
