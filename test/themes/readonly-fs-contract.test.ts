@@ -15,6 +15,11 @@ import { createMemoryFS } from '../../src/themes/memory-fs.js';
 import { createOverlayFS } from '../../src/themes/overlay-fs.js';
 import { createDbFS } from '../../src/themes/db-fs.js';
 import type { DbFileSource } from '../../src/themes/db-fs.js';
+import { createDbFileSource, installThemeToDb, themeFileMigrations } from '../../src/themes/db-file-source.js';
+import { DIALECTS } from '../helpers/dialects.js';
+import type { DialectCase, DialectName } from '../helpers/dialects.js';
+import { migrate } from '../../src/store/migrate.js';
+import type { Db } from '../../src/store/db.js';
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
 const FILES: Record<string, string | Buffer> = {
@@ -57,6 +62,25 @@ function fakeDbSource(files: Record<string, string | Buffer>): DbFileSource {
 }
 
 let tmp: string;
+const closers: (() => Promise<void>)[] = [];
+
+/** A fresh, empty database of that dialect (deleted in `after`). */
+async function freshDb(kind: DialectName): Promise<Db> {
+  const dialect = DIALECTS.find((d) => d.name === kind) as DialectCase;
+  const t = await dialect.openEmpty();
+  closers.push(() => t.cleanup());
+  return t.db;
+}
+
+async function realDbFS(kind: DialectName): Promise<ReadonlyFS> {
+  const db = await freshDb(kind);
+  await migrate(db, themeFileMigrations, 'themes');
+  // Rows beside the root must stay invisible: another root, and a name that merely starts like it.
+  await installThemeToDb(db, createMemoryFS({ 'x/theme.json': 'other root', 'x/secret.txt': 's' }), 'x', 'pm-themes-other');
+  await installThemeToDb(db, createMemoryFS(FILES), '', 'pm-themes');
+  return createDbFS(createDbFileSource(db, 'pm-themes'));
+}
+
 before(async () => {
   tmp = await mkdtemp(join(tmpdir(), 'pm-rofs-'));
   // The tree lives in tmp/root; tmp/outside holds a file the FS must never reach.
@@ -69,6 +93,7 @@ before(async () => {
   await writeTree(join(tmp, 'lower'), { ...FILES, 'theme.json': '{"id":"shadowed"}', 'assets/style.css': 'shadowed' });
 });
 after(async () => {
+  for (const close of closers) await close();
   await rm(tmp, { recursive: true, force: true });
 });
 
@@ -91,6 +116,7 @@ const IMPLS: Impl[] = [
       ]),
   },
   { name: 'DbFS (fake source)', make: async () => createDbFS(fakeDbSource(FILES)) },
+  ...DIALECTS.filter((d) => !d.skip).map((d) => ({ name: `DbFS (${d.name})`, make: () => realDbFS(d.name) })),
 ];
 
 async function rejectsWith(p: Promise<unknown>, code: 'PM_ERR_PATH_INVALID' | 'PM_ERR_NOT_FOUND', message?: RegExp): Promise<void> {
@@ -210,5 +236,20 @@ describe('OverlayFS specifics', () => {
     assert.equal((await fs.readFile('b/y.txt')).toString(), 'y');
     assert.deepEqual((await fs.readDir('a')).map((e) => e.name), ['only-bottom.txt', 'only-top.txt', 'x.txt']);
     assert.deepEqual((await fs.readDir('')).map((e) => e.name), ['a', 'b']);
+  });
+});
+
+for (const dialect of DIALECTS) describe(`installThemeToDb [${dialect.name}]`, { skip: dialect.skip }, () => {
+  it('replaces what the folder held before, and leaves other folders alone', async () => {
+    const db = await freshDb(dialect.name);
+    await migrate(db, themeFileMigrations, 'themes');
+    const fs = createDbFS(createDbFileSource(db, ''));
+    assert.equal(await installThemeToDb(db, createMemoryFS({ 'a/theme.json': 'v1', 'a/old.css': 'old', 'ab/keep.txt': 'k' }), 'a'), 2);
+    await installThemeToDb(db, createMemoryFS({ 'ab/keep.txt': 'k' }), 'ab');
+    assert.equal(await installThemeToDb(db, createMemoryFS({ 'a/theme.json': 'v2', 'a/new.css': 'new' }), 'a'), 2);
+    assert.deepEqual((await fs.readDir('a')).map((e) => e.name), ['new.css', 'theme.json']);
+    assert.equal((await fs.readFile('a/theme.json')).toString(), 'v2');
+    assert.equal((await fs.readFile('ab/keep.txt')).toString(), 'k');
+    await rejectsWith(fs.readFile('a/old.css'), 'PM_ERR_NOT_FOUND');
   });
 });
