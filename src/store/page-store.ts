@@ -93,7 +93,7 @@ export function createPageStore(db: Db): PageStore {
           !!p.hidden,
           !!p.pseudoroute,
           p.updatedAt,
-          p.gz ?? null,
+          p.gz == null ? null : Buffer.isBuffer(p.gz) ? p.gz : Buffer.from(p.gz),
         ],
       );
     },
