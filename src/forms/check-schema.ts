@@ -25,7 +25,6 @@ export function checkSchema(schema: unknown): string[] {
     strict: 'log',
     strictTypes: false,
     strictTuples: false,
-    addUsedSchema: false,
     logger: { log: () => {}, warn: (...args: unknown[]) => void warnings.push(args.map(String).join(' ')), error: () => {} },
   });
   const metaValid = ajv.validateSchema(s);

@@ -54,8 +54,8 @@ export function createFormValidator(): FormValidator {
   const ajvFor = (draft: Draft): AjvInstance => {
     let ajv = instances.get(draft);
     if (!ajv) {
-      // strict off: themes may carry x-… keywords; addUsedSchema off: two themes may reuse an $id.
-      ajv = createAjv(draft, { allErrors: true, verbose: true, strict: false, logger: false, addUsedSchema: false });
+      // strict off: themes may carry x-… keywords that ajv does not know.
+      ajv = createAjv(draft, { allErrors: true, verbose: true, strict: false, logger: false });
       instances.set(draft, ajv);
     }
     return ajv;
@@ -70,8 +70,9 @@ export function createFormValidator(): FormValidator {
       } catch (cause) {
         throw new PmError('PM_ERR_INTERNAL', {}, { cause });
       }
-      // ajv keeps its own strong cache of compiled schemas; dropping that entry leaves the
-      // WeakMap as the only holder, so a theme's schema can be collected once it is unloaded.
+      // ajv keeps its own strong cache of compiled schemas and their $ids; dropping the entry
+      // leaves the WeakMap as the only holder (a theme's schema can be collected once it is
+      // unloaded) and lets another schema reuse the same $id.
       ajv.removeSchema(schema);
       compiled.set(schema, fn);
     }

@@ -76,7 +76,7 @@ function messageFor(err: ErrorObject): string | undefined {
     case 'maxItems':
       return `Must have at most ${plural(Number(p.limit), 'item', 'items')}.`;
     case 'uniqueItems':
-      return `Items ${Number(p.j) + 1} and ${Number(p.i) + 1} are the same; each item must be different.`;
+      return `Items ${Math.min(Number(p.i), Number(p.j)) + 1} and ${Math.max(Number(p.i), Number(p.j)) + 1} are the same; each item must be different.`;
     case 'additionalProperties':
     case 'unevaluatedProperties':
       return 'Is not a field of this form.';
