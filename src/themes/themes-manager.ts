@@ -107,7 +107,7 @@ export interface ThemesManager {
   serveAsset(themeId: string, path: string, ifNoneMatch?: string, v?: string): Promise<AssetResponse>;
   /** Renders with a fresh nonce and sends the page with its CSP. `ctx.status` defaults to 200. */
   serveTemplate(reply: ReplyLike, request: unknown, themeId: string, templateName: string, data: unknown, ctx: Omit<RenderContext, 'nonce'> & { status?: number }): Promise<void>;
-  /** The fingerprinted URL of a theme file, as `it.asset()` gives it. */
+  /** The fingerprinted URL of a theme file, as `it.asset()` gives it (no `?v=` when the file is missing). */
   assetUrl(themeId: string, path: string): string;
   /** Styles, scripts and CSP sources added to every render (plugins). Returns a function that removes them. */
   addGlobalAsset(set: AssetSet): () => void;
@@ -161,13 +161,9 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
     return state as State;
   }
 
+  /** Throws PM_ERR_PATH_INVALID for a bad path; a file the theme lacks gets no `?v=`. */
   function assetUrlFor(theme: LoadedTheme | undefined, themeId: string, path: string): string {
-    let clean: string;
-    try {
-      clean = normalizeFsPath(String(path));
-    } catch {
-      clean = String(path).replace(/^\/+/, '');
-    }
+    const clean = normalizeFsPath(String(path));
     const url = `/pm-themes/${encodeURIComponent(themeId)}/${clean.split('/').map(encodeURIComponent).join('/')}`;
     const hash = theme?.fileHashes.get(clean);
     return hash ? `${url}?v=${fingerprintOf(hash)}` : url;

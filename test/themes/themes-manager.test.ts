@@ -191,6 +191,15 @@ describe('rendering', () => {
     const { html } = await themes.render('daybreak', 'home', { title: 't' }, CTX);
     assert.ok(html.includes(`<img src="/pm-themes/daybreak/assets/logo.png?v=${sha256hex(LOGO).slice(0, 10)}">`), html);
     assert.equal(themes.assetUrl('daybreak', 'assets/style.css'), `/pm-themes/daybreak/assets/style.css?v=${sha256hex(STYLE).slice(0, 10)}`);
+    assert.equal(themes.assetUrl('daybreak', 'assets/not there.css'), '/pm-themes/daybreak/assets/not%20there.css');
+    assert.throws(() => themes.assetUrl('daybreak', '../patchy/theme.json'), (e: unknown) => isPmError(e, 'PM_ERR_PATH_INVALID'));
+  });
+
+  it('asset() with a path that leaves the theme breaks the render with a clear message', async () => {
+    fs.writeFile('climber/theme.json', JSON.stringify({ templates: [{ name: 'p', file: 'p.eta' }] }));
+    fs.writeFile('climber/p.eta', "<img src=\"<%= it.asset('../daybreak/assets/logo.png') %>\">");
+    await themes.reload();
+    await rejectsCode(themes.render('climber', 'p', {}, CTX), 'PM_ERR_THEME_BROKEN', /template "p":[\s\S]*'\.\.'/);
   });
 
   it('head() links the theme styles and bodyEnd() loads its scripts, plus global and per-page assets', async () => {
