@@ -16,6 +16,8 @@ import { migrate } from '../store/migrate.js';
 import type { Stores } from '../store/types.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
 import { createCsrf } from '../http/csrf.js';
+import { can, PERMISSIONS, type Permission } from '../http/permissions.js';
+import { normalizeUrlPath } from '../pages/url-path.js';
 
 export interface SharedServices {
   config: Config;
@@ -98,6 +100,9 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     events: s.events,
     routes: () => [...s.routes],
     locales: s.locales,
+    normalizeUrlPath,
+    can,
+    permissionsOf: (role) => (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(role, p)),
     sendError: (request, reply, err) => s.http.sendError(request, reply, err),
     router: (scope) => createPluginRouter(scope, plugin.name, s.csrf, s.routes),
   };

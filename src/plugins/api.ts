@@ -23,11 +23,14 @@ import type { URLInfo } from '../http/url-info.js';
 import type { PageService } from '../pages/page-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { Db } from '../store/db.js';
-import type { Site, Stores, User } from '../store/types.js';
+import type { Role, Site, Stores, User } from '../store/types.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
 import type { EventBus } from './events.js';
 
 export type { EventBus, PmEvents } from './events.js';
+export type { Permission } from '../http/permissions.js';
+export type { Key, PageRecord, Role, Site, TemplateUrl, User } from '../store/types.js';
+export type { ThemeInfo, TemplateConfig } from '../themes/themes-manager.js';
 
 /** What every request carries by the time a route runs. */
 export interface RequestContext {
@@ -166,6 +169,16 @@ export interface PluginServer {
   routes(): RouteInfo[];
   /** Known locales (locales.txt). */
   readonly locales: ReadonlySet<string>;
+  /**
+   * The one canonical form of a page path, as the page store keys it
+   * (`/about/` and `/about` are the same page). Throws PM_ERR_PATH_INVALID.
+   * @example server.normalizeUrlPath('/caf%C3%A9/') // '/café'
+   */
+  normalizeUrlPath(input: string): string;
+  /** Whether a role has a permission; plugins check permissions, never role names. */
+  can(role: Role | undefined, permission: Permission): boolean;
+  /** Every permission a role has. */
+  permissionsOf(role: Role): Permission[];
   /** Renders an error (PmError or not) as the response: HTML page or JSON by Accept. */
   sendError(request: PmRequest, reply: PmReply, err: unknown): PmReply;
 }
