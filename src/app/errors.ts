@@ -28,6 +28,7 @@ export const ERRORS = {
   PM_ERR_TEMPLATE_NOT_FOUND: { status: 404, message: 'The theme {themeId} has no template {templateName}.' },
   PM_ERR_CONFIG: { status: 500, message: 'Configuration problem: {detail}' },
   PM_ERR_PLUGIN_INIT: { status: 500, message: 'The plugin {plugin} failed to start: {detail}' },
+  PM_ERR_LAST_SUPERADMIN: { status: 409, message: 'The site needs at least one superadmin; make someone else superadmin first.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
