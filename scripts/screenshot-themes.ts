@@ -8,7 +8,7 @@
  * Pages go through the real themes manager and are served, with the theme's assets, from a
  * local HTTP server, so the browser loads CSS exactly as it will in production.
  *
- * Usage: node --import tsx scripts/screenshot-themes.ts [--theme daybreak] [--template home] [--no-mobile]
+ * Usage: node --import tsx scripts/screenshot-themes.ts [--theme daybreak] [--template home] [--no-mobile] [--no-desktop] [--minimal]
  * Needs Chromium at /usr/bin/chromium (or PM_CHROMIUM); `apt-get install -y chromium` provides it.
  */
 import { createServer } from 'node:http';
@@ -46,7 +46,14 @@ export interface SampleRenderer {
   manager: ThemesManager;
   themeIds(): string[];
   templateNames(themeId: string): string[];
-  render(themeId: string, template: string): Promise<SamplePage>;
+  /** The template with its sample. `minimal`: only the fields its schema requires, and no caller data (empty states). */
+  render(themeId: string, template: string, opts?: { minimal?: boolean }): Promise<SamplePage>;
+}
+
+function requiredOnly(sample: unknown, schema: unknown): unknown {
+  if (!sample || typeof sample !== 'object') return sample;
+  const required = new Set<string>(((schema as { required?: string[] }).required ?? []).concat('nav'));
+  return Object.fromEntries(Object.entries(sample).filter(([k]) => required.has(k)));
 }
 
 async function readJson<T>(path: string): Promise<T> {
@@ -69,16 +76,17 @@ export async function createSampleRenderer(themesDir = BUILTIN_THEMES_DIR): Prom
     manager,
     themeIds: () => manager.list().map((t) => t.id),
     templateNames: (themeId) => manager.list().find((t) => t.id === themeId)?.templates.map((t) => t.name) ?? [],
-    async render(themeId, template) {
+    async render(themeId, template, opts = {}) {
       const preview = previews.get(themeId) as ThemePreview;
-      const { sample } = await manager.getTemplate(themeId, template);
+      const config = await manager.getTemplate(themeId, template);
+      const data = opts.minimal ? requiredOnly(config.sample, config.schema) : config.sample;
       const urlPath = preview.pages?.[template] ?? `/${template}`;
-      const { html } = await manager.render(themeId, template, sample, {
+      const { html } = await manager.render(themeId, template, data, {
         site: preview.site,
         page: { urlPath, url: `http://localhost${urlPath}` },
-        extra: preview.extra?.[template] ?? {},
+        extra: opts.minimal ? {} : (preview.extra?.[template] ?? {}),
       });
-      return { themeId, template, urlPath, data: sample, html };
+      return { themeId, template, urlPath, data, html };
     },
   };
 }
@@ -122,6 +130,8 @@ async function main(): Promise<void> {
       template: { type: 'string', multiple: true },
       'no-mobile': { type: 'boolean', default: false },
       'no-desktop': { type: 'boolean', default: false },
+      // Also shoots each template with only its required fields (empty states), into test-output.
+      minimal: { type: 'boolean', default: false },
     },
   });
   const { chromium } = await import('playwright-core');
@@ -150,22 +160,25 @@ async function main(): Promise<void> {
       await mkdir(shotDir, { recursive: true });
       for (const template of renderer.templateNames(themeId)) {
         if (values.template && !values.template.includes(template)) continue;
-        const sample = await renderer.render(themeId, template);
-        preview.show(sample);
-        const target = preview.origin + sample.urlPath;
-        if (!values['no-desktop']) {
-          await desktop.goto(target, { waitUntil: 'networkidle' });
-          await desktop.screenshot({ path: join(shotDir, `${template}.png`) });
+        for (const minimal of values.minimal ? [false, true] : [false]) {
+          const sample = await renderer.render(themeId, template, { minimal });
+          preview.show(sample);
+          const target = preview.origin + sample.urlPath;
+          const name = `${themeId}-${template}${minimal ? '-minimal' : ''}`;
+          if (!values['no-desktop']) {
+            await desktop.goto(target, { waitUntil: 'networkidle' });
+            await desktop.screenshot({ path: minimal ? join(mobileDir, `${name}-desktop.png`) : join(shotDir, `${template}.png`) });
+          }
+          if (!values['no-mobile']) {
+            await mobile.goto(target, { waitUntil: 'networkidle' });
+            // Lazy images below the fold load only once scrolled to.
+            await mobile.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+            await mobile.waitForLoadState('networkidle');
+            await mobile.evaluate(() => window.scrollTo(0, 0));
+            await mobile.screenshot({ path: join(mobileDir, `${name}-mobile.png`), fullPage: true });
+          }
+          console.log(name);
         }
-        if (!values['no-mobile']) {
-          await mobile.goto(target, { waitUntil: 'networkidle' });
-          // Lazy images below the fold load only once scrolled to.
-          await mobile.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-          await mobile.waitForLoadState('networkidle');
-          await mobile.evaluate(() => window.scrollTo(0, 0));
-          await mobile.screenshot({ path: join(mobileDir, `${themeId}-${template}-mobile.png`), fullPage: true });
-        }
-        console.log(`${themeId}/${template}`);
       }
     }
   } finally {
