@@ -2,7 +2,7 @@ import { PmError } from '../app/errors.js';
 import { attrs, escapeHtml } from './html.js';
 import { fieldId, frameFor, REQUIRED_MARK, shownValue } from './render-context.js';
 import type { RenderContext } from './render-context.js';
-import { renderBoolean, renderEnum, renderNumber, renderString } from './render-scalar.js';
+import { renderBoolean, renderEnum, renderHidden, renderNumber, renderString } from './render-scalar.js';
 import { bracketPath, dotPath, fieldKind, isPlainObject, isRequired, itemSchema, newItemValue, resolveSchema, SchemaRefError } from './schema-walk.js';
 import type { DataPath } from './schema-walk.js';
 import type { FieldErrors, JsonSchema } from './types.js';
@@ -78,7 +78,9 @@ function renderProperties(ctx: RenderContext, schema: JsonSchema, path: DataPath
 
 function renderNode(ctx: RenderContext, schema: JsonSchema, path: DataPath, value: unknown, required: boolean, label?: string): string {
   const frame = frameFor(ctx, path, schema, required, label);
-  switch (fieldKind(schema)) {
+  const kind = fieldKind(schema);
+  if (schema['x-widget'] === 'hidden' && kind !== 'object' && kind !== 'array' && kind !== 'unsupported') return renderHidden(frame, schema, value);
+  switch (kind) {
     case 'string':
       return renderString(frame, schema, value);
     case 'number':

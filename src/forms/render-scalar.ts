@@ -16,6 +16,11 @@ function text(value: unknown): string {
   return '';
 }
 
+/** `x-widget: "hidden"`: a value the form carries but does not show (an id, a version). */
+export function renderHidden(frame: FieldFrame, schema: JsonSchema, value: unknown): string {
+  return `<input${attrs({ type: 'hidden', id: frame.id, name: frame.name, value: text(shownValue(frame, schema, value)) })}>`;
+}
+
 function wrap(kind: string, frame: FieldFrame, inner: string): string {
   return `<div class="pm-field pm-field-${kind}${frame.messages.length ? ' pm-field-invalid' : ''}">${inner}</div>`;
 }
@@ -31,7 +36,6 @@ function htmlPattern(pattern: string): string {
 export function renderString(frame: FieldFrame, schema: JsonSchema, value: unknown): string {
   const shown = text(shownValue(frame, schema, value));
   const widget = schema['x-widget'];
-  if (widget === 'hidden') return `<input${attrs({ type: 'hidden', id: frame.id, name: frame.name, value: shown })}>`;
   const format = schema.format;
   const common = {
     id: frame.id,

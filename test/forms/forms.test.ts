@@ -153,6 +153,30 @@ describe('renderForm: what the user sees', () => {
     assert.equal((html.match(/type="radio"/g) ?? []).length, 7);
   });
 
+  it('carries x-widget "hidden" values without showing them, and parses them back', () => {
+    const schema: JsonSchema = { type: 'object', properties: { id: { type: 'integer', 'x-widget': 'hidden' }, slug: { type: 'string', 'x-widget': 'hidden' } } };
+    const html = renderForm(schema, { id: 7, slug: 'a"b' });
+    assert.equal(html, '<input type="hidden" id="pm-f-id" name="id" value="7"><input type="hidden" id="pm-f-slug" name="slug" value="a&quot;b">');
+    assert.deepEqual(parseFormBody(schema, submit(html)), { id: 7, slug: 'a"b' });
+  });
+
+  it('keeps readOnly values through a submit although their controls are disabled', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: {
+        locked: { type: 'boolean', readOnly: true },
+        plan: { type: 'string', enum: ['a', 'b', 'c', 'd', 'e'], readOnly: true },
+        size: { type: 'string', enum: ['s', 'm'], readOnly: true },
+        name: { type: 'string', readOnly: true },
+      },
+    };
+    const data = { locked: true, plan: 'c', size: 'm', name: 'fixed' };
+    const html = renderForm(schema, data);
+    assert.ok('disabled' in attrsOf(/<input type="checkbox"[^>]*>/.exec(html)![0]));
+    assert.ok('readonly' in control(html, 'name').attrs);
+    assert.deepEqual(parseFormBody(schema, submit(html)), data);
+  });
+
   it('groups a nested object in a fieldset with a legend and bracket names', () => {
     const html = renderForm(post, { author: { name: 'Ann' } });
     const author = elementById(html, 'pm-f-author')!;
