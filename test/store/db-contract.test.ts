@@ -294,6 +294,29 @@ describe('several connections to one PostgreSQL database (as several processes w
     }
   });
 
+  test('the LISTEN connection reconnects after the server drops it', async () => {
+    const t = await pg.openEmpty();
+    try {
+      const other = await t.openAnother();
+      const got: string[] = [];
+      await t.db.listen('pm_reconnect', (p) => got.push(p));
+      const killed = await other.all<{ ok: boolean }>(
+        "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE ? AND pid <> pg_backend_pid()",
+        [`%LISTEN "${t.schema}.pm_reconnect"%`],
+      );
+      assert.equal(killed.length, 1, 'found the listening connection');
+      // Notifications sent while it is down are lost, so keep sending until one arrives.
+      const deadline = Date.now() + 5000;
+      while (got.length === 0 && Date.now() < deadline) {
+        await other.notify('pm_reconnect', 'back');
+        await sleep(100);
+      }
+      assert.equal(got[0], 'back');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
   test('a wrong database name → PM_ERR_DB_UNAVAILABLE naming it', async () => {
     const url = new URL(POSTGRES_URL!);
     url.pathname = '/pm_no_such_database';
