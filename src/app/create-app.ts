@@ -21,6 +21,7 @@ import { createStores } from '../store/create-stores.js';
 import type { Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { openDb } from '../store/open-db.js';
+import type { StoreOptions } from '../store/store-options.js';
 import type { Stores, User } from '../store/types.js';
 import { createDirFS } from '../themes/dir-fs.js';
 import { createOverlayFS } from '../themes/overlay-fs.js';
@@ -60,6 +61,8 @@ export interface AppOptions {
   builtInPluginsDir?: string;
   /** PostgreSQL schema to use (tests isolate runs this way). */
   dbSchema?: string;
+  /** Store options (tests lower the scrypt cost). */
+  storeOptions?: StoreOptions;
 }
 
 /** Ensures the data folder exists and is writable, with a message that says which folder. */
@@ -96,7 +99,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   try {
     await migrate(db, coreMigrations);
-    const stores = createStores(db);
+    const stores = createStores(db, opts.storeOptions);
     const primary = await stores.sites.ensurePrimary();
     const sites = createSiteRegistry({ mode: config.mode, baseDomain: config.baseDomain, sites: await stores.sites.list() });
     let offlineUser: User | undefined;

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import fastifyCompress from '@fastify/compress';
 import { fastifyCookie } from '@fastify/cookie';
@@ -165,7 +166,8 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
 
   fastify.setErrorHandler((err, request, reply) => sendError(request, reply, err));
 
-  fastify.setNotFoundHandler(async (request, reply) => {
+  // After the plugins above have loaded, so the 404 page gets their decorators and hooks.
+  fastify.after(() => fastify.setNotFoundHandler(async (request, reply) => {
     if (wantsJson(request.headers.accept, request.url)) {
       return sendError(request, reply, new PmError('PM_ERR_NOT_FOUND', { what: request.pm?.url.urlPath ?? request.url }));
     }
@@ -178,12 +180,17 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         url: request.pm?.link,
       });
       for (const [k, v] of Object.entries(html.headers)) reply.header(k, v);
-      return reply.code(404).type('text/html; charset=utf-8').send(html.html);
+      reply.code(404).type('text/html; charset=utf-8');
+      // @fastify/compress hooks routes only (onRoute); the 404 handler compresses its page itself.
+      if (/\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+        return reply.header('content-encoding', 'gzip').header('vary', 'Accept-Encoding').send(gzipSync(html.html));
+      }
+      return reply.send(html.html);
     } catch (err) {
       request.log.warn({ err }, 'the theme could not render its 404 page');
       return reply.code(404).type('text/html; charset=utf-8').send(errorPageHtml(404, 'Page not found', `Nothing is at ${request.pm?.url.urlPath ?? request.url}.`));
     }
-  });
+  }));
 
   // How `pagemanager serve` recognises a running pagemanager on a busy port.
   fastify.get('/pm/health', async () => ({ name: 'pagemanager', status: 'ok' }));
