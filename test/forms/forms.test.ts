@@ -1,69 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isPmError } from '../../src/app/errors.js';
-import { applyFormOp, checkSchema, createFormValidator, FORM_SCRIPT, FORM_STYLES, parseFormBody, renderForm, renderMarkdown, SANITIZE_OPTIONS, validateData } from '../../src/forms/index.js';
+import { applyFormOp, FORM_SCRIPT, FORM_STYLES, parseFormBody, renderForm } from '../../src/forms/index.js';
 import type { JsonSchema } from '../../src/forms/index.js';
+import { fullData, post, tree } from './fixtures.js';
 import { attrsOf, control, controls, elementById, labelFor, stripTemplates, submit, text } from './html-helpers.js';
-
-const post: JsonSchema = {
-  type: 'object',
-  required: ['title', 'author'],
-  properties: {
-    title: { type: 'string', title: 'Title', description: 'Shown in the browser tab.', maxLength: 80 },
-    body: { type: 'string', format: 'markdown', title: 'Body' },
-    summary: { type: 'string', format: 'textarea' },
-    notes: { type: 'string', maxLength: 2000 },
-    email: { type: 'string', format: 'email' },
-    website: { type: 'string', format: 'uri' },
-    publishedOn: { type: 'string', format: 'date' },
-    accent: { type: 'string', format: 'color', default: '#336699' },
-    views: { type: 'integer', minimum: 0, maximum: 1000000 },
-    rating: { type: 'number', minimum: 0, maximum: 5, multipleOf: 0.5 },
-    featured: { type: 'boolean', title: 'Featured on the home page' },
-    layout: { enum: ['wide', 'narrow'], 'x-enum-labels': ['Wide', 'Narrow'], default: 'wide' },
-    category: { type: 'string', enum: ['news', 'howto', 'review', 'opinion', 'interview'] },
-    priority: { type: 'integer', enum: [1, 2, 3] },
-    author: {
-      type: 'object',
-      title: 'Author',
-      required: ['name'],
-      properties: { name: { type: 'string' }, twitterHandle: { type: 'string', pattern: '^@\\w+$', 'x-pattern-message': 'Start with @.' } },
-    },
-    tags: { type: 'array', items: { type: 'string', title: 'Tag' }, maxItems: 5 },
-    images: { type: 'array', items: { $ref: '#/definitions/image' } },
-  },
-  definitions: {
-    image: {
-      type: 'object',
-      title: 'Image',
-      required: ['src'],
-      properties: { src: { type: 'string', format: 'uri', title: 'Image URL' }, caption: { type: 'string' } },
-    },
-  },
-};
-
-/** A tree: each node has a label and children that are nodes again. */
-const tree: JsonSchema = { type: 'object', required: ['label'], properties: { label: { type: 'string' }, children: { type: 'array', items: { $ref: '#' } } } };
-
-const fullData = {
-  title: 'Hello & welcome',
-  body: '# Hi\n\nSome *text*.',
-  summary: 'Short.',
-  notes: 'Long notes',
-  email: 'ann@example.com',
-  website: 'https://example.com/',
-  publishedOn: '2024-05-01',
-  accent: '#112233',
-  views: 42,
-  rating: 4.5,
-  featured: true,
-  layout: 'narrow',
-  category: 'review',
-  priority: 2,
-  author: { name: 'Ann', twitterHandle: '@ann' },
-  tags: ['a', 'b & c'],
-  images: [{ src: 'https://example.com/1.png', caption: 'One' }, { src: 'https://example.com/2.png' }],
-};
 
 describe('renderForm: what the user sees', () => {
   it('labels a text field with its title, marks it required and shows its help text', () => {
@@ -366,119 +307,6 @@ describe('parseFormBody', () => {
   });
 });
 
-describe('validateData', () => {
-  const forms = createFormValidator();
-
-  it('accepts good data', () => {
-    assert.deepEqual(forms.validate(post, fullData), { ok: true });
-  });
-
-  it('says what is wrong, in words, at the path of each field', () => {
-    const data = parseFormBody(post, {
-      title: 'x'.repeat(81),
-      email: 'not-an-email',
-      website: 'not a url',
-      publishedOn: '2024-13-45',
-      accent: 'red',
-      views: '3.5',
-      rating: 'lots',
-      category: 'gossip',
-      'author[twitterHandle]': 'ann',
-      'tags[0]': 'a',
-      'images[0][caption]': 'missing src',
-      'images[1][src]': 'https://example.com/x.png',
-    });
-    const result = forms.validate(post, data);
-    assert.equal(result.ok, false);
-    assert.deepEqual(!result.ok && result.errors, {
-      title: ['Must be at most 80 characters.'],
-      email: ['Must be a valid email address.'],
-      website: ['Must be a valid URL, such as https://example.com/.'],
-      publishedOn: ['Must be a valid date (YYYY-MM-DD).'],
-      accent: ['Must be a colour such as #336699.'],
-      views: ['Must be a whole number.'],
-      rating: ['Must be a number.'],
-      category: ['Must be one of: news, howto, review, opinion, interview.'],
-      'author[name]': ['Required.'],
-      'author[twitterHandle]': ['Start with @.'],
-      'images[0][src]': ['Required.'],
-    });
-  });
-
-  it('reports a missing required top-level field and limits on numbers and lists', () => {
-    const schema: JsonSchema = {
-      type: 'object',
-      required: ['name'],
-      properties: {
-        name: { type: 'string', minLength: 3 },
-        age: { type: 'integer', minimum: 18, maximum: 130 },
-        tags: { type: 'array', items: { type: 'string' }, minItems: 1, uniqueItems: true },
-      },
-    };
-    const r = validateData(schema, { age: 12, tags: [] }, forms);
-    assert.deepEqual(!r.ok && r.errors, { name: ['Required.'], age: ['Must be at least 18.'], tags: ['Must have at least 1 item.'] });
-    const r2 = validateData(schema, { name: 'Al', age: 200, tags: ['a', 'a'] });
-    assert.deepEqual(!r2.ok && r2.errors, { name: ['Must be at least 3 characters.'], age: ['Must be at most 130.'], tags: ['Items 1 and 2 are the same; each item must be different.'] });
-  });
-
-  it('validates a recursive schema and names the nested field', () => {
-    const r = forms.validate(tree, { label: 'root', children: [{ label: 'a', children: [{ children: [] }] }] });
-    assert.deepEqual(r, { ok: false, errors: { 'children[0][children][0][label]': ['Required.'] } });
-  });
-
-  it('accepts the form-only formats markdown and textarea', () => {
-    assert.deepEqual(forms.validate(post, { ...fullData, body: '<anything>', summary: '' }), { ok: true });
-  });
-
-  it('compiles each schema once and keeps separate schemas apart even when they share an $id', () => {
-    const a: JsonSchema = { $id: 'https://example.com/s', type: 'object', properties: { x: { type: 'string' } } };
-    const b: JsonSchema = { $id: 'https://example.com/s', type: 'object', properties: { x: { type: 'integer' } } };
-    for (let i = 0; i < 3; i++) {
-      assert.deepEqual(forms.validate(a, { x: 's' }), { ok: true });
-      assert.deepEqual(forms.validate(b, { x: 1 }), { ok: true });
-      assert.equal(forms.validate(b, { x: 's' }).ok, false);
-    }
-  });
-
-  it('understands draft 2020-12 schemas', () => {
-    const s: JsonSchema = { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { a: { $ref: '#/$defs/n' } }, $defs: { n: { type: 'number' } } };
-    assert.deepEqual(forms.validate(s, { a: 'x' }), { ok: false, errors: { a: ['Must be a number.'] } });
-  });
-
-  it('throws PM_ERR_INTERNAL for a schema that cannot compile', () => {
-    assert.throws(() => forms.validate({ type: 'object', properties: { a: { $ref: '#/nowhere' } } }, {}), (e) => isPmError(e, 'PM_ERR_INTERNAL'));
-  });
-});
-
-describe('checkSchema', () => {
-  it('finds nothing wrong with a good schema, x- keywords included', () => {
-    assert.deepEqual(checkSchema(post), []);
-    assert.deepEqual(checkSchema({ type: 'object', properties: { a: { type: 'string', 'x-widget': 'textarea', enumNames: [] } } }), []);
-  });
-
-  it('accepts a recursive schema', () => {
-    assert.deepEqual(checkSchema(tree), []);
-  });
-
-  it('reports what a theme author needs to fix', () => {
-    const cases: [unknown, RegExp][] = [
-      ['nope', /must be a JSON object/],
-      [{ type: 'object', properties: { a: { type: 'strin' } } }, /\/properties\/a\/type: must be equal to one of the allowed values/],
-      [{ type: 'object', properties: { a: { type: 'string', maxlength: 3 } } }, /unknown keyword: "maxlength"/],
-      [{ type: 'object', properties: { a: { type: 'string', format: 'phone' } } }, /unknown format "phone"/],
-      [{ type: 'object', properties: { a: { $ref: '#/$defs/missing' } } }, /can't resolve reference #\/\$defs\/missing/],
-      [{ type: 'array', items: { type: 'string' } }, /"type": "object" at its root/],
-      [{ type: 'object', properties: { 'a[b]': { type: 'string' } } }, /\/properties\/a\[b\]: a property name in a form cannot contain/],
-      [{ type: 'object', properties: { _pm_x: { type: 'string' } } }, /reserved for the form itself/],
-      [{ type: 'object', properties: { anything: {} } }, /\/properties\/anything: the form cannot show this field/],
-    ];
-    for (const [schema, expected] of cases) {
-      const problems = checkSchema(schema);
-      assert.ok(problems.some((p) => expected.test(p)), `${JSON.stringify(schema)} → ${JSON.stringify(problems)}`);
-    }
-  });
-});
-
 describe('applyFormOp (array buttons without JavaScript)', () => {
   const data = { title: 'T', tags: ['a', 'b', 'c'], images: [{ src: '1' }, { src: '2' }] };
 
@@ -547,47 +375,5 @@ describe('FORM_SCRIPT and FORM_STYLES', () => {
   it('are a parseable script and a stylesheet for the pm- classes', () => {
     assert.doesNotThrow(() => new Function(FORM_SCRIPT));
     for (const cls of ['.pm-field-error', '.pm-required', '.pm-markdown', '.pm-array-item', '.pm-sr-only']) assert.ok(FORM_STYLES.includes(cls), cls);
-  });
-});
-
-describe('renderMarkdown', () => {
-  it('renders headings, emphasis, lists, links, images, code, quotes and tables', () => {
-    const html = renderMarkdown(
-      '# Title\n\nSome *em* and **strong**, a [link](https://example.com/a "A") and [mail](mailto:a@example.com) and [page](/about).\n\n' +
-        '- one\n- two\n\n3. three\n\n> quoted\n\n```js\nlet x = 1 < 2;\n```\n\n![alt text](https://example.com/i.png)\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n\n---\n',
-    );
-    assert.match(html, /<h1>Title<\/h1>/);
-    assert.match(html, /<em>em<\/em> and <strong>strong<\/strong>/);
-    assert.match(html, /<a href="https:\/\/example.com\/a" title="A">link<\/a>/);
-    assert.match(html, /<a href="mailto:a@example.com">mail<\/a>/);
-    assert.match(html, /<a href="\/about">page<\/a>/);
-    assert.match(html, /<ul>\s*<li>one<\/li>/);
-    assert.match(html, /<ol start="3">/);
-    assert.match(html, /<blockquote>\s*<p>quoted<\/p>/);
-    assert.match(html, /<pre><code class="language-js">let x = 1 &lt; 2;/);
-    assert.match(html, /<img src="https:\/\/example.com\/i.png" alt="alt text" \/>/);
-    assert.match(html, /<th align="left">a<\/th>/);
-    assert.match(html, /<hr \/>/);
-  });
-
-  it('removes scripts, event handlers, styles, frames and javascript:/data: URLs', () => {
-    const html = renderMarkdown(
-      'Hi <script>alert(1)</script> there\n\n' +
-        '<img src="https://example.com/x.png" onerror="alert(1)">\n\n' +
-        '[click](javascript:alert(1)) and <a href="JaVaScRiPt:alert(1)">raw</a> and <a href="java&#x09;script:alert(1)">tab</a>\n\n' +
-        '![x](data:image/svg+xml;base64,PHN2Zz4=) <img src="data:image/png;base64,AAAA">\n\n' +
-        '<iframe src="https://evil.example"></iframe><style>body{display:none}</style><form action="/x"><input name="a"></form>\n\n' +
-        '<p style="color:red" class="x" onclick="alert(1)">styled</p><svg onload="alert(1)"></svg>',
-    );
-    assert.doesNotMatch(html, /<script|alert\(1\)<\/script>|onerror|onclick|onload|javascript:|data:|<iframe|<style|<form|<input|style=|<svg|class="x"/i);
-    assert.match(html, /<img src="https:\/\/example.com\/x.png" \/>/);
-    assert.match(html, /<p>styled<\/p>/);
-    assert.match(html, /Hi\s+there/);
-  });
-
-  it('shares a frozen allowlist', () => {
-    assert.ok(Object.isFrozen(SANITIZE_OPTIONS) && Object.isFrozen(SANITIZE_OPTIONS.allowedTags));
-    assert.ok((SANITIZE_OPTIONS.allowedTags as string[]).includes('table'));
-    assert.ok(!(SANITIZE_OPTIONS.allowedTags as string[]).includes('script'));
   });
 });
