@@ -82,7 +82,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     mode: s.config.mode,
     db: s.db,
     dbType: s.db.dialect.name,
-    migrate: async (migrations) => void (await migrate(s.db, migrations, `plugin:${plugin.name}`)),
+    migrate: async (migrations) => void (await migrate(s.db, migrations, `plugin_${plugin.name.replace(/[^A-Za-z0-9_-]/g, '_')}`)),
     stores,
     config: s.config.plugins[plugin.name] ?? {},
     sanitize: s.sanitize,

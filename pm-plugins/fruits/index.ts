@@ -1,0 +1,52 @@
+/**
+ * The example plugin: copy this folder to start your own.
+ *
+ * It shows the three things most plugins do: its own table (a migration),
+ * a page rendered with the site's theme, and a pseudoroute — a route no
+ * visitor reaches by its own path, only through a URL that a user aliased
+ * to it. After `pagemanager serve`, alias a URL to it from the URL dashboard
+ * (or the API): `/my-fruits` → `/pm-fruits`, and `/my-fruits` shows this list.
+ */
+import type { Plugin } from '../../src/plugins/api.js';
+
+interface Fruit {
+  name: string;
+  colour: string;
+}
+
+const plugin: Plugin = {
+  name: 'fruits',
+  async init(server) {
+    await server.migrate([
+      {
+        version: 1,
+        name: 'create pm_fruit',
+        up: () => `CREATE TABLE pm_fruit (name TEXT PRIMARY KEY, colour TEXT NOT NULL);
+                   INSERT INTO pm_fruit (name, colour) VALUES ('apple', 'red'), ('banana', 'yellow'), ('fig', 'purple');`,
+      },
+    ]);
+  },
+  routes(router, server) {
+    router.get(
+      '/pm-fruits',
+      async (request, reply) => {
+        const fruits = await server.db.all<Fruit>('SELECT name, colour FROM pm_fruit ORDER BY name');
+        // A small snippet, cached until a page of the site changes.
+        const list = await server.components.get(request.pm.site.siteId, 'fruits:list', () =>
+          fruits.map((f) => `* **${f.name}** — ${f.colour}`).join('\n'),
+        );
+        const data = { title: 'Fruits', body: `Served by the example plugin at ${request.pm.url.urlPath}.\n\n${list}` };
+        const site = request.pm.site;
+        await server.themes.serveTemplate(reply, request, server.themes.list()[0]?.id ?? 'daybreak', 'about', data, {
+          site: { title: site.title, description: site.description, langcode: request.pm.url.langcode || site.defaultLocale },
+          page: { urlPath: request.pm.url.urlPath, url: request.pm.link(request.pm.url.urlPath) },
+          url: request.pm.link,
+        });
+        return reply;
+      },
+      { pseudoroute: true, description: 'The example plugin’s fruit list (alias a URL to it)' },
+    );
+  },
+};
+
+export default plugin;
