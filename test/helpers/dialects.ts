@@ -36,7 +36,10 @@ export interface TestDatabase {
   dsn: string;
   schema?: string;
   db: Db;
-  /** Another connection to the same database, as a second process would have; closed by `cleanup`. */
+  /**
+   * Another connection to the same database, as a second process would have; closed by `cleanup`.
+   * On SQLite, do not run transactions on both at once in one process (see src/store/README.md).
+   */
   openAnother(): Promise<Db>;
   /** Closes every connection and deletes the database (folder or schema). */
   cleanup(): Promise<void>;

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -333,6 +334,22 @@ describe('opening a database that cannot be reached', () => {
     const started = Date.now();
     await rejectsWith(openDb('postgres://postgres@127.0.0.1:1/test'), 'PM_ERR_DB_UNAVAILABLE', /^The database cannot be reached: connection refused at 127\.0\.0\.1:1$/);
     assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms`);
+  });
+
+  test('a server that accepts the connection but never answers → PM_ERR_DB_UNAVAILABLE after the 5 s connect timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const started = Date.now();
+    try {
+      await rejectsWith(openDb(`postgres://postgres@127.0.0.1:${port}/test`), 'PM_ERR_DB_UNAVAILABLE', new RegExp(`no answer from 127\\.0\\.0\\.1:${port} in time`));
+      const took = Date.now() - started;
+      assert.ok(took >= 4000 && took < 8000, `took ${took} ms`);
+    } finally {
+      for (const s of sockets) s.destroy();
+      silent.close();
+    }
   });
 
   test('a PostgreSQL host that does not exist → PM_ERR_DB_UNAVAILABLE naming the host', async () => {
