@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Plugin } from '../../src/plugins/api.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+
+const whoami: Plugin = {
+  name: 'whoami-test',
+  routes(router) {
+    router.get('/whoami', async (request) => request.pm.session?.username ?? 'anonymous');
+  },
+};
+
+const SECRET = 'test-secret-key-0123456789abcdef';
+const PASSWORD = 'correct horse battery';
+
+for (const signed of [false, true]) {
+  describe(`sessions ${signed ? 'with PM_SECRET_KEY (signed cookies)' : 'stored in the database'}`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp({}, { extraPlugins: [whoami], env: signed ? { PM_SECRET_KEY: SECRET } : {} });
+      await t.user('ann', PASSWORD);
+      await t.user('bob', PASSWORD);
+    });
+    after(() => t.close());
+    const who = async (cookie?: string) => (await t.app.http.inject({ url: '/whoami', headers: cookie ? { cookie } : {} })).body;
+
+    test('login sets an HttpOnly, SameSite=Lax cookie named after the site', async () => {
+      const { setCookie } = await t.app.auth.login({ siteId: t.siteId, username: 'ann', password: PASSWORD, ip: '1.1.1.1', secure: false });
+      assert.match(setCookie, new RegExp(`^pm_session_${t.siteId}=`));
+      assert.match(setCookie, /HttpOnly/);
+      assert.match(setCookie, /SameSite=Lax/);
+      assert.match(setCookie, /Path=\//);
+      assert.doesNotMatch(setCookie, /Secure/);
+      const secure = await t.app.auth.login({ siteId: t.siteId, username: 'ann', password: PASSWORD, ip: '1.1.1.1', secure: true });
+      assert.match(secure.setCookie, /Secure/);
+    });
+
+    test('a logged-in request knows its user', async () => {
+      assert.equal(await who(await t.login('ann', PASSWORD)), 'ann');
+    });
+
+    test('garbled, forged and other-site cookies are simply anonymous', async () => {
+      const good = await t.login('ann', PASSWORD);
+      const value = good.split('=')[1];
+      const name = `pm_session_${t.siteId}`;
+      const bad = [
+        `${name}=garbage`,
+        `${name}=`,
+        `${name}=${'A'.repeat(43)}`,
+        `${name}=v1.eyJ1IjoieCJ9.AAAA`,
+        `${name}=${value.slice(0, -2)}xx`,
+        `${name}=%E0%A4%A`,
+        `pm_session_OTHERSITE=${value}`,
+        `x${name}=${value}`,
+      ];
+      for (const cookie of bad) {
+        const r = await t.app.http.inject({ url: '/whoami', headers: { cookie } });
+        assert.equal(r.statusCode, 200, cookie);
+        assert.equal(r.body, 'anonymous', cookie);
+      }
+    });
+
+    test('a wrong username and a wrong password give the same error', async () => {
+      const attempt = (username: string, password: string) =>
+        t.app.auth.login({ siteId: t.siteId, username, password, ip: '2.2.2.2', secure: false }).then(
+          () => 'ok',
+          (e: Error & { code?: string }) => `${e.code}: ${e.message}`,
+        );
+      const wrongUser = await attempt('nobody', PASSWORD);
+      const wrongPassword = await attempt('bob', 'not the password');
+      assert.equal(wrongUser, 'PM_ERR_LOGIN_FAILED: Wrong username or password.');
+      assert.equal(wrongPassword, wrongUser);
+    });
+
+    test('logins are rate-limited per username', async () => {
+      let last = '';
+      for (let i = 0; i < 12; i++) {
+        last = await t.app.auth.login({ siteId: t.siteId, username: 'bob', password: 'wrong password', ip: `3.3.3.${i}`, secure: false }).then(
+          () => 'ok',
+          (e: Error & { code?: string }) => e.code ?? '',
+        );
+      }
+      assert.equal(last, 'PM_ERR_RATE_LIMITED');
+      // Even the right password is refused while limited: nothing is revealed by trying it.
+      await assert.rejects(t.app.auth.login({ siteId: t.siteId, username: 'bob', password: PASSWORD, ip: '3.3.3.99', secure: false }), /Too many attempts/);
+    });
+
+    test('logout ends the session at once', async () => {
+      const cookie = await t.login('ann', PASSWORD);
+      assert.equal(await who(cookie), 'ann');
+      const before = t.app.auth.signedCookies ? t.app.auth.readSigned(cookie.split('=')[1], t.siteId) : await t.app.auth.readStored(cookie.split('=')[1], t.siteId);
+      const clear = await t.app.auth.logout(t.siteId, before, false);
+      assert.match(clear, /Max-Age=0/);
+      assert.equal(await who(cookie), 'anonymous');
+    });
+
+    test('revoking a user (reset-password, log out everywhere) ends every session of theirs', async () => {
+      const u = await t.app.stores.users.getByUsername(t.siteId, 'ann');
+      const c1 = await t.login('ann', PASSWORD);
+      const c2 = await t.login('ann', PASSWORD);
+      await t.app.auth.revokeUser(u!.userId);
+      assert.equal(await who(c1), 'anonymous');
+      assert.equal(await who(c2), 'anonymous');
+      // A new login afterwards works.
+      await new Promise((r) => setTimeout(r, 2));
+      assert.equal(await who(await t.login('ann', PASSWORD)), 'ann');
+    });
+
+    if (signed) {
+      test('a signed cookie needs no database row', async () => {
+        const cookie = await t.login('ann', PASSWORD);
+        await t.app.db.run('DELETE FROM pm_session');
+        assert.equal(await who(cookie), 'ann');
+      });
+
+      test('revocations are loaded at start: a restart does not bring a logged-out cookie back', async () => {
+        const cookie = await t.login('ann', PASSWORD);
+        const s = t.app.auth.readSigned(cookie.split('=')[1], t.siteId);
+        await t.app.auth.logout(t.siteId, s, false);
+        const t2 = await startTestApp({}, { extraPlugins: [whoami], env: { PM_SECRET_KEY: SECRET }, dir: t.dir });
+        try {
+          assert.equal((await t2.app.http.inject({ url: '/whoami', headers: { cookie } })).body, 'anonymous');
+        } finally {
+          await t2.app.close();
+        }
+      });
+    } else {
+      test('only a hash of the session id is stored', async () => {
+        const cookie = await t.login('ann', PASSWORD);
+        const raw = cookie.split('=')[1];
+        const rows = await t.app.db.all<{ session_hash: string }>('SELECT session_hash FROM pm_session');
+        assert.ok(rows.length > 0);
+        assert.ok(rows.every((r) => r.session_hash !== raw && !r.session_hash.includes(raw)));
+      });
+
+      test('an expired session is anonymous; one past half its life is renewed', async () => {
+        const u = await t.app.stores.users.getByUsername(t.siteId, 'ann');
+        const expired = await t.app.stores.sessions.create({ userId: u!.userId, siteId: t.siteId, ttlMs: 1 });
+        await new Promise((r) => setTimeout(r, 5));
+        assert.equal(await who(`pm_session_${t.siteId}=${expired.sessionId}`), 'anonymous');
+        const ttl = t.app.config.sessionTtlMs;
+        const old = await t.app.stores.sessions.create({ userId: u!.userId, siteId: t.siteId, ttlMs: ttl / 4 });
+        const r = await t.app.http.inject({ url: '/whoami', headers: { cookie: `pm_session_${t.siteId}=${old.sessionId}` } });
+        assert.equal(r.body, 'ann');
+        assert.match(String(r.headers['set-cookie']), new RegExp(`pm_session_${t.siteId}=${old.sessionId}`));
+        const after = await t.app.stores.sessions.lookup(old.sessionId);
+        assert.ok(after!.session.expireAt > old.session.expireAt + ttl / 2);
+      });
+    }
+  });
+}
+
+describe('offline mode', () => {
+  test('every request is the first superadmin, created on first start', async () => {
+    const t = await startTestApp({ mode: 'offline' }, { extraPlugins: [whoami] });
+    try {
+      assert.equal((await t.app.http.inject('/whoami')).body, 'admin');
+      const u = await t.app.stores.users.getByUsername(t.siteId, 'admin');
+      assert.equal(u?.role, 'superadmin');
+    } finally {
+      await t.close();
+    }
+  });
+});
