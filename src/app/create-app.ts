@@ -23,6 +23,8 @@ import { migrate } from '../store/migrate.js';
 import { openDb } from '../store/open-db.js';
 import type { StoreOptions } from '../store/store-options.js';
 import type { Stores, User } from '../store/types.js';
+import { createDbFileSource, themeFileMigrations } from '../themes/db-file-source.js';
+import { createDbFS } from '../themes/db-fs.js';
 import { createDirFS } from '../themes/dir-fs.js';
 import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
@@ -32,6 +34,9 @@ import { ensureWelcomePage } from './first-run.js';
 import { createApiTokens, createForms, createPluginServer } from './plugin-server.js';
 
 /** The project root (where pm-themes/, pm-plugins/ and locales.txt ship). */
+/** Where `pagemanager install-theme` puts themes in the pm_theme_file table. */
+export const THEMES_DB_ROOT = 'pm-themes';
+
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface App {
@@ -99,6 +104,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   try {
     await migrate(db, coreMigrations);
+    await migrate(db, themeFileMigrations, 'themes');
     const stores = createStores(db, opts.storeOptions);
     const primary = await stores.sites.ensurePrimary();
     const sites = createSiteRegistry({ mode: config.mode, baseDomain: config.baseDomain, sites: await stores.sites.list() });
@@ -121,7 +127,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     closers.push(() => pages.close());
 
     const themes = createThemesManager({
-      fs: createOverlayFS([createDirFS(join(config.dir, 'pm-themes')), createDirFS(join(PROJECT_ROOT, 'pm-themes'))]),
+      // The user's folder wins over themes installed into the database, which win over the built-in ones.
+      fs: createOverlayFS([
+        createDirFS(join(config.dir, 'pm-themes')),
+        createDbFS(createDbFileSource(db, THEMES_DB_ROOT)),
+        createDirFS(join(PROJECT_ROOT, 'pm-themes')),
+      ]),
       md: renderMarkdown,
     });
     await themes.load();
@@ -190,7 +201,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }
     plugins.push(...(opts.extraPlugins ?? []));
 
-    const shared = { config, db, stores, pages, templates, components, themes, auth, siteService, events, routes, locales, http, csrf, forms: createForms(), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    // What plugins get: reloading themes also re-renders every page that uses a changed one.
+    const pluginThemes: ThemesManager = {
+      ...themes,
+      async reload() {
+        const r = await themes.reload();
+        await templates.rerenderThemes(r.changed);
+        events.emit('themes.reloaded', r);
+        return r;
+      },
+    };
+    const shared = { config, db, stores, pages, templates, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, forms: createForms(), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, shared));
     for (const [i, p] of plugins.entries()) {
       try {
@@ -213,7 +234,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // A broken default theme must not stop the start; the dashboard shows the theme's error.
       http.fastify.log.warn({ err: e }, 'could not create the welcome page');
     }
-    events.on('themes.reloaded', ({ changed }) => void templates.rerenderThemes(changed));
 
     return {
       config,
@@ -223,7 +243,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       siteService,
       pages,
       templates,
-      themes,
+      themes: pluginThemes,
       auth,
       events,
       http,

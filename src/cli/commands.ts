@@ -1,4 +1,9 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { THEMES_DB_ROOT } from '../app/create-app.js';
+import { installThemeToDb } from '../themes/db-file-source.js';
+import { createDirFS } from '../themes/dir-fs.js';
 import { checkPassword } from '../app/password-policy.js';
 import { openData } from '../app/open-data.js';
 import { PmError } from '../app/errors.js';
@@ -188,6 +193,31 @@ Adds a site for multisite mode. Exactly one of --domain, --subdomain, --tilde.`,
         process.stdout.write(`Created site ${site.siteId} (${given[0]} ${given[0] === 'tilde' ? '~' : ''}${raw}).\n`);
         return 0;
       });
+    },
+  },
+  'install-theme': {
+    summary: 'copy a theme folder into the database (served from there by every instance)',
+    help: `Usage: pagemanager install-theme --from FOLDER
+
+Copies a theme folder (the one holding theme.json) into the pm_theme_file table,
+replacing an earlier copy of the same theme. Every instance on the same database
+serves it after a reload (dashboard → Themes → Reload) or a restart. A folder of
+the same name in DIR/pm-themes/ still wins over it.`,
+    options: { from: { type: 'string' } },
+    async run(values) {
+      const from = str(values.from);
+      if (!from) throw new PmError('PM_ERR_BAD_REQUEST', { detail: '--from is required' });
+      const folder = resolve(from);
+      if (!existsSync(join(folder, 'theme.json'))) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `${folder} has no theme.json` });
+      const config = configOf(values, { mode: 'singlesite', addr: '127.0.0.1:0' });
+      const data = await openData(config);
+      try {
+        const n = await installThemeToDb(data.db, createDirFS(dirname(folder)), basename(folder), THEMES_DB_ROOT);
+        process.stdout.write(`Installed theme ${basename(folder)} (${n} files) into the database.\n`);
+        return 0;
+      } finally {
+        await data.close();
+      }
     },
   },
   'list-sites': {
