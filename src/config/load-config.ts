@@ -56,7 +56,7 @@ const DEFAULT_PORT = 7070;
  * since config.toml lives inside it.
  */
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const dirRaw = flags.dir ?? env.PM_DIR ?? 'pagemanager-data';
+  const dirRaw = flags.dir ?? (env.PM_DIR || undefined) ?? 'pagemanager-data';
   const dir = isAbsolute(dirRaw) ? dirRaw : resolve(cwd, dirRaw);
   const toml = readToml(join(dir, 'config.toml'));
 
