@@ -1,0 +1,34 @@
+/**
+ * The dashboard under /pm/: login, home, themes, users, profile, site
+ * settings, and the stylesheet and scripts every dashboard page uses. Built on
+ * the plugin API only; other plugins may render their own dashboard pages with
+ * `createDashboardShell` from ./layout.ts.
+ */
+import type { Plugin } from '../../src/plugins/api.js';
+import { sendAsset } from './assets.js';
+import { homeRoutes } from './home.js';
+import { createDashboardShell } from './layout.js';
+import { loginRoutes } from './login.js';
+import { profileRoutes } from './profile.js';
+import { settingsRoutes } from './settings.js';
+import { themesRoutes } from './themes.js';
+import { usersRoutes } from './users.js';
+
+const plugin: Plugin = {
+  name: 'dashboard',
+  routes(router, server) {
+    const shell = createDashboardShell(server);
+    const { css, js, forms } = shell.assets;
+    router.get('/pm/assets/dashboard.css', (request, reply) => sendAsset(request, reply, css), { description: 'The dashboard stylesheet' });
+    router.get('/pm/assets/dashboard.js', (request, reply) => sendAsset(request, reply, js), { description: 'The dashboard script' });
+    router.get('/pm/assets/forms.js', (request, reply) => sendAsset(request, reply, forms), { description: 'Array editing for JSON Schema forms' });
+    loginRoutes(router, server, shell);
+    homeRoutes(router, server, shell);
+    themesRoutes(router, server, shell);
+    usersRoutes(router, server, shell);
+    profileRoutes(router, server, shell);
+    settingsRoutes(router, server, shell);
+  },
+};
+
+export default plugin;

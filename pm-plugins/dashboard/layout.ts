@@ -1,0 +1,255 @@
+/**
+ * The dashboard shell: one HTML layout (sidebar, notices, title) that every
+ * dashboard page, and any plugin that adds one, renders into. Everything put
+ * into it goes through `html`, which escapes.
+ *
+ * @example
+ * const shell = createDashboardShell(server);
+ * router.get('/pm/hello', (request, reply) =>
+ *   shell.page(request, reply, { title: 'Hello', nav: 'home', body: html`<p>Hi ${request.pm.session?.name}</p>` }),
+ *   { permission: 'url-dashboard' });
+ */
+import type { PageRecord, Permission, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/api.js';
+import { dashboardAssets, type DashboardAssets } from './assets.js';
+import { html, type SafeHtml } from './html.js';
+
+/** The URL dashboard's own path: a pseudoroute, reached only through aliases such as /pm/urls. */
+export const URL_DASHBOARD_ROUTE = '/pm-url-dashboard';
+export const DEFAULT_URL_DASHBOARD_ALIAS = '/pm/urls';
+
+/** Same policy the core gives /pm/ responses; set here too because an alias such as /admin is not under /pm/. */
+const CSP = "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
+const FLASH_COOKIE = 'pm_flash';
+const NAV_CACHE_MS = 10_000;
+const SCAN_PAGE = 500;
+
+export type NavKey = 'home' | 'urls' | 'themes' | 'users' | 'settings' | 'profile';
+
+export interface Notice {
+  kind: 'ok' | 'error' | 'info' | 'warn';
+  text: string;
+  link?: { href: string; label: string };
+}
+
+export interface PageOptions {
+  title: string;
+  /** The sidebar entry to highlight. */
+  nav?: NavKey;
+  body: SafeHtml;
+  status?: number;
+  /** One line under the title. */
+  lede?: string;
+  /** Links above the title, from the top down to the parent page. */
+  crumbs?: { href: string; label: string }[];
+  /** Buttons at the right of the title. */
+  actions?: SafeHtml;
+  notice?: Notice;
+  /** Include the JSON Schema forms' script (array Add / Remove / Move without a round trip). */
+  formsScript?: boolean;
+}
+
+export interface DashboardShell {
+  readonly assets: DashboardAssets;
+  /** Sends a dashboard page with the sidebar, the user's notices and the no-store/CSP headers. */
+  page(request: PmRequest, reply: PmReply, o: PageOptions): Promise<PmReply>;
+  /** A whole HTML document without the sidebar (the login page). */
+  document(request: PmRequest, o: { title: string; bodyClass?: string; body: SafeHtml }): string;
+  /** Sets the no-store, CSP and frame headers every dashboard response carries. */
+  headers(reply: PmReply): PmReply;
+  /** 303 to a link inside the site (built with `request.pm.link` or `siteHref`), with a notice for the next page. */
+  redirect(request: PmRequest, reply: PmReply, href: string, notice?: Notice): PmReply;
+  flash(request: PmRequest, reply: PmReply, notice: Notice): void;
+  /** The notice left by the previous response, cleared as it is read (the shell's page() does this itself). */
+  takeFlash(request: PmRequest, reply: PmReply): Notice | undefined;
+  /** The hidden `_csrf` input for a form. */
+  csrf(request: PmRequest): SafeHtml;
+  /** A visitor's link to a page of this site in a langcode ('' for the default). */
+  siteHref(request: PmRequest, langcode: string, urlPath: string): string;
+  /** Where the URL dashboard is reached on this site (its first alias, /pm/urls preferred). */
+  urlDashboardHref(request: PmRequest): Promise<string>;
+  /** Every alias that leads to the URL dashboard, read from the page store now. */
+  urlDashboardEntries(siteId: string): Promise<PageRecord[]>;
+  can(request: PmRequest, permission: Permission): Promise<boolean>;
+}
+
+/** A path as it goes on the wire, each segment percent-encoded. */
+export function encodePath(urlPath: string): string {
+  return urlPath.split('/').map((s) => encodeURIComponent(s)).join('/');
+}
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function parseNotice(value: string | undefined): Notice | undefined {
+  if (!value) return undefined;
+  try {
+    const n = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Notice;
+    if (!n || typeof n.text !== 'string' || !['ok', 'error', 'info', 'warn'].includes(n.kind)) return undefined;
+    // Only links inside the site survive the round trip through the browser.
+    const link = n.link && typeof n.link.href === 'string' && /^\/(?![/\\])/.test(n.link.href) ? { href: n.link.href, label: String(n.link.label) } : undefined;
+    return { kind: n.kind, text: n.text.slice(0, 500), link };
+  } catch {
+    return undefined;
+  }
+}
+
+export function renderNotice(n: Notice | undefined): SafeHtml {
+  if (!n) return html``;
+  const role = n.kind === 'error' ? 'alert' : 'status';
+  return html`<div class="notice notice-${n.kind}" role="${role}"><p>${n.text}${n.link ? html` <a href="${n.link.href}">${n.link.label}</a>` : ''}</p></div>`;
+}
+
+const ROLE_LABELS: Record<User['role'], string> = { superadmin: 'Superadmin', admin: 'Admin', editor: 'Editor' };
+export const roleLabel = (r: User['role']) => ROLE_LABELS[r] ?? r;
+
+export function createDashboardShell(server: PluginServer): DashboardShell {
+  const assets = dashboardAssets(server);
+  const navCache = new Map<string, { at: number; entries: Promise<PageRecord[]> }>();
+  server.events.on('page.changed', (c) => navCache.delete(c.siteId));
+
+  async function urlDashboardEntries(siteId: string): Promise<PageRecord[]> {
+    const out: PageRecord[] = [];
+    for (let offset = 0; ; offset += SCAN_PAGE) {
+      const batch = await server.pages.list(siteId, { limit: SCAN_PAGE, offset });
+      out.push(...batch.filter((p) => p.kind === 'content' && p.contentUrl === URL_DASHBOARD_ROUTE));
+      if (batch.length < SCAN_PAGE) return out;
+    }
+  }
+
+  const tilde = (request: PmRequest) => (request.pm.url.tildePrefix ? `/~${request.pm.url.tildePrefix}` : '');
+  const siteHref = (request: PmRequest, langcode: string, urlPath: string) => tilde(request) + (langcode ? `/${langcode}` : '') + encodePath(urlPath);
+
+  async function urlDashboardHref(request: PmRequest): Promise<string> {
+    const siteId = request.pm.site.siteId;
+    let c = navCache.get(siteId);
+    if (!c || Date.now() - c.at > NAV_CACHE_MS) {
+      c = { at: Date.now(), entries: urlDashboardEntries(siteId) };
+      navCache.set(siteId, c);
+      c.entries.catch(() => navCache.delete(siteId));
+    }
+    const entries = await c.entries;
+    const best =
+      entries.find((e) => e.langcode === '' && e.urlPath === DEFAULT_URL_DASHBOARD_ALIAS) ?? entries.find((e) => e.langcode === '') ?? entries[0];
+    return best ? siteHref(request, best.langcode, best.urlPath) : request.pm.link(DEFAULT_URL_DASHBOARD_ALIAS);
+  }
+
+  function headers(reply: PmReply): PmReply {
+    return reply
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', CSP)
+      .header('x-frame-options', 'DENY')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'same-origin')
+      .header('x-robots-tag', 'noindex');
+  }
+
+  function flash(request: PmRequest, reply: PmReply, notice: Notice): void {
+    const value = Buffer.from(JSON.stringify(notice)).toString('base64url');
+    reply.header('set-cookie', `${FLASH_COOKIE}=${value}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax${request.pm.secure ? '; Secure' : ''}`);
+  }
+
+  function takeFlash(request: PmRequest, reply: PmReply): Notice | undefined {
+    const value = readCookie(request.headers.cookie, FLASH_COOKIE);
+    if (value === undefined) return undefined;
+    reply.header('set-cookie', `${FLASH_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${request.pm.secure ? '; Secure' : ''}`);
+    return parseNotice(value);
+  }
+
+  function document(request: PmRequest, o: { title: string; bodyClass?: string; body: SafeHtml }): string {
+    const siteTitle = request.pm.site.title || 'pagemanager';
+    return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${o.title} · ${siteTitle}</title>
+<link rel="stylesheet" href="${request.pm.link(`/pm/assets/dashboard.css?v=${assets.css.version}`)}">
+<script src="${request.pm.link(`/pm/assets/dashboard.js?v=${assets.js.version}`)}" defer></script>
+</head>
+<body${o.bodyClass ? html` class="${o.bodyClass}"` : ''}>
+${o.body}
+</body>
+</html>
+`.value;
+  }
+
+  const can = async (request: PmRequest, permission: Permission) => server.can((await request.pm.user())?.role, permission);
+
+  async function page(request: PmRequest, reply: PmReply, o: PageOptions): Promise<PmReply> {
+    const L = request.pm.link;
+    const user = await request.pm.user();
+    const role = user?.role;
+    const items: { key: NavKey; label: string; href: string; permission: Permission }[] = [
+      { key: 'home', label: 'Home', href: L('/pm/'), permission: 'url-dashboard' },
+      { key: 'urls', label: 'Pages & URLs', href: await urlDashboardHref(request), permission: 'url-dashboard' },
+      { key: 'themes', label: 'Themes', href: L('/pm/themes'), permission: 'themes.manage' },
+      { key: 'users', label: 'Users', href: L('/pm/users'), permission: 'users.manage' },
+      { key: 'settings', label: 'Site settings', href: L('/pm/settings'), permission: 'site.settings' },
+      { key: 'profile', label: 'Your profile', href: L('/pm/profile'), permission: 'url-dashboard' },
+    ];
+    const nav = items
+      .filter((i) => server.can(role, i.permission))
+      .map((i) => html`<a href="${i.href}"${i.key === o.nav ? html` aria-current="page"` : ''}>${i.label}</a>`);
+    const notice = o.notice ?? takeFlash(request, reply);
+    const offline = server.mode === 'offline';
+    const foot = html`<div class="side-foot">
+<span class="who">${user?.name || user?.username || ''}</span>
+${role ? html`<span class="role">${roleLabel(role)}${offline ? ' · offline mode' : ''}</span>` : ''}
+<a class="view-site" href="${siteHref(request, '', '/')}">View site ↗</a>
+${offline ? '' : html`<form class="inline-form" method="post" action="${L('/pm/logout')}">${csrfInput(request)}<button class="btn-link" type="submit">Log out</button></form>`}
+</div>`;
+    const head = html`<div class="page-head"><div>
+${o.crumbs?.length ? html`<p class="crumbs">${o.crumbs.map((c, i) => html`${i ? ' / ' : ''}<a href="${c.href}">${c.label}</a>`)}</p>` : ''}
+<h1>${o.title}</h1></div>
+${o.actions ? html`<div class="button-row">${o.actions}</div>` : ''}
+${o.lede ? html`<p class="lede">${o.lede}</p>` : ''}
+</div>`;
+    const body = html`<a class="skip" href="#main">Skip to content</a>
+<div class="frame">
+<aside class="side">
+<a class="brand" href="${L('/pm/')}"><span class="brand-site">${request.pm.site.title || 'Your site'}</span><span class="brand-app">pagemanager</span></a>
+<nav class="nav" aria-label="Dashboard">${nav}</nav>
+${foot}
+</aside>
+<main id="main">
+${renderNotice(notice)}
+${head}
+${o.body}
+</main>
+</div>
+${o.formsScript ? html`<script src="${L(`/pm/assets/forms.js?v=${assets.forms.version}`)}" defer></script>` : ''}`;
+    headers(reply)
+      .code(o.status ?? 200)
+      .type('text/html; charset=utf-8');
+    return reply.send(document(request, { title: o.title, body }));
+  }
+
+  function csrfInput(request: PmRequest): SafeHtml {
+    return html`<input type="hidden" name="_csrf" value="${request.pm.csrfToken()}">`;
+  }
+
+  return {
+    assets,
+    page,
+    document,
+    headers,
+    redirect(request, reply, href, notice) {
+      if (notice) flash(request, reply, notice);
+      return reply.redirect(href, 303);
+    },
+    flash,
+    takeFlash,
+    csrf: csrfInput,
+    siteHref,
+    urlDashboardHref,
+    urlDashboardEntries,
+    can,
+  };
+}

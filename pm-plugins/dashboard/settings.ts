@@ -1,0 +1,100 @@
+/** Site settings: title, description, languages. Saving re-renders the pages, which show the title. */
+import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
+import { input, select, str, strs, textarea } from './fields.js';
+import { html } from './html.js';
+import type { DashboardShell, Notice } from './layout.js';
+
+interface SettingsForm {
+  title: string;
+  description: string;
+  defaultLocale: string;
+  enabledLocales: string[];
+}
+type SettingsErrors = Partial<Record<keyof SettingsForm, string>>;
+
+export function settingsRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): void {
+  const names = (() => {
+    try {
+      return new Intl.DisplayNames(['en'], { type: 'language' });
+    } catch {
+      return undefined;
+    }
+  })();
+  const localeName = (code: string) => {
+    try {
+      const n = names?.of(code);
+      return n && n !== code ? n : code;
+    } catch {
+      return code;
+    }
+  };
+  const allLocales = () => [...server.locales].sort();
+
+  function show(request: PmRequest, reply: PmReply, f: SettingsForm, errors: SettingsErrors = {}, status = 200, notice?: Notice): Promise<PmReply> {
+    const L = request.pm.link;
+    const locales = allLocales();
+    const enabled = new Set(f.enabledLocales);
+    const localeBoxes = html`<fieldset class="pm-fieldset" id="f-enabledLocales"${errors.enabledLocales ? html` aria-describedby="f-enabledLocales-error"` : ''}>
+<legend>Languages</legend>
+<p class="pm-help">Each enabled language gets its own addresses: <code>/fr/about</code> is the French version of <code>/about</code>. The default language has no prefix and is always enabled.</p>
+<div class="checks">${locales.map(
+      (l) => html`<label class="check"><input type="checkbox" name="enabledLocales" value="${l}"${enabled.has(l) || l === f.defaultLocale ? html` checked` : ''}> ${localeName(l)} <code class="muted">${l}</code></label>`,
+    )}</div>
+${errors.enabledLocales ? html`<p class="pm-field-error" id="f-enabledLocales-error">${errors.enabledLocales}</p>` : ''}
+</fieldset>`;
+    return shell.page(request, reply, {
+      title: 'Site settings',
+      nav: 'settings',
+      status,
+      notice,
+      lede: 'How the site introduces itself, and the languages it speaks.',
+      body: html`<section class="card"><form class="stack" method="post" action="${L('/pm/settings')}" novalidate>${shell.csrf(request)}
+${input({ name: 'title', label: 'Site title', value: f.title, required: true, maxlength: 200, help: 'Shown in the header of every page and in browser tabs.', error: errors.title })}
+${textarea({ name: 'description', label: 'Description', value: f.description, maxlength: 500, rows: 3, help: 'One or two sentences for search engines and link previews.', error: errors.description })}
+${select({ name: 'defaultLocale', label: 'Default language', value: f.defaultLocale, options: locales.map((l) => ({ value: l, label: `${localeName(l)} (${l})` })), error: errors.defaultLocale })}
+${localeBoxes}
+<div class="button-row"><button class="btn-primary" type="submit">Save settings</button></div>
+</form></section>`,
+    });
+  }
+
+  router.get(
+    '/pm/settings',
+    (request, reply) => {
+      const s = request.pm.site;
+      return show(request, reply, { title: s.title, description: s.description, defaultLocale: s.defaultLocale, enabledLocales: s.enabledLocales });
+    },
+    { permission: 'site.settings', description: 'Site title, description and languages' },
+  );
+
+  router.post(
+    '/pm/settings',
+    async (request, reply) => {
+      const b = request.body;
+      const f: SettingsForm = {
+        title: str(b, 'title').trim(),
+        description: str(b, 'description').trim(),
+        defaultLocale: str(b, 'defaultLocale'),
+        enabledLocales: [...new Set(strs(b, 'enabledLocales'))],
+      };
+      const errors: SettingsErrors = {};
+      if (!f.title) errors.title = 'Give the site a title.';
+      else if (f.title.length > 200) errors.title = 'Keep the title under 200 characters.';
+      if (f.description.length > 500) errors.description = 'Keep the description under 500 characters.';
+      if (!server.locales.has(f.defaultLocale)) errors.defaultLocale = 'Pick a language from the list.';
+      const unknown = f.enabledLocales.filter((l) => !server.locales.has(l));
+      if (unknown.length) errors.enabledLocales = `Unknown language code${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}.`;
+      if (Object.keys(errors).length) return show(request, reply, f, errors, 422, { kind: 'error', text: 'The settings were not saved: some fields need attention.' });
+
+      const enabledLocales = [...new Set([f.defaultLocale, ...f.enabledLocales])].sort();
+      await server.sites.update(request.pm.site.siteId, { title: f.title, description: f.description, defaultLocale: f.defaultLocale, enabledLocales });
+      // Stored pages carry the title and description: render them again with the new ones.
+      const n = await server.templates.rerenderThemes(server.themes.list().map((t) => t.id));
+      return shell.redirect(request, reply, request.pm.link('/pm/settings'), {
+        kind: 'ok',
+        text: `Settings saved.${n ? ` ${n} page${n === 1 ? ' was' : 's were'} rendered again with them.` : ''}`,
+      });
+    },
+    { permission: 'site.settings', description: 'Saves the site settings' },
+  );
+}

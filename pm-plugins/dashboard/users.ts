@@ -1,0 +1,213 @@
+/**
+ * Users of the site: list, create with a role, change a role, end someone's
+ * sessions, and (superadmins only) set someone else's password. Only a
+ * superadmin touches superadmins, and the last superadmin cannot be demoted.
+ */
+import { isPmError, PmError } from '../../src/app/errors.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest, Role, User } from '../../src/plugins/api.js';
+import { hidden, input, select, str } from './fields.js';
+import { html, qs, type SafeHtml } from './html.js';
+import { roleLabel, type DashboardShell, type Notice } from './layout.js';
+
+const ROLES: Role[] = ['editor', 'admin', 'superadmin'];
+const ROLE_HELP: Record<Role, string> = {
+  editor: 'Editor: creates and edits pages, redirects and aliases.',
+  admin: 'Admin: also themes, site settings and users.',
+  superadmin: 'Superadmin: everything, including other superadmins and passwords.',
+};
+const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
+
+interface NewUserForm {
+  values: { username: string; name: string; email: string; role: string };
+  errors: Partial<Record<'username' | 'name' | 'email' | 'role' | 'password', string>>;
+}
+
+export function usersRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): void {
+  async function targetUser(request: PmRequest, userId: string): Promise<User> {
+    const u = userId ? await server.stores.users.get(userId) : undefined;
+    if (!u || u.siteId !== request.pm.site.siteId) throw new PmError('PM_ERR_NOT_FOUND', { what: 'that user' });
+    return u;
+  }
+
+  async function show(request: PmRequest, reply: PmReply, o: { form?: NewUserForm; notice?: Notice; status?: number } = {}): Promise<PmReply> {
+    const L = request.pm.link;
+    const me = await request.pm.user();
+    const canSuper = await shell.can(request, 'users.manage-superadmins');
+    const users = await server.stores.users.list(request.pm.site.siteId);
+    const roleOptions = ROLES.filter((r) => r !== 'superadmin' || canSuper).map((r) => ({ value: r, label: roleLabel(r) }));
+
+    const roleCell = (u: User): SafeHtml => {
+      if (u.role === 'superadmin' && !canSuper) return html`${roleLabel(u.role)}`;
+      return html`<form class="row-form" method="post" action="${L('/pm/users/role')}">${shell.csrf(request)}${hidden('userId', u.userId)}
+<label class="pm-sr-only" for="role-${u.userId}">Role of ${u.username}</label>
+<select id="role-${u.userId}" name="role">${roleOptions.map((r) => html`<option value="${r.value}"${r.value === u.role ? html` selected` : ''}>${r.label}</option>`)}</select>
+<button class="btn btn-small" type="submit">Change</button></form>`;
+    };
+    const actions = (u: User): SafeHtml => {
+      const isMe = u.userId === me?.userId;
+      const mayTouch = u.role !== 'superadmin' || canSuper;
+      return html`${isMe ? html`<a class="btn btn-small" href="${L('/pm/profile')}">Your profile</a>` : ''}
+${!isMe && canSuper ? html`<a class="btn btn-small" href="${L('/pm/users/password' + qs({ user: u.userId }))}">Set password</a>` : ''}
+${!isMe && mayTouch ? html`<form class="inline-form" method="post" action="${L('/pm/users/revoke')}">${shell.csrf(request)}${hidden('userId', u.userId)}<button class="btn btn-small" type="submit">Log out everywhere</button></form>` : ''}`;
+    };
+    const table = html`<div class="table-wrap"><table class="stack-table"><thead><tr><th>User</th><th>Role</th><th><span class="pm-sr-only">Actions</span></th></tr></thead><tbody>
+${users.map(
+  (u) => html`<tr><td><span class="url">${u.name || u.username}</span><span class="sub">${u.username}${u.email ? ` · ${u.email}` : ''}${u.userId === me?.userId ? ' · you' : ''}</span></td>
+<td>${roleCell(u)}</td><td class="actions">${actions(u)}</td></tr>`,
+)}</tbody></table></div>`;
+
+    const f = o.form ?? { values: { username: '', name: '', email: '', role: 'editor' }, errors: {} };
+    const create = html`<section class="card" id="new-user"><h2>Add a user</h2>
+<form class="stack" method="post" action="${L('/pm/users')}#new-user" novalidate>${shell.csrf(request)}
+${input({ name: 'username', label: 'Username', value: f.values.username, required: true, autocomplete: 'off', help: 'Letters, digits, dots, dashes and underscores; used to log in.', error: f.errors.username, maxlength: 64 })}
+${input({ name: 'name', label: 'Name', value: f.values.name, autocomplete: 'off', error: f.errors.name, maxlength: 100 })}
+${input({ name: 'email', label: 'Email', type: 'email', value: f.values.email, autocomplete: 'off', error: f.errors.email, maxlength: 200 })}
+${select({ name: 'role', label: 'Role', value: f.values.role, options: roleOptions, help: ROLES.filter((r) => r !== 'superadmin' || canSuper).map((r) => ROLE_HELP[r]).join(' '), error: f.errors.role })}
+${input({ name: 'password', label: 'Password', type: 'password', required: true, autocomplete: 'new-password', help: 'Give it to them in person; they can change it in their profile.', error: f.errors.password })}
+<div class="button-row"><button class="btn-primary" type="submit">Add user</button></div>
+</form></section>`;
+
+    return shell.page(request, reply, {
+      title: 'Users',
+      nav: 'users',
+      lede: 'The people who can log in to this site’s dashboard.',
+      status: o.status,
+      notice: o.notice,
+      body: html`<section class="card"><h2>${users.length} user${users.length === 1 ? '' : 's'}</h2>${table}</section>${create}`,
+    });
+  }
+
+  router.get('/pm/users', (request, reply) => show(request, reply), { permission: 'users.manage', description: 'Users of the site' });
+
+  router.post(
+    '/pm/users',
+    async (request, reply) => {
+      const b = request.body;
+      const values = { username: str(b, 'username').trim(), name: str(b, 'name').trim(), email: str(b, 'email').trim(), role: str(b, 'role') };
+      const password = str(b, 'password');
+      const errors: NewUserForm['errors'] = {};
+      if (!values.username) errors.username = 'Enter a username.';
+      else if (!USERNAME.test(values.username)) errors.username = 'Use letters, digits, dots, dashes and underscores only (up to 64), starting with a letter or digit.';
+      if (values.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'This does not look like an email address.';
+      if (!ROLES.includes(values.role as Role)) errors.role = 'Pick a role.';
+      else if (values.role === 'superadmin' && !(await shell.can(request, 'users.manage-superadmins'))) errors.role = 'Only a superadmin can add a superadmin.';
+      if (!password) errors.password = 'Enter a password.';
+      else {
+        try {
+          server.checkPassword(password);
+        } catch (e) {
+          if (!isPmError(e, 'PM_ERR_WEAK_PASSWORD')) throw e;
+          errors.password = e.message;
+        }
+      }
+      if (!errors.username && (await server.stores.users.getByUsername(request.pm.site.siteId, values.username))) errors.username = `The username ${values.username} is taken.`;
+      if (Object.keys(errors).length) {
+        return show(request, reply, { form: { values, errors }, status: 422, notice: { kind: 'error', text: 'The user was not added: some fields need attention.' } });
+      }
+      let user: User;
+      try {
+        user = await server.stores.users.create({ siteId: request.pm.site.siteId, username: values.username, name: values.name || values.username, email: values.email, role: values.role as Role });
+      } catch (e) {
+        if (!isPmError(e, 'PM_ERR_CONFLICT')) throw e;
+        return show(request, reply, { form: { values, errors: { username: `The username ${values.username} is taken.` } }, status: 409 });
+      }
+      await server.stores.passwords.set(user.userId, password);
+      return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `${user.username} was added as ${roleLabel(user.role).toLowerCase()}.` });
+    },
+    { permission: 'users.manage', description: 'Adds a user' },
+  );
+
+  router.post(
+    '/pm/users/role',
+    async (request, reply) => {
+      const target = await targetUser(request, str(request.body, 'userId'));
+      const role = str(request.body, 'role') as Role;
+      try {
+        if (!ROLES.includes(role)) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'Pick one of the roles in the list.' });
+        if ((target.role === 'superadmin' || role === 'superadmin') && !(await shell.can(request, 'users.manage-superadmins'))) {
+          throw new PmError('PM_ERR_FORBIDDEN', { action: 'change a superadmin’s role, or make someone superadmin' });
+        }
+        if (target.role === 'superadmin' && role !== 'superadmin') {
+          const supers = (await server.stores.users.list(target.siteId)).filter((u) => u.role === 'superadmin');
+          if (supers.length <= 1) throw new PmError('PM_ERR_LAST_SUPERADMIN');
+        }
+      } catch (e) {
+        if (!isPmError(e)) throw e;
+        return show(request, reply, { status: e.status, notice: { kind: 'error', text: `The role of ${target.username} was not changed: ${e.message}` } });
+      }
+      if (role !== target.role) await server.stores.users.update(target.userId, { role });
+      return shell.redirect(request, reply, request.pm.link('/pm/users'), {
+        kind: 'ok',
+        text: role === target.role ? `${target.username} already was ${roleLabel(role).toLowerCase()}.` : `${target.username} is now ${roleLabel(role).toLowerCase()}.`,
+      });
+    },
+    { permission: 'users.manage', description: 'Changes a user’s role' },
+  );
+
+  router.post(
+    '/pm/users/revoke',
+    async (request, reply) => {
+      const target = await targetUser(request, str(request.body, 'userId'));
+      if (target.role === 'superadmin' && !(await shell.can(request, 'users.manage-superadmins'))) {
+        return show(request, reply, { status: 403, notice: { kind: 'error', text: 'Only a superadmin can end a superadmin’s sessions.' } });
+      }
+      await server.auth.revokeUser(target.userId);
+      return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `${target.username} was logged out everywhere.` });
+    },
+    { permission: 'users.manage', description: 'Ends every session of a user' },
+  );
+
+  async function passwordForm(request: PmRequest, reply: PmReply, target: User, errors: { password?: string; confirm?: string } = {}, status = 200): Promise<PmReply> {
+    const L = request.pm.link;
+    return shell.page(request, reply, {
+      title: `Set the password of ${target.username}`,
+      nav: 'users',
+      status,
+      crumbs: [{ href: L('/pm/users'), label: 'Users' }],
+      lede: 'They will be logged out everywhere and will log in with the new password.',
+      body: html`<section class="card"><form class="stack" method="post" action="${L('/pm/users/password')}" novalidate>${shell.csrf(request)}${hidden('userId', target.userId)}
+${input({ name: 'password', label: 'New password', type: 'password', required: true, autocomplete: 'new-password', error: errors.password })}
+${input({ name: 'confirm', label: 'New password again', type: 'password', required: true, autocomplete: 'new-password', error: errors.confirm })}
+<div class="button-row"><button class="btn-primary" type="submit">Set password</button><a class="btn" href="${L('/pm/users')}">Cancel</a></div>
+</form></section>`,
+    });
+  }
+
+  router.get(
+    '/pm/users/password',
+    async (request, reply) => {
+      const target = await targetUser(request, str(request.query, 'user'));
+      if (target.userId === request.pm.session?.userId) return reply.redirect(request.pm.link('/pm/profile'), 303);
+      return passwordForm(request, reply, target);
+    },
+    { permission: 'users.manage-superadmins', description: 'Sets another user’s password' },
+  );
+
+  router.post(
+    '/pm/users/password',
+    async (request, reply) => {
+      const target = await targetUser(request, str(request.body, 'userId'));
+      if (target.userId === request.pm.session?.userId) {
+        return show(request, reply, { status: 409, notice: { kind: 'error', text: 'Change your own password in your profile, where the current one is asked for.' } });
+      }
+      const password = str(request.body, 'password');
+      const confirm = str(request.body, 'confirm');
+      const errors: { password?: string; confirm?: string } = {};
+      if (!password) errors.password = 'Enter the new password.';
+      else {
+        try {
+          server.checkPassword(password);
+        } catch (e) {
+          if (!isPmError(e, 'PM_ERR_WEAK_PASSWORD')) throw e;
+          errors.password = e.message;
+        }
+      }
+      if (!errors.password && password !== confirm) errors.confirm = 'The two passwords differ.';
+      if (errors.password || errors.confirm) return passwordForm(request, reply, target, errors, 422);
+      await server.stores.passwords.set(target.userId, password);
+      await server.auth.revokeUser(target.userId);
+      return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `The password of ${target.username} was changed, and their sessions were ended.` });
+    },
+    { permission: 'users.manage-superadmins', description: 'Sets another user’s password' },
+  );
+}
