@@ -162,3 +162,18 @@ describe('offline mode', () => {
     }
   });
 });
+
+describe('X-Forwarded-Proto', () => {
+  const secure: Plugin = { name: 'secure-test', routes: (r) => r.get('/secure', async (q) => String(q.pm.secure)) };
+  for (const trustProxy of [false, true]) {
+    test(`is ${trustProxy ? 'honoured with' : 'ignored without'} --trust-proxy`, async () => {
+      const t = await startTestApp({ trustProxy }, { extraPlugins: [secure] });
+      try {
+        const r = await t.app.http.inject({ url: '/secure', headers: { 'x-forwarded-proto': 'https' } });
+        assert.equal(r.body, String(trustProxy));
+      } finally {
+        await t.close();
+      }
+    });
+  }
+});
