@@ -177,6 +177,8 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
       await load();
       if (db.dialect.crossProcessNotify) {
         unlisten = await db.listen(REVOKE_CHANNEL, (payload) => {
+          // '' after a reconnect: revocations may have been missed, the table has them all.
+          if (payload === '') return void load().catch(() => {});
           try {
             applyRevocation(JSON.parse(payload));
           } catch {

@@ -116,6 +116,8 @@ export function createPageService(opts: {
     async start() {
       if (!db.dialect.crossProcessNotify || !cache.enabled) return;
       unlisten = await db.listen(CHANNEL, (payload) => {
+        // '' after a reconnect: invalidations may have been missed while it was down.
+        if (payload === '') return cache.clear();
         try {
           const msg = JSON.parse(payload) as { from: string; key: string };
           if (msg.from !== instanceId) cache.delete(msg.key);

@@ -54,7 +54,11 @@ export interface Db extends Queryable {
    * SQLite's write lock via `BEGIN IMMEDIATE`).
    */
   exclusive<T>(name: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Subscribes to a channel; returns an unsubscribe function. In-process only on SQLite. */
+  /**
+   * Subscribes to a channel; returns an unsubscribe function. In-process only on SQLite.
+   * After the listening connection was lost and came back, `onMessage('')` is
+   * called once: notifications may have been missed, so drop what may be stale.
+   */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;

@@ -191,6 +191,7 @@ function createListener(config: pg.ClientConfig, mapped: (e: unknown) => unknown
   let retryTimer: NodeJS.Timeout | undefined;
   let retryDelay = 100;
   let closed = false;
+  let connectedBefore = false;
 
   function dispatch(channel: string, payload: string): void {
     for (const handler of [...(channels.get(channel) ?? [])]) {
@@ -242,6 +243,10 @@ function createListener(config: pg.ClientConfig, mapped: (e: unknown) => unknown
       }
       client = c;
       retryDelay = 100;
+      // Notifications sent while the connection was down are lost: tell every
+      // listener with an empty payload, so caches can drop what may be stale.
+      if (connectedBefore) for (const channel of channels.keys()) dispatch(channel, '');
+      connectedBefore = true;
       return c;
     })().finally(() => {
       connecting = undefined;
