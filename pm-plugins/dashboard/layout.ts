@@ -108,19 +108,22 @@ export function renderNotice(n: Notice | undefined): SafeHtml {
 const ROLE_LABELS: Record<User['role'], string> = { superadmin: 'Superadmin', admin: 'Admin', editor: 'Editor' };
 export const roleLabel = (r: User['role']) => ROLE_LABELS[r] ?? r;
 
+/** Every alias (any locale, hidden or not) that leads to the URL dashboard, read from the page store now. */
+export async function findUrlDashboardEntries(server: Pick<PluginServer, 'pages'>, siteId: string): Promise<PageRecord[]> {
+  const out: PageRecord[] = [];
+  for (let offset = 0; ; offset += SCAN_PAGE) {
+    const batch = await server.pages.list(siteId, { limit: SCAN_PAGE, offset });
+    out.push(...batch.filter((p) => p.kind === 'content' && p.contentUrl === URL_DASHBOARD_ROUTE));
+    if (batch.length < SCAN_PAGE) return out;
+  }
+}
+
 export function createDashboardShell(server: PluginServer): DashboardShell {
   const assets = dashboardAssets(server);
   const navCache = new Map<string, { at: number; entries: Promise<PageRecord[]> }>();
   server.events.on('page.changed', (c) => navCache.delete(c.siteId));
 
-  async function urlDashboardEntries(siteId: string): Promise<PageRecord[]> {
-    const out: PageRecord[] = [];
-    for (let offset = 0; ; offset += SCAN_PAGE) {
-      const batch = await server.pages.list(siteId, { limit: SCAN_PAGE, offset });
-      out.push(...batch.filter((p) => p.kind === 'content' && p.contentUrl === URL_DASHBOARD_ROUTE));
-      if (batch.length < SCAN_PAGE) return out;
-    }
-  }
+  const urlDashboardEntries = (siteId: string) => findUrlDashboardEntries(server, siteId);
 
   const tilde = (request: PmRequest) => (request.pm.url.tildePrefix ? `/~${request.pm.url.tildePrefix}` : '');
   const siteHref = (request: PmRequest, langcode: string, urlPath: string) => tilde(request) + (langcode ? `/${langcode}` : '') + encodePath(urlPath);

@@ -1,0 +1,363 @@
+/**
+ * What can be done to an address besides editing a page's content: URL
+ * redirects, content redirects (aliases), renaming and deleting. Every form
+ * checks everything before writing, so a refused submission changes nothing.
+ */
+import { isPmError } from '../../src/app/errors.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
+import { checkbox, fixed, hidden, input, select, str } from '../dashboard/fields.js';
+import { html, qs } from '../dashboard/html.js';
+import { URL_DASHBOARD_ROUTE, type DashboardShell, type Notice } from '../dashboard/layout.js';
+import { langField, langOf, problem, query, shownPath } from './common.js';
+import type { PageEditor } from './page-editor.js';
+import { describeOccupant, type Occupant, type UrlRules } from './url-rules.js';
+
+const STATUSES = [
+  { value: '301', label: '301 · moved for good (search engines update their links)' },
+  { value: '302', label: '302 · moved for now' },
+  { value: '307', label: '307 · moved for now, keep the method' },
+  { value: '308', label: '308 · moved for good, keep the method' },
+];
+
+type Errors = Partial<Record<'path' | 'target' | 'status' | 'lang', string>>;
+
+interface LinkForm {
+  /** The address being edited; undefined for a new one. */
+  original?: { langcode: string; path: string };
+  path: string;
+  langcode: string;
+  target: string;
+  status?: string;
+  errors?: Errors;
+  notice?: Notice;
+  httpStatus?: number;
+}
+
+export function urlActionRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell, rules: UrlRules, pages: PageEditor): void {
+  const crumbs = async (request: PmRequest) => [{ href: await shell.urlDashboardHref(request), label: 'Pages & URLs' }];
+  const here = (request: PmRequest) => {
+    const langcode = langOf(request.pm.site, query(request, 'lang'));
+    return { langcode, path: server.normalizeUrlPath(query(request, 'path') || '/') };
+  };
+  const done = async (request: PmRequest, reply: PmReply, notice: Notice) => shell.redirect(request, reply, await shell.urlDashboardHref(request), notice);
+
+  /** PmErrors a visitor can cause (bad path, bad language) become a page with the message; anything else is a real failure. */
+  async function guarded(request: PmRequest, reply: PmReply, f: () => Promise<PmReply>): Promise<PmReply> {
+    try {
+      return await f();
+    } catch (e) {
+      if (isPmError(e) && e.status < 500) return problem(shell, request, reply, e.status, e.message);
+      throw e;
+    }
+  }
+
+  // ——— Edit: whichever form fits what is stored there.
+  router.get(
+    '/pm/urls/edit',
+    (request, reply) =>
+      guarded(request, reply, async () => {
+        const { langcode, path } = here(request);
+        const occ = await rules.occupant(request.pm.site.siteId, langcode, path);
+        if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
+        if (occ.kind === 'template') return pages.edit(request, reply, occ.template!);
+        if (occ.kind === 'redirect') return redirectForm(request, reply, { original: { langcode, path }, langcode, path, target: occ.page!.redirectUrl ?? '', status: String(occ.page!.redirectStatus ?? 301) });
+        if (occ.kind === 'alias') return aliasForm(request, reply, { original: { langcode, path }, langcode, path, target: occ.page!.contentUrl ?? '' });
+        return problem(shell, request, reply, 409, `${shownPath(langcode, path)} is a page made by a plugin; change it where that plugin lets you. It can be deleted here.`);
+      }),
+    { permission: 'pages.write', description: 'Edit an address' },
+  );
+
+  // ——— URL redirects.
+  async function redirectForm(request: PmRequest, reply: PmReply, f: LinkForm): Promise<PmReply> {
+    const L = request.pm.link;
+    const e = f.errors ?? {};
+    const from = f.original
+      ? html`${fixed('From', shownPath(f.langcode, f.path))}${hidden('path', f.path)}${hidden('lang', f.langcode)}${hidden('original', '1')}`
+      : html`${input({ name: 'path', label: 'From', value: f.path, required: true, placeholder: '/old-address', help: 'The address visitors arrive at.', error: e.path })}${langField(request.pm.site, 'lang', f.langcode, e.lang)}`;
+    return shell.page(request, reply, {
+      title: f.original ? `Redirect at ${shownPath(f.langcode, f.path)}` : 'Add a redirect',
+      nav: 'urls',
+      status: f.httpStatus,
+      notice: f.notice,
+      crumbs: await crumbs(request),
+      lede: 'A redirect sends visitors (and search engines) from one address to another.',
+      body: html`<section class="card"><form class="stack" method="post" action="${L('/pm/urls/redirect')}" novalidate>${shell.csrf(request)}
+${from}
+${input({ name: 'target', label: 'To', value: f.target, required: true, placeholder: '/new-address or https://…', help: 'A path on this site, such as /about, or a full address.', error: e.target })}
+${select({ name: 'status', label: 'Kind of redirect', value: f.status ?? '301', options: STATUSES, error: e.status })}
+<div class="button-row"><button class="btn-primary" type="submit">Save redirect</button><a class="btn" href="${await shell.urlDashboardHref(request)}">Cancel</a></div>
+</form></section>`,
+    });
+  }
+
+  router.get(
+    '/pm/urls/redirect',
+    (request, reply) =>
+      guarded(request, reply, async () =>
+        redirectForm(request, reply, { path: query(request, 'path'), langcode: langOf(request.pm.site, query(request, 'lang')), target: query(request, 'target') }),
+      ),
+    { permission: 'pages.write', description: 'Add a URL redirect' },
+  );
+
+  router.post(
+    '/pm/urls/redirect',
+    (request, reply) =>
+      guarded(request, reply, async () => {
+        const b = request.body;
+        const siteId = request.pm.site.siteId;
+        const editing = str(b, 'original') === '1';
+        const langcode = langOf(request.pm.site, str(b, 'lang'));
+        const f: LinkForm = { path: str(b, 'path'), langcode, target: str(b, 'target'), status: str(b, 'status') };
+        const errors: Errors = {};
+        const p = rules.checkPath(f.path);
+        if (!p.ok) errors.path = p.error;
+        const t = rules.checkTarget(f.target, p.ok ? p.value : undefined);
+        if (!t.ok) errors.target = t.error;
+        if (!STATUSES.some((s) => s.value === f.status)) errors.status = 'Pick one of the kinds in the list.';
+        if (p.ok) {
+          const occ = await rules.occupant(siteId, langcode, p.value);
+          if (editing) {
+            f.original = { langcode, path: p.value };
+            f.path = p.value;
+            if (occ?.kind !== 'redirect') return problem(shell, request, reply, 404, `There is no redirect at ${shownPath(langcode, p.value)} any more.`);
+          } else if (occ) errors.path = `${shownPath(langcode, p.value)} is already ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+        }
+        if (Object.keys(errors).length || !p.ok || !t.ok) {
+          return redirectForm(request, reply, { ...f, errors, httpStatus: 422, notice: { kind: 'error', text: 'The redirect was not saved: see below.' } });
+        }
+        await server.pages.redirect(siteId, langcode, p.value, t.value, Number(f.status));
+        return done(request, reply, { kind: 'ok', text: `Saved: ${shownPath(langcode, p.value)} now redirects to ${t.value} (${f.status}).` });
+      }),
+    { permission: 'pages.write', description: 'Saves a URL redirect' },
+  );
+
+  // ——— Content redirects (aliases): one address shows what another serves.
+  async function aliasForm(request: PmRequest, reply: PmReply, f: LinkForm): Promise<PmReply> {
+    const L = request.pm.link;
+    const e = f.errors ?? {};
+    const from = f.original
+      ? html`${fixed('Address', shownPath(f.langcode, f.path))}${hidden('path', f.path)}${hidden('lang', f.langcode)}${hidden('original', '1')}`
+      : html`${input({ name: 'path', label: 'Address', value: f.path, required: true, placeholder: '/also-here', help: 'The new address. An alias to the URL dashboard may go under /pm/, such as /pm/admin.', error: e.path })}${langField(request.pm.site, 'lang', f.langcode, e.lang)}`;
+    const pseudo = server.routes().filter((r) => r.pseudoroute && r.method === 'GET');
+    return shell.page(request, reply, {
+      title: f.original ? `Alias at ${shownPath(f.langcode, f.path)}` : 'Add an alias',
+      nav: 'urls',
+      status: f.httpStatus,
+      notice: f.notice,
+      crumbs: await crumbs(request),
+      lede: 'An alias (content redirect) shows another address’s content here, without changing the address in the browser.',
+      body: html`<section class="card"><form class="stack" method="post" action="${L('/pm/urls/alias')}" novalidate>${shell.csrf(request)}
+${from}
+${input({ name: 'target', label: 'Shows the content of', value: f.target, required: true, placeholder: '/about', help: html`A page of this site${pseudo.length ? html`, or a plugin page such as ${pseudo.map((r, i) => html`${i ? ', ' : ''}<code>${r.url}</code>`)}${pseudo.some((r) => r.url === URL_DASHBOARD_ROUTE) ? ' (the URL dashboard)' : ''}` : ''}.`, error: e.target })}
+<div class="button-row"><button class="btn-primary" type="submit">Save alias</button><a class="btn" href="${await shell.urlDashboardHref(request)}">Cancel</a></div>
+</form></section>`,
+    });
+  }
+
+  router.get(
+    '/pm/urls/alias',
+    (request, reply) =>
+      guarded(request, reply, async () => aliasForm(request, reply, { path: query(request, 'path'), langcode: langOf(request.pm.site, query(request, 'lang')), target: query(request, 'target') })),
+    { permission: 'pages.write', description: 'Add an alias (content redirect)' },
+  );
+
+  router.post(
+    '/pm/urls/alias',
+    (request, reply) =>
+      guarded(request, reply, async () => {
+        const b = request.body;
+        const siteId = request.pm.site.siteId;
+        const editing = str(b, 'original') === '1';
+        const langcode = langOf(request.pm.site, str(b, 'lang'));
+        const f: LinkForm = { path: str(b, 'path'), langcode, target: str(b, 'target') };
+        const errors: Errors = {};
+        // The target first: whether it is the URL dashboard decides whether /pm/ is allowed.
+        let target: string | undefined;
+        let pseudoroute = false;
+        if (!f.target.trim()) errors.target = 'Enter the address whose content to show, such as /about.';
+        else {
+          try {
+            target = server.normalizeUrlPath(f.target.trim().startsWith('/') ? f.target.trim() : '/' + f.target.trim());
+          } catch (e) {
+            if (!isPmError(e, 'PM_ERR_PATH_INVALID')) throw e;
+            errors.target = e.message;
+          }
+        }
+        const p = rules.checkPath(f.path, { dashboardAlias: target === URL_DASHBOARD_ROUTE });
+        if (!p.ok) errors.path = p.error;
+        if (target) {
+          const route = rules.routeAt(target);
+          const occ = route ? undefined : await rules.occupant(siteId, langcode, target);
+          if (p.ok && target === p.value) errors.target = 'An alias cannot show itself; pick another address.';
+          else if (route) pseudoroute = route.pseudoroute;
+          else if (!occ) errors.target = `Nothing is at ${shownPath(langcode, target)}: create that page first, or check the address.`;
+          else if (occ.kind === 'redirect' || occ.kind === 'alias') errors.target = `${shownPath(langcode, target)} is itself ${describeOccupant(occ)}; point to the page it leads to.`;
+        }
+        if (p.ok) {
+          const occ = await rules.occupant(siteId, langcode, p.value);
+          if (editing) {
+            f.original = { langcode, path: p.value };
+            f.path = p.value;
+            if (occ?.kind !== 'alias') return problem(shell, request, reply, 404, `There is no alias at ${shownPath(langcode, p.value)} any more.`);
+          } else if (occ) errors.path = `${shownPath(langcode, p.value)} is already ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+        }
+        if (Object.keys(errors).length || !p.ok || !target) {
+          return aliasForm(request, reply, { ...f, errors, httpStatus: 422, notice: { kind: 'error', text: 'The alias was not saved: see below.' } });
+        }
+        try {
+          if (editing) await rules.assertNotLastEntry(siteId, langcode, p.value, target);
+        } catch (e) {
+          if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
+          return aliasForm(request, reply, { ...f, httpStatus: e.status, notice: { kind: 'error', text: e.message } });
+        }
+        await server.pages.alias(siteId, langcode, p.value, target, { pseudoroute });
+        return done(request, reply, { kind: 'ok', text: `Saved: ${shownPath(langcode, p.value)} now shows ${target === URL_DASHBOARD_ROUTE ? 'the URL dashboard' : target}.`, link: { href: shell.siteHref(request, langcode, p.value), label: 'Open it →' } });
+      }),
+    { permission: 'pages.write', description: 'Saves an alias' },
+  );
+
+  // ——— Rename: move what is at an address to another, optionally leaving a 301 behind.
+  async function renameForm(request: PmRequest, reply: PmReply, o: { langcode: string; path: string; occ: Occupant; to: string; leaveRedirect: boolean; error?: string; status?: number; notice?: Notice }): Promise<PmReply> {
+    const L = request.pm.link;
+    return shell.page(request, reply, {
+      title: `Rename ${shownPath(o.langcode, o.path)}`,
+      nav: 'urls',
+      status: o.status,
+      notice: o.notice,
+      crumbs: await crumbs(request),
+      lede: `Moves ${describeOccupant(o.occ)} to a new address.`,
+      body: html`<section class="card"><form class="stack" method="post" action="${L('/pm/urls/rename')}" novalidate>${shell.csrf(request)}${hidden('path', o.path)}${hidden('lang', o.langcode)}
+${fixed('Now at', shownPath(o.langcode, o.path))}
+${input({ name: 'to', label: 'New address', value: o.to, required: true, error: o.error })}
+${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at the old address', checked: o.leaveRedirect, help: 'Links and bookmarks to the old address keep working.' })}
+<div class="button-row"><button class="btn-primary" type="submit">Rename</button><a class="btn" href="${await shell.urlDashboardHref(request)}">Cancel</a></div>
+</form></section>`,
+    });
+  }
+
+  router.get(
+    '/pm/urls/rename',
+    (request, reply) =>
+      guarded(request, reply, async () => {
+        const { langcode, path } = here(request);
+        const occ = await rules.occupant(request.pm.site.siteId, langcode, path);
+        if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
+        if (occ.kind === 'page') return problem(shell, request, reply, 409, `${shownPath(langcode, path)} is made by a plugin and cannot be renamed here.`);
+        return renameForm(request, reply, { langcode, path, occ, to: path, leaveRedirect: true });
+      }),
+    { permission: 'pages.write', description: 'Rename an address' },
+  );
+
+  router.post(
+    '/pm/urls/rename',
+    (request, reply) =>
+      guarded(request, reply, async () => {
+        const b = request.body;
+        const siteId = request.pm.site.siteId;
+        const langcode = langOf(request.pm.site, str(b, 'lang'));
+        const path = server.normalizeUrlPath(str(b, 'path') || '/');
+        const leaveRedirect = str(b, 'leaveRedirect') === '1';
+        const toInput = str(b, 'to');
+        const occ = await rules.occupant(siteId, langcode, path);
+        if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
+        if (occ.kind === 'page') return problem(shell, request, reply, 409, `${shownPath(langcode, path)} is made by a plugin and cannot be renamed here.`);
+        const isDashboardAlias = occ.kind === 'alias' && occ.page?.contentUrl === URL_DASHBOARD_ROUTE;
+        const c = rules.checkPath(toInput, { dashboardAlias: isDashboardAlias });
+        let error = c.ok ? undefined : c.error;
+        if (c.ok && c.value === path) error = 'That is the address it has now; type the new one.';
+        else if (c.ok) {
+          const there = await rules.occupant(siteId, langcode, c.value);
+          if (there) error = `${shownPath(langcode, c.value)} is already ${describeOccupant(there)}. Delete it first, or pick another address.`;
+        }
+        const refuse = (text: string, status: number, err?: string) =>
+          renameForm(request, reply, { langcode, path, occ, to: toInput, leaveRedirect, error: err, status, notice: { kind: 'error', text } });
+        if (error || !c.ok) return refuse('Nothing was renamed: see below.', 422, error);
+        const to = c.value;
+
+        // Write the new address first, then remove the old: a failure half-way leaves the content reachable.
+        if (occ.kind === 'template') {
+          const t = occ.template!;
+          const r = await server.templates.save({ siteId, langcode, urlPath: to, themeId: t.themeId, templateName: t.templateName, data: t.data });
+          if (!r.ok) return refuse('The page’s content no longer fits its template; edit and save it first, then rename it.', 422);
+          await server.templates.remove(siteId, langcode, path);
+        } else if (occ.kind === 'redirect') {
+          await server.pages.redirect(siteId, langcode, to, occ.page!.redirectUrl!, occ.page!.redirectStatus ?? 301);
+          await server.pages.delete(siteId, langcode, path);
+        } else {
+          await server.pages.alias(siteId, langcode, to, occ.page!.contentUrl!, { pseudoroute: occ.page!.pseudoroute });
+          await server.pages.delete(siteId, langcode, path);
+        }
+        if (leaveRedirect) await server.pages.redirect(siteId, langcode, path, shell.siteHref(request, langcode, to), 301);
+        return done(request, reply, {
+          kind: 'ok',
+          text: `Renamed ${shownPath(langcode, path)} to ${shownPath(langcode, to)}.${leaveRedirect ? ' The old address redirects to the new one.' : ''}`,
+          link: { href: shell.siteHref(request, langcode, to), label: 'Open it →' },
+        });
+      }),
+    { permission: 'pages.write', description: 'Renames an address' },
+  );
+
+  // ——— Delete, after a confirmation page.
+  async function deleteForm(request: PmRequest, reply: PmReply, o: { langcode: string; path: string; occ: Occupant; refusal?: string; status?: number }): Promise<PmReply> {
+    const L = request.pm.link;
+    const back = await shell.urlDashboardHref(request);
+    const shown = shownPath(o.langcode, o.path);
+    const body = o.refusal
+      ? html`<section class="card"><p>${shown} stays. Add another address for the URL dashboard first (an alias to it, such as /pm/admin), then this one can go.</p>
+<div class="button-row"><a class="btn btn-primary" href="${L('/pm/urls/alias' + qs({ target: URL_DASHBOARD_ROUTE }))}">Add another address</a><a class="btn" href="${back}">Back</a></div></section>`
+      : html`<section class="card"><p>Delete ${describeOccupant(o.occ)} at <strong>${shown}</strong>? Visitors will get “not found” there. This cannot be undone.</p>
+<form class="button-row" method="post" action="${L('/pm/urls/delete')}">${shell.csrf(request)}${hidden('path', o.path)}${hidden('lang', o.langcode)}
+<button class="btn-danger" type="submit">Delete ${shown}</button><a class="btn" href="${back}">Cancel</a></form></section>`;
+    return shell.page(request, reply, {
+      title: `Delete ${shown}`,
+      nav: 'urls',
+      status: o.status,
+      notice: o.refusal ? { kind: 'error', text: o.refusal } : undefined,
+      crumbs: await crumbs(request),
+      body,
+    });
+  }
+
+  router.get(
+    '/pm/urls/delete',
+    (request, reply) =>
+      guarded(request, reply, async () => {
+        const { langcode, path } = here(request);
+        const siteId = request.pm.site.siteId;
+        const occ = await rules.occupant(siteId, langcode, path);
+        if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
+        let refusal: string | undefined;
+        try {
+          await rules.assertNotLastEntry(siteId, langcode, path);
+        } catch (e) {
+          if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
+          refusal = e.message;
+        }
+        return deleteForm(request, reply, { langcode, path, occ, refusal });
+      }),
+    { permission: 'pages.write', description: 'Delete an address' },
+  );
+
+  router.post(
+    '/pm/urls/delete',
+    (request, reply) =>
+      guarded(request, reply, async () => {
+        const b = request.body;
+        const siteId = request.pm.site.siteId;
+        const langcode = langOf(request.pm.site, str(b, 'lang'));
+        const path = server.normalizeUrlPath(str(b, 'path') || '/');
+        const occ = await rules.occupant(siteId, langcode, path);
+        if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}; it may have been deleted already.`);
+        try {
+          await rules.assertNotLastEntry(siteId, langcode, path);
+        } catch (e) {
+          if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
+          return deleteForm(request, reply, { langcode, path, occ, refusal: e.message, status: e.status });
+        }
+        if (occ.kind === 'template') await server.templates.remove(siteId, langcode, path);
+        else await server.pages.delete(siteId, langcode, path);
+        return done(request, reply, { kind: 'ok', text: `Deleted ${shownPath(langcode, path)}.` });
+      }),
+    { permission: 'pages.write', description: 'Deletes an address' },
+  );
+}
