@@ -48,7 +48,7 @@ ${recent.length
 ${recent.map(
   (p) => html`<tr><td><span class="url">${p.langcode ? `/${p.langcode}` : ''}${p.urlPath}</span>${p.kind === 'redirect' ? html`<span class="sub">→ ${p.redirectUrl}</span>` : p.kind === 'content' ? html`<span class="sub">shows ${p.contentUrl}</span>` : ''}</td>
 <td><span class="badge ${KIND_BADGES[p.kind]}">${KIND_LABELS[p.kind]}</span></td><td class="muted">${timeAgo(p.updatedAt)}</td>
-<td class="actions">${p.kind === 'html' ? html`<a href="${shell.siteHref(request, p.langcode, p.urlPath)}">View</a>` : ''}${canWrite ? html`<a href="${L('/pm/urls/edit' + qs({ path: p.urlPath, lang: p.langcode }))}">Edit</a>` : ''}</td></tr>`,
+<td class="actions">${p.kind === 'html' ? html`<a class="btn btn-small" href="${shell.siteHref(request, p.langcode, p.urlPath)}">View</a>` : ''}${canWrite ? html`<a class="btn btn-small" href="${L('/pm/urls/edit' + qs({ path: p.urlPath, lang: p.langcode }))}">Edit</a>` : ''}</td></tr>`,
 )}</tbody></table></div>`
   : html`<p class="empty">Nothing yet. <a href="${L('/pm/urls/new')}">Create your first page</a>.</p>`}
 </section>`;

@@ -172,7 +172,7 @@ export function createDashboardShell(server: PluginServer): DashboardShell {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${o.title} · ${siteTitle}</title>
+<title>${o.title === siteTitle ? `Dashboard · ${siteTitle}` : `${o.title} · ${siteTitle}`}</title>
 <link rel="stylesheet" href="${request.pm.link(`/pm/assets/dashboard.css?v=${assets.css.version}`)}">
 <script src="${request.pm.link(`/pm/assets/dashboard.js?v=${assets.js.version}`)}" defer></script>
 </head>
