@@ -56,6 +56,12 @@ function requiredOnly(sample: unknown, schema: unknown): unknown {
   return Object.fromEntries(Object.entries(sample).filter(([k]) => required.has(k)));
 }
 
+/** How the screenshots (and the browser checks in the themes test) start Chromium. */
+export const CHROMIUM_OPTIONS = {
+  executablePath: process.env.PM_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+};
+
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, 'utf8')) as T;
 }
@@ -91,8 +97,16 @@ export async function createSampleRenderer(themesDir = BUILTIN_THEMES_DIR): Prom
   };
 }
 
+export interface PreviewServer {
+  server: Server;
+  origin: string;
+  /** Serves `page.html` at `page.urlPath` from now on. */
+  show(page: SamplePage): void;
+  close(): Promise<void>;
+}
+
 /** Serves one rendered page at a time, and every theme asset the way the server does. */
-async function startPreviewServer(manager: ThemesManager): Promise<{ server: Server; origin: string; show(page: SamplePage): void }> {
+export async function startPreviewServer(manager: ThemesManager): Promise<PreviewServer> {
   let current: SamplePage | undefined;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -120,7 +134,12 @@ async function startPreviewServer(manager: ThemesManager): Promise<{ server: Ser
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
-  return { server, origin: `http://127.0.0.1:${port}`, show: (page) => void (current = page) };
+  return {
+    server,
+    origin: `http://127.0.0.1:${port}`,
+    show: (page) => void (current = page),
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
 }
 
 async function main(): Promise<void> {
@@ -142,14 +161,14 @@ async function main(): Promise<void> {
   const preview = await startPreviewServer(renderer.manager);
   const mobileDir = join(ROOT, 'test-output', 'themes');
   await mkdir(mobileDir, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.PM_CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
-  });
+  const browser = await chromium.launch(CHROMIUM_OPTIONS);
+  /** Browser errors, failed requests and layout problems; any of them fails the run. */
   const consoleErrors: string[] = [];
   try {
     const desktop = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const mobile = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true });
+    // The narrowest phone the themes promise to support: nothing may scroll sideways.
+    const narrow = await browser.newPage({ viewport: { width: 360, height: 740 } });
     for (const page of [desktop, mobile]) {
       page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
       page.on('requestfailed', (r) => consoleErrors.push(`failed: ${r.url()}`));
@@ -177,16 +196,19 @@ async function main(): Promise<void> {
             await mobile.evaluate(() => window.scrollTo(0, 0));
             await mobile.screenshot({ path: join(mobileDir, `${name}-mobile.png`), fullPage: true });
           }
+          await narrow.goto(target, { waitUntil: 'networkidle' });
+          const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          if (overflow > 0) consoleErrors.push(`${name}: scrolls sideways by ${overflow}px at 360px wide`);
           console.log(name);
         }
       }
     }
   } finally {
     await browser.close();
-    preview.server.close();
+    await preview.close();
   }
   if (consoleErrors.length) {
-    console.error(`browser errors:\n  ${[...new Set(consoleErrors)].join('\n  ')}`);
+    console.error(`problems:\n  ${[...new Set(consoleErrors)].join('\n  ')}`);
     process.exitCode = 1;
   }
 }

@@ -1,11 +1,12 @@
-import { describe, it, before } from 'node:test';
+import { describe, it, before, after } from 'node:test';
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import formatsPlugin from 'ajv-formats';
-import { BUILTIN_THEMES_DIR, createSampleRenderer } from '../../scripts/screenshot-themes.js';
-import type { SampleRenderer, ThemePreview } from '../../scripts/screenshot-themes.js';
+import { BUILTIN_THEMES_DIR, CHROMIUM_OPTIONS, createSampleRenderer, startPreviewServer } from '../../scripts/screenshot-themes.js';
+import type { PreviewServer, SampleRenderer, ThemePreview } from '../../scripts/screenshot-themes.js';
 import type { RenderContext } from '../../src/themes/themes-manager.js';
 
 const THEMES = ['daybreak', 'nightfall'];
@@ -398,4 +399,57 @@ describe('built-in themes', () => {
     assert.match(homeA?.html ?? '', /\/pm-themes\/daybreak\/assets\/style\.css/);
     assert.match(homeB?.html ?? '', /\/pm-themes\/nightfall\/assets\/style\.css/);
   });
+});
+
+// What only a browser can tell: the stylesheet really loads through the asset route, every sample picture
+// loads, nothing scrolls sideways from 360px to 1440px, and the skip link stays out of sight until focused.
+describe('built-in themes in a browser', { skip: existsSync(CHROMIUM_OPTIONS.executablePath) ? false : `no Chromium at ${CHROMIUM_OPTIONS.executablePath}` }, () => {
+  let renderer: SampleRenderer;
+  let preview: PreviewServer;
+  let browser: import('playwright-core').Browser;
+
+  before(async () => {
+    const { chromium } = await import('playwright-core');
+    renderer = await createSampleRenderer();
+    preview = await startPreviewServer(renderer.manager);
+    browser = await chromium.launch(CHROMIUM_OPTIONS);
+  });
+  after(async () => {
+    await browser?.close();
+    await preview?.close();
+  });
+
+  for (const id of THEMES) {
+    it(`${id}: every template lays out from 360px to 1440px with its stylesheet and pictures`, async () => {
+      const problems: string[] = [];
+      for (const width of [360, 1440]) {
+        const page = await browser.newPage({ viewport: { width, height: 800 }, reducedMotion: 'reduce' });
+        page.on('requestfailed', (r) => problems.push(`${width}px: request failed ${r.url()}`));
+        page.on('console', (m) => m.type() === 'error' && problems.push(`${width}px: console error ${m.text()}`));
+        for (const template of TEMPLATES) {
+          const sample = await renderer.render(id, template);
+          preview.show(sample);
+          const res = await page.goto(preview.origin + sample.urlPath, { waitUntil: 'load' });
+          assert.equal(res?.status(), 200);
+          // Lazy pictures load once scrolled to.
+          await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+          await page.waitForFunction(() => [...document.images].every((i) => i.complete), undefined, { timeout: 5000 }).catch(() => undefined);
+          await page.evaluate(() => window.scrollTo(0, 0));
+          const r = await page.evaluate(() => ({
+            overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+            styled: getComputedStyle(document.querySelector('.skip-link') as Element).position === 'absolute',
+            skipLinkBottom: (document.querySelector('.skip-link') as Element).getBoundingClientRect().bottom,
+            brokenImages: [...document.images].filter((i) => !i.complete || i.naturalWidth === 0).map((i) => i.src),
+          }));
+          const where = `${width}px ${template}`;
+          if (r.overflow > 0) problems.push(`${where}: scrolls sideways by ${r.overflow}px`);
+          if (!r.styled) problems.push(`${where}: the stylesheet did not apply`);
+          if (r.skipLinkBottom > 0) problems.push(`${where}: the skip link shows before it is focused`);
+          for (const src of r.brokenImages) problems.push(`${where}: picture did not load: ${src}`);
+        }
+        await page.close();
+      }
+      assert.deepEqual(problems, []);
+    });
+  }
 });
