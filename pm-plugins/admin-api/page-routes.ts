@@ -107,6 +107,7 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     async (request, reply) => {
       const body = readBody<{ html: string; hidden?: boolean }>(request, server, PAGE_BODY);
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
+      guard.assertMayWriteAt(urlPath);
       const siteId = request.pm.site.siteId;
       await guard.assertCanReplace(siteId, langcode, urlPath);
       const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
@@ -137,6 +138,7 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     async (request, reply) => {
       const body = readBody<{ target: string; status?: number }>(request, server, REDIRECT_BODY);
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
+      guard.assertMayWriteAt(urlPath);
       const target = checkRedirectTarget(body.target, urlPath);
       const siteId = request.pm.site.siteId;
       await guard.assertCanReplace(siteId, langcode, urlPath);
@@ -161,6 +163,7 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
         throw invalid('contentUrl', e instanceof PmError ? e.message : 'Is not a valid path.');
       }
       if (contentUrl === urlPath) throw invalid('contentUrl', 'A URL cannot show its own content.');
+      guard.assertMayWriteAt(urlPath, contentUrl);
       // The page store follows one hop only: the target must be a stored page or a route.
       const target = await server.pages.get(siteId, langcode, contentUrl);
       const route = server.routes().find((r) => r.method === 'GET' && routeMatches(r.url, contentUrl));

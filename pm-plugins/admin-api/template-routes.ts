@@ -55,6 +55,7 @@ export function registerTemplateRoutes(router: PluginRouter, server: PluginServe
         throw new PmError('PM_ERR_BAD_REQUEST', { detail: `?langcode=${fromQuery} and the body's langcode ${body.langcode} disagree; give one.` });
       }
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true, langcode: body.langcode ?? fromQuery });
+      guard.assertMayWriteAt(urlPath);
       const siteId = request.pm.site.siteId;
       await guard.assertCanReplace(siteId, langcode, urlPath);
       const existed = Boolean(await server.templates.get(siteId, langcode, urlPath));

@@ -31,6 +31,13 @@ export interface UrlDashboardGuard {
    * is the content URL an alias write puts there instead, if any.
    */
   assertCanReplace(siteId: string, langcode: string, urlPath: string, replacement?: string): Promise<void>;
+  /**
+   * Addresses under /pm/ belong to the dashboard, and the page store is
+   * consulted there before any route: a page at /pm/login would hide the
+   * login form. Only an alias into the URL dashboard may go there (as the URL
+   * dashboard itself allows), and never at the path of a route.
+   */
+  assertMayWriteAt(urlPath: string, aliasTo?: string): void;
 }
 
 export function createUrlDashboardGuard(server: PluginServer): UrlDashboardGuard {
@@ -41,6 +48,13 @@ export function createUrlDashboardGuard(server: PluginServer): UrlDashboardGuard
 
   return {
     leadsToDashboard,
+    assertMayWriteAt(urlPath, aliasTo) {
+      if (urlPath !== '/pm' && !urlPath.startsWith('/pm/')) return;
+      const reason = (why: string) => new PmError('PM_ERR_PATH_INVALID', { path: JSON.stringify(urlPath), reason: why });
+      if (aliasTo === undefined || !leadsToDashboard(aliasTo)) throw reason('addresses under /pm/ belong to the dashboard; only an alias to the URL dashboard may go there');
+      const route = server.routes().find((r) => routeMatches(r.url.replace(/(.)\/$/, '$1'), urlPath));
+      if (route) throw reason(`it is a page of the ${route.plugin} plugin`);
+    },
     async assertCanReplace(siteId, langcode, urlPath, replacement) {
       const current = await server.pages.get(siteId, langcode, urlPath);
       if (!current || !isWayIn(current)) return;

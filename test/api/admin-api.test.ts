@@ -241,17 +241,28 @@ const scenarios: Scenario[] = [
       assert.equal((await f.visit('/pm/urls')).body, '<h1>URL dashboard</h1>');
     },
   },
-  { name: 'overwriting it with HTML: 409', as: 'root', method: 'PUT', url: '/pm/api/pages?url=/pm/urls', body: { html: 'x' }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal(await kindAt('/pm/urls'), 'content') },
-  { name: 'overwriting it with a redirect: 409', as: 'root', method: 'PUT', url: '/pm/api/redirects?url=/pm/urls', body: { target: '/about' }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal(await kindAt('/pm/urls'), 'content') },
-  { name: 'pointing it elsewhere: 409', as: 'root', method: 'PUT', url: '/pm/api/aliases?url=/pm/urls', body: { contentUrl: '/about' }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal((await stored('/pm/urls'))?.contentUrl, DASHBOARD_ROUTE) },
-  { name: 'putting template data there: 409', as: 'root', method: 'PUT', url: '/pm/api/template-urls?url=/pm/urls', body: { themeId: 'daybreak', templateName: 'about', data: STUDIO_DATA }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal(await kindAt('/pm/urls'), 'content') },
+  // Under /pm/ the page store is consulted before the dashboard's routes: only aliases into the URL dashboard may go there.
+  { name: 'a page under /pm/ (it would hide the dashboard): 400 PM_ERR_PATH_INVALID', as: 'root', method: 'PUT', url: '/pm/api/pages?url=/pm/login', body: { html: 'x' }, status: 400, code: 'PM_ERR_PATH_INVALID', effect: async () => assert.equal(await stored('/pm/login'), undefined) },
+  { name: 'HTML over /pm/urls: 400 PM_ERR_PATH_INVALID, still the alias', as: 'root', method: 'PUT', url: '/pm/api/pages?url=/pm/urls', body: { html: 'x' }, status: 400, code: 'PM_ERR_PATH_INVALID', effect: async () => assert.equal(await kindAt('/pm/urls'), 'content') },
+  { name: 'an alias under /pm/ to an ordinary page: 400', as: 'root', method: 'PUT', url: '/pm/api/aliases?url=/pm/about', body: { contentUrl: '/about' }, status: 400, code: 'PM_ERR_PATH_INVALID', effect: async () => assert.equal(await stored('/pm/about'), undefined) },
+  { name: 'an alias at the path of a dashboard route (it would hide it): 400', as: 'root', method: 'PUT', url: '/pm/api/aliases?url=/pm/urls/new/', body: { contentUrl: DASHBOARD_ROUTE }, status: 400, code: 'PM_ERR_PATH_INVALID', effect: async () => assert.equal((await f.visit('/pm/urls/new')).body, '<h1>New page</h1>') },
   {
-    name: 'a second alias into the URL dashboard',
+    name: 'a second alias into the URL dashboard, under /pm/',
+    as: 'root', method: 'PUT', url: '/pm/api/aliases?url=/pm/admin', body: { contentUrl: DASHBOARD_ROUTE }, status: 201,
+    effect: async () => assert.equal((await f.visit('/pm/admin')).body, '<h1>URL dashboard</h1>'),
+  },
+  { name: 'then the first one can go', as: 'root', method: 'DELETE', url: '/pm/api/pages?url=/pm/urls', status: 204, effect: async () => assert.equal(await stored('/pm/urls'), undefined) },
+  {
+    name: 'an alias into the URL dashboard outside /pm/',
     as: 'root', method: 'PUT', url: '/pm/api/aliases?url=/admin/urls', body: { contentUrl: DASHBOARD_ROUTE }, status: 201,
     effect: async () => assert.equal((await f.visit('/admin/urls')).body, '<h1>URL dashboard</h1>'),
   },
-  { name: 'then the first one can go', as: 'root', method: 'DELETE', url: '/pm/api/pages?url=/pm/urls', status: 204, effect: async () => assert.equal(await stored('/pm/urls'), undefined) },
-  { name: 'and the second is now the last', as: 'root', method: 'DELETE', url: '/pm/api/pages?url=/admin/urls', status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD' },
+  { name: 'the /pm/ one can go too', as: 'root', method: 'DELETE', url: '/pm/api/pages?url=/pm/admin', status: 204 },
+  { name: 'now the last: overwriting it with HTML is a 409', as: 'root', method: 'PUT', url: '/pm/api/pages?url=/admin/urls', body: { html: 'x' }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal(await kindAt('/admin/urls'), 'content') },
+  { name: 'overwriting it with a redirect: 409', as: 'root', method: 'PUT', url: '/pm/api/redirects?url=/admin/urls', body: { target: '/about' }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal(await kindAt('/admin/urls'), 'content') },
+  { name: 'pointing it elsewhere: 409', as: 'root', method: 'PUT', url: '/pm/api/aliases?url=/admin/urls', body: { contentUrl: '/about' }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal((await stored('/admin/urls'))?.contentUrl, DASHBOARD_ROUTE) },
+  { name: 'putting template data there: 409', as: 'root', method: 'PUT', url: '/pm/api/template-urls?url=/admin/urls', body: { themeId: 'daybreak', templateName: 'about', data: STUDIO_DATA }, status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal(await kindAt('/admin/urls'), 'content') },
+  { name: 'deleting it: 409, still served', as: 'root', method: 'DELETE', url: '/pm/api/pages?url=/admin/urls', status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal((await f.visit('/admin/urls')).body, '<h1>URL dashboard</h1>') },
 ];
 
 describe('admin API: pages, template URLs, redirects, aliases', () => {

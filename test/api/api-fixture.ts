@@ -20,11 +20,12 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 export const DASHBOARD_ROUTE = '/pm-url-dashboard';
 export const STUDIO_DATA = { title: 'The studio', body: 'We make **stoneware** by hand.' };
 
-/** Registers what the real url-dashboard plugin registers that the API cares about: a pseudoroute. */
+/** Registers what the real url-dashboard plugin registers that the API cares about: a pseudoroute, and a route under /pm/. */
 const urlDashboardStandIn: Plugin = {
   name: 'url-dashboard',
   routes(router) {
     router.get(DASHBOARD_ROUTE, async (_request, reply) => reply.type('text/html').send('<h1>URL dashboard</h1>'), { pseudoroute: true });
+    router.get('/pm/urls/new', async (_request, reply) => reply.type('text/html').send('<h1>New page</h1>'));
   },
 };
 
