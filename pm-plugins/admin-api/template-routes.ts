@@ -112,9 +112,8 @@ export function registerTemplateRoutes(router: PluginRouter, server: PluginServe
   router.post(
     '/pm/api/themes/reload',
     async () => {
+      // The plugin API's reload re-renders the stored pages of changed themes and emits themes.reloaded.
       const { changed } = await server.themes.reload();
-      // The app re-renders the stored pages of changed themes on this event.
-      server.events.emit('themes.reloaded', { changed });
       return { changed };
     },
     { permission: 'themes.manage', description: 'JSON API: re-read theme files from disk' },

@@ -5,10 +5,19 @@
  * Users, tokens and the site are in admin-api-users.test.ts.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DASHBOARD_ROUTE, runScenario, startApiFixture, STUDIO_DATA, type Fixture, type Scenario } from './api-fixture.js';
 
 let f: Fixture;
+/** A one-template theme in the data folder's pm-themes/, laid over the built-in ones. */
+const writeMiniTheme = (template: string) => {
+  const dir = join(f.t.dir, 'pm-themes/mini');
+  mkdirSync(join(dir, 'templates'), { recursive: true });
+  writeFileSync(join(dir, 'theme.json'), JSON.stringify({ id: 'mini', name: 'Mini', templates: [{ name: 'plain', file: 'templates/plain.eta' }] }));
+  writeFileSync(join(dir, 'templates/plain.eta'), template);
+};
 const stored = (url: string, langcode = '') => f.t.app.pages.get(f.siteId, langcode, url);
 const storedHtml = async (url: string) => {
   const r = await f.call('root', 'GET', `/pm/api/pages?url=${encodeURIComponent(url)}`);
@@ -64,6 +73,21 @@ const scenarios: Scenario[] = [
   // Permissions
   { name: 'editor cannot list users: 403', as: 'editor', method: 'GET', url: '/pm/api/users', status: 403, code: 'PM_ERR_FORBIDDEN' },
   { name: 'editor cannot reload themes: 403', as: 'editor', method: 'POST', url: '/pm/api/themes/reload', status: 403, code: 'PM_ERR_FORBIDDEN' },
+  {
+    name: 'reloading themes names the changed ones and re-renders their pages before answering',
+    as: 'admin', method: 'POST', url: '/pm/api/themes/reload', status: 200,
+    expect: async (r) => {
+      assert.deepEqual(r.json(), { changed: [] });
+      writeMiniTheme('<p>v1 <%= it.data.title %></p>');
+      assert.deepEqual((await f.call('admin', 'POST', '/pm/api/themes/reload')).json(), { changed: ['mini'] });
+      const saved = await f.call('root', 'PUT', '/pm/api/template-urls?url=/mini', { themeId: 'mini', templateName: 'plain', data: { title: 'Hello' } });
+      assert.equal(saved.statusCode, 201, saved.body);
+      assert.match((await f.visit('/mini')).body, /v1 Hello/);
+      writeMiniTheme('<p>v2 <%= it.data.title %></p>');
+      assert.deepEqual((await f.call('admin', 'POST', '/pm/api/themes/reload')).json(), { changed: ['mini'] });
+      assert.match((await f.visit('/mini')).body, /v2 Hello/);
+    },
+  },
   {
     name: 'editor writes pages',
     as: 'editor', method: 'PUT', url: '/pm/api/pages?url=/by-editor', body: { html: '<p>e</p>' }, status: 201,
