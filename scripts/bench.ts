@@ -67,7 +67,7 @@ const parseKeys = (s: string | undefined, name: string): Key[] => {
   return keys as Key[];
 };
 const only = flags.only === undefined ? ALL : parseKeys(flags.only, 'only');
-const profiled = new Set(parseKeys(flags['cpu-prof'], 'cpu-prof'));
+const profiled = new Set(parseKeys(flags['cpu-prof'], 'cpu-prof').filter((k) => only.includes(k)));
 const keep = flags.keep || profiled.size > 0;
 
 const log = (s: string) => process.stdout.write(s + '\n');
@@ -77,6 +77,11 @@ log(`load: autocannon in its own process, ${connections} connections, pipelining
 if (cores.length < 4) log(`note: with ${cores.length} cores the server and the load generator compete for CPU; compare ratios, not absolute numbers.`);
 
 const dir = mkdtempSync(join(tmpdir(), 'pm-bench-'));
+// Also on a failed check or Ctrl+C: the folder holds ~100 MB.
+process.on('exit', () => {
+  if (!keep) rmSync(dir, { recursive: true, force: true });
+});
+process.on('SIGINT', () => process.exit(130));
 log(`\nseeding ${pageCount} pages (+${HIDDEN_COUNT} hidden) into ${dir} through the page service…`);
 const seeded = await seed(dir, pageCount, HIDDEN_COUNT, log);
 log(`  done in ${seeded.seconds.toFixed(1)} s; average page ${(seeded.avgRawBytes / 1024).toFixed(1)} KiB raw, ${(seeded.avgGzBytes / 1024).toFixed(1)} KiB gzipped`);
@@ -150,6 +155,8 @@ async function prepare(v: Variant): Promise<Running> {
 }
 
 const selected = variants.filter((x) => only.includes(x.key));
+/** Measured intervals per profiled variant, written beside its CPU profile. */
+const windows = new Map<Key, [number, number][]>([...profiled].map((k) => [k, []]));
 const running: Running[] = [];
 const rows: Row[] = selected.map((v) => ({ key: v.key, label: v.label, target: v.target, rounds: [] }));
 try {
@@ -161,15 +168,19 @@ try {
   for (let i = 0; i < rounds; i++) {
     const order = i % 2 === 0 ? running : [...running].reverse();
     for (const r of order) {
+      const t0 = process.hrtime.bigint();
       const res = await load(r, { order: 'random', durationSec: perRound });
+      // CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps: profile-summary.ts --windows keeps only these.
+      windows.get(r.v.key)?.push([Number(t0 / 1000n), Number(process.hrtime.bigint() / 1000n)]);
       rows.find((x) => x.key === r.v.key)!.rounds.push(res);
-      log(`  round ${i + 1} (${r.v.key}): ${Math.round(res.reqPerSec)} req/s, p99 ${res.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}, other CPU ${Math.round((res.otherCpu ?? 0) * 100)}%`);
+      log(`  round ${i + 1} (${r.v.key}): ${Math.round(res.reqPerSec)} req/s (${res.total} requests), p99 ${res.p99} ms, non-2xx ${res.non2xx}, errors ${res.errors}, other CPU ${Math.round((res.otherCpu ?? 0) * 100)}%`);
     }
   }
 } finally {
   for (const r of running) await r.server.stop();
   await worker.stop();
 }
+for (const [k, w] of windows) if (w.length) writeFileSync(join(dir, `cpu-prof-${k}`, 'windows.json'), JSON.stringify(w));
 
 const summaries = summarize(rows);
 log('\n' + formatTable(summaries));
@@ -178,12 +189,18 @@ req/s and p99: the best of the ${rounds} rounds (the least disturbed by other wo
 server µs/req: the server process's CPU time per request over all rounds; cost vs (a): (a)'s µs/req over this one's, judged against the same targets.
 With the load generator and the server on the same ${cores.length} cores, req/s ratios understate differences in server cost; the cost ratio does not.
 other CPU: what other processes on the machine used meanwhile (others' tests, say), in cores: high values make a round noisy.`);
+const noisy = summaries.filter((x) => (x.otherCpu ?? 0) > 0.25);
+if (noisy.length) {
+  log(`\nNOISY: other processes used ${noisy.map((x) => `${Math.round((x.otherCpu ?? 0) * 100)}% in (${x.key})`).join(', ')} of a core while measuring; req/s ratios are unreliable, server µs/req less so. Rerun when the machine is quiet.`);
+}
 if (flags.json) writeFileSync(flags.json, JSON.stringify({ machine: { cores: cores.length, model: cores[0]?.model, node: process.version }, connections, durationSec, rounds, warmupSec, avgRawBytes: seeded.avgRawBytes, avgGzBytes: seeded.avgGzBytes, summaries, rows }, null, 2));
 if (keep) {
   log(`\ndata folder kept: ${dir}`);
-  if (profiled.size) log(`CPU profiles: ${[...profiled].map((k) => join(dir, `cpu-prof-${k}`)).join(', ')}`);
-} else {
-  rmSync(dir, { recursive: true, force: true });
+  for (const k of profiled) {
+    const d = join(dir, `cpu-prof-${k}`);
+    const n = rows.find((r) => r.key === k)?.rounds.reduce((a, x) => a + x.total, 0) ?? 0;
+    log(`CPU profile (${k}): node --import tsx scripts/bench/profile-summary.ts ${d} --windows ${join(d, 'windows.json')} --requests ${n}`);
+  }
 }
 const invalid = rows.filter((r) => r.rounds.some((x) => x.non2xx > 0 || x.errors > 0));
 if (invalid.length) {
