@@ -1,6 +1,6 @@
 /** The dashboard home: the site at a glance, and the next things to do. */
 import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
-import { html, qs, timeAgo } from './html.js';
+import { html, qs, timeAgo, word } from './html.js';
 import type { DashboardShell } from './layout.js';
 
 const KIND_LABELS = { html: 'Page', redirect: 'Redirect', content: 'Alias' } as const;
@@ -13,7 +13,8 @@ export function homeRoutes(router: PluginRouter, server: PluginServer, shell: Da
       const L = request.pm.link;
       const site = request.pm.site;
       const pages = await server.pages.list(site.siteId);
-      const count = (k: string) => pages.filter((p) => p.kind === k).length;
+      // The URL dashboard's own entries (aliases to a pseudoroute) are not the user's content.
+      const count = (k: string) => pages.filter((p) => p.kind === k && !p.pseudoroute).length;
       const themes = server.themes.list();
       const broken = themes.filter((t) => !t.ok).length;
       const canUsers = await shell.can(request, 'users.manage');
@@ -26,11 +27,11 @@ export function homeRoutes(router: PluginRouter, server: PluginServer, shell: Da
       const user = await request.pm.user();
 
       const stats = html`<div class="stats">
-<a class="stat" href="${urls}"><b>${count('html')}</b><span>pages</span></a>
-<a class="stat" href="${urls}"><b>${count('redirect')}</b><span>redirects</span></a>
-<a class="stat" href="${urls}"><b>${count('content')}</b><span>aliases</span></a>
-${canUsers ? html`<a class="stat" href="${L('/pm/users')}"><b>${users}</b><span>users</span></a>` : ''}
-${canThemes ? html`<a class="stat" href="${L('/pm/themes')}"><b>${themes.length}</b><span>themes${broken ? html` · <span class="badge badge-error">${broken} broken</span>` : ''}</span></a>` : ''}
+<a class="stat" href="${urls}"><b>${count('html')}</b><span>${word(count('html'), 'page')}</span></a>
+<a class="stat" href="${urls}"><b>${count('redirect')}</b><span>${word(count('redirect'), 'redirect')}</span></a>
+<a class="stat" href="${urls}"><b>${count('content')}</b><span>${word(count('content'), 'alias', 'aliases')}</span></a>
+${canUsers ? html`<a class="stat" href="${L('/pm/users')}"><b>${users}</b><span>${word(users, 'user')}</span></a>` : ''}
+${canThemes ? html`<a class="stat" href="${L('/pm/themes')}"><b>${themes.length}</b><span>${word(themes.length, 'theme')}${broken ? html` · <span class="badge badge-error">${broken} broken</span>` : ''}</span></a>` : ''}
 </div>`;
 
       const quick = html`<section class="card"><h2>Quick links</h2>

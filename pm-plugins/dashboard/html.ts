@@ -60,6 +60,7 @@ export function timeAgo(ms: number | null | undefined, now = Date.now()): string
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** The singular or plural of a word for a count. */
+export function word(n: number, one: string, many = `${one}s`): string {
+  return n === 1 ? one : many;
 }

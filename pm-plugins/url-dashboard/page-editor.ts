@@ -68,7 +68,7 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
 <button class="pm-sr-only" type="submit" tabindex="-1" aria-hidden="true">Save</button>
 ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.themeId)}${hidden('_pm_template', s.templateName)}
 <div class="two-col"><div>
-<section class="card"><h2>Address</h2>${where}</section>
+<section class="card">${where}</section>
 <section class="card"><h2>Content</h2>${sampleLink}${fields}</section>
 <div class="button-row sticky-actions"><button class="btn-primary" type="submit">${isNew ? 'Save page' : 'Save changes'}</button>
 <button type="submit" formaction="${L('/pm/urls/preview')}" formtarget="_blank">Preview ↗</button>

@@ -56,7 +56,8 @@ export async function collectRows(server: PluginServer, siteId: string, q: strin
   }
   const seen = new Set<string>();
   for (const r of server.routes()) {
-    if (r.method !== 'GET' || seen.has(r.url) || r.url.startsWith('/pm/assets/')) continue;
+    // This dashboard's own forms need an address to work on; they are reached from the rows, not listed.
+    if (r.method !== 'GET' || seen.has(r.url) || r.url.startsWith('/pm/assets/') || (r.plugin === 'url-dashboard' && !r.pseudoroute)) continue;
     seen.add(r.url);
     if (!matches(r.url, r.description, r.plugin)) continue;
     rows.set(`route\u0000${r.url}`, { kind: r.pseudoroute ? 'pseudoroute' : 'route', langcode: '', path: r.url, detail: `${r.description || 'no description'} · ${r.plugin} plugin`, route: r });
@@ -101,12 +102,16 @@ export async function showUrlList(server: PluginServer, shell: DashboardShell, r
     return html`<a href="${href}"${f === filter ? html` aria-current="true"` : ''}>${f.label} <span class="count">${n}</span></a>`;
   })}</nav>`;
 
-  const table = shown.length
-    ? html`<div class="table-wrap"><table class="stack-table url-table"><thead><tr><th>Address</th><th>Kind</th><th><span class="pm-sr-only">Actions</span></th></tr></thead><tbody>
-${shown.map(
+  const tableOf = (list: UrlRow[]) => html`<div class="table-wrap"><table class="stack-table url-table"><thead><tr><th>Address</th><th>Kind</th><th><span class="pm-sr-only">Actions</span></th></tr></thead><tbody>
+${list.map(
   (r) => html`<tr><td><span class="url">${r.langcode ? html`<span class="lang">${r.langcode}</span> ` : ''}${r.path}</span><span class="sub">${r.detail}${r.hidden ? ' · hidden from visitors' : ''}</span></td>
 <td><span class="badge ${KIND[r.kind].badge}">${KIND[r.kind].label}</span></td><td class="actions">${actions(r)}</td></tr>`,
-)}</tbody></table></div>
+)}</tbody></table></div>`;
+  const mine = shown.filter((r) => r.kind !== 'route' && r.kind !== 'pseudoroute');
+  const plugins = shown.filter((r) => r.kind === 'route' || r.kind === 'pseudoroute');
+  const table = shown.length
+    ? html`${mine.length ? html`${plugins.length ? html`<div class="section-title"><h2>Your addresses</h2></div>` : ''}${tableOf(mine)}` : ''}
+${plugins.length ? html`<div class="section-title"><h2>Served by plugins</h2><span class="muted small">Give a plugin page an address with an alias.</span></div>${tableOf(plugins)}` : ''}
 ${rows.length > shown.length ? html`<p class="muted small">Showing the first ${shown.length} of ${rows.length}; search to narrow the list.</p>` : ''}`
     : html`<div class="card empty">${q ? html`Nothing matches “${q}”. <a href="${self}">Show everything</a>` : 'Nothing here yet.'}</div>`;
 
