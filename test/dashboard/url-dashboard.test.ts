@@ -272,6 +272,21 @@ describe('the URL dashboard', () => {
     assert.equal(r.statusCode, 401);
   });
 
+  test('with a second language, a page can be written for it, and an unknown language is refused', async () => {
+    await h.app.siteService.update(h.siteId, { enabledLocales: ['en', 'fr'] });
+    const form = await ada.get('/pm/urls/new?theme=daybreak&template=about');
+    assert.match(form.body, /<option value="fr">fr \(addresses start with \/fr\)<\/option>/);
+    let r = await ada.post('/pm/urls/save', { ...ABOUT, _pm_path: '/about', _pm_lang: 'fr', title: 'À propos', body: 'Bonjour.' });
+    assert.equal(r.statusCode, 303);
+    assert.equal(r.headers.location, '/pm/urls/edit?path=%2Fabout&lang=fr');
+    assert.match((await page('/fr/about')).body, /À propos/);
+    assert.match((await page('/about')).body, /About us now/, 'the default language keeps its own page');
+    assert.match((await ada.get('/pm/urls?q=about')).body, /<span class="lang">fr<\/span> \/about/);
+    r = await ada.post('/pm/urls/save', { ...ABOUT, _pm_path: '/x', _pm_lang: 'de', title: 'T', body: 'B' });
+    assert.equal(r.statusCode, 400);
+    assert.match(decode(r.body), /The site has no language “de”/);
+  });
+
   test('a form posted without the CSRF token is refused and stores nothing', async () => {
     const r = await ada.post('/pm/urls/save', { ...ABOUT, _pm_path: '/csrf', title: 'T', body: 'B' }, { csrf: false });
     assert.equal(r.statusCode, 403);
