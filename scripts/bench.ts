@@ -187,7 +187,8 @@ log('\n' + formatTable(summaries));
 log(`
 req/s and p99: the best of the ${rounds} rounds (the least disturbed by other work on the machine); vs (a): req/s ratio, judged against the issue's targets.
 server µs/req: the server process's CPU time per request over all rounds; cost vs (a): (a)'s µs/req over this one's, judged against the same targets.
-With the load generator and the server on the same ${cores.length} cores, req/s ratios understate differences in server cost; the cost ratio does not.
+The two ratios agree when the server is the bottleneck (server CPU near 100%); when it is not (the load generator or other
+processes took the CPU: the server and autocannon share ${cores.length} cores here), req/s ratios understate differences and the cost ratio is the one to trust.
 other CPU: what other processes on the machine used meanwhile (others' tests, say), in cores: high values make a round noisy.`);
 const noisy = summaries.filter((x) => (x.otherCpu ?? 0) > 0.25);
 if (noisy.length) {

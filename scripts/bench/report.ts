@@ -19,6 +19,7 @@ export interface Summary {
   allReqPerSec: number[];
   /** Server CPU per request over all rounds, in microseconds. */
   serverUsPerReq?: number;
+  serverCpu?: number;
   loadgenCpu: number;
   otherCpu?: number;
   bad: number;
@@ -46,6 +47,7 @@ export function summarize(rows: Row[]): Summary[] {
         p50: best.p50,
         allReqPerSec: r.rounds.map((x) => x.reqPerSec),
         serverUsPerReq: serverSec === undefined || total === 0 ? undefined : (serverSec / total) * 1e6,
+        serverCpu: r.rounds.every((x) => x.serverCpu !== undefined) ? mean(r.rounds.map((x) => x.serverCpu!)) : undefined,
         loadgenCpu: mean(r.rounds.map((x) => x.cpuShare)),
         otherCpu: others.length ? mean(others) : undefined,
         bad: r.rounds.reduce((n, x) => n + x.non2xx + x.errors, 0),
@@ -83,11 +85,12 @@ export function formatTable(summaries: Summary[]): string {
     s.costRatio === undefined ? '-' : s.costRatio.toFixed(2),
     verdict(s.costRatio, s.target),
     s.allReqPerSec.map((x) => Math.round(x)).join(' / '),
+    pct(s.serverCpu),
     pct(s.loadgenCpu),
     pct(s.otherCpu),
     String(s.bad),
   ]);
-  const head = ['variant', 'req/s', 'p50 ms', 'p99 ms', 'vs (a)', 'target', '', 'server µs/req', 'cost vs (a)', '', 'req/s per round', 'loadgen CPU', 'other CPU', 'bad'];
+  const head = ['variant', 'req/s', 'p50 ms', 'p99 ms', 'vs (a)', 'target', '', 'server µs/req', 'cost vs (a)', '', 'req/s per round', 'server CPU', 'loadgen CPU', 'other CPU', 'bad'];
   const note = summaries.some((s) => s.key === 'a') ? '' : '\n(ratios need variant (a) in the run)';
-  return table(head, body, new Set([1, 2, 3, 4, 7, 8, 11, 12, 13])) + note;
+  return table(head, body, new Set([1, 2, 3, 4, 7, 8, 11, 12, 13, 14])) + note;
 }
