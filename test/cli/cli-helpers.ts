@@ -9,8 +9,9 @@
  *   await s.stop('SIGTERM');
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,7 +166,47 @@ export function httpGet(url: string, opts: { headers?: Record<string, string>; t
   });
 }
 
-/** Asserts what every failed command must look like: one line naming the problem, no stack. */
+/** Resolves 'connected', or the error code of a refused connection (ECONNREFUSED, …). */
+export function tryConnect(host: string, port: number, timeoutMs = 2000): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: timeoutMs });
+    s.once('connect', () => {
+      s.destroy();
+      resolve('connected');
+    });
+    s.once('timeout', () => {
+      s.destroy();
+      resolve('ETIMEDOUT');
+    });
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+  });
+}
+
+/**
+ * A user plugin in DIR/pm-plugins/slow: GET /slow prints "slow: started", waits
+ * `ms`, then answers "done". Its package.json marks the folder as ESM.
+ */
+export function writeSlowPlugin(dir: string, ms: number): void {
+  const folder = join(dir, 'pm-plugins', 'slow');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(
+    join(folder, 'index.js'),
+    `export default {
+  name: 'slow',
+  routes(router) {
+    router.get('/slow', async () => {
+      console.log('slow: started');
+      await new Promise((r) => setTimeout(r, ${ms}));
+      return 'done';
+    });
+  },
+};
+`,
+  );
+}
+
+/** The lines of standard error that are not blank. */
 export function stderrLines(r: CliResult): string[] {
   return r.stderr.split('\n').filter((l) => l.trim() !== '');
 }

@@ -1,0 +1,159 @@
+/**
+ * `pagemanager serve` through a real process and a real port: flags, the
+ * environment, config.toml, the welcome page, a port already taken, and a
+ * clean stop on SIGINT/SIGTERM while a request is in flight.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort, hasStack, httpGet, runCli, startServer, stderrLines, tempDir, tryConnect, writeSlowPlugin, type RunningServer } from './cli-helpers.js';
+
+/** Slow enough that the stop is seen while the request is still running, even on a busy machine. */
+const SLOW_MS = 1500;
+
+async function assertWelcome(url: string): Promise<void> {
+  const r = await httpGet(url);
+  assert.equal(r.status, 200, r.body.slice(0, 300));
+  assert.match(String(r.headers['content-type']), /text\/html/);
+  assert.match(r.body, /Your site is ready/);
+}
+
+/**
+ * Sends `signal` while GET /slow is running, then checks the stop: new connections are
+ * refused at once, the slow request still ends with its answer, the database is closed
+ * (SQLite folds its -wal file back in only on a clean close), and the exit code is 0.
+ */
+async function assertGracefulStop(s: RunningServer, signal: NodeJS.Signals, dbFile: string): Promise<void> {
+  const port = Number(new URL(s.url).port);
+  assert.ok(existsSync(`${dbFile}-wal`), 'while running, SQLite keeps a write-ahead log beside the database');
+  const slow = httpGet(new URL('/slow', s.url).href, { timeoutMs: 20_000 }).then((r) => ({ ...r, at: Date.now() }));
+  await s.waitForOutput(/slow: started/);
+  s.child.kill(signal);
+  await s.waitForOutput(new RegExp(`${signal}: finishing requests in flight and closing the database`));
+
+  let refusedAt: number | undefined;
+  let last = '';
+  for (let i = 0; i < 200 && refusedAt === undefined; i++) {
+    last = await tryConnect('127.0.0.1', port, 500);
+    if (last === 'ECONNREFUSED') refusedAt = Date.now();
+    else await sleep(5);
+  }
+  assert.ok(refusedAt, `new connections are refused after ${signal} (last attempt: ${last})`);
+
+  const res = await slow;
+  assert.equal(res.status, 200);
+  assert.equal(res.body, 'done', 'the request in flight was finished, not cut off');
+  assert.ok(refusedAt < res.at, 'the server stopped accepting while the slow request was still running');
+
+  const r = await s.exited;
+  assert.equal(r.signal, null, 'it exited by itself rather than being killed by the signal');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  assert.ok(!existsSync(`${dbFile}-wal`), 'the database was closed before the exit');
+}
+
+test('serve with flags: prints its address, answers GET / with the welcome page, says "already running" to a second start, stops cleanly on SIGTERM', async (t) => {
+  const dir = tempDir(t);
+  writeSlowPlugin(dir, SLOW_MS);
+  const port = await freePort();
+  const args = ['serve', '--mode', 'singlesite', '--addr', `127.0.0.1:${port}`, '--dir', dir, '--no-open'];
+  const s = await startServer(args, { t });
+
+  assert.equal(s.url, `http://127.0.0.1:${port}/`);
+  assert.ok(s.stdout().includes(`(singlesite mode; data in ${dir}; database ${join(dir, 'pagemanager.db')})`), s.stdout());
+  assert.match(s.stdout(), /Press Ctrl\+C to stop\./);
+  assert.ok(!/Offline mode/.test(s.stdout()), 'the offline notice is only for offline mode');
+  await assertWelcome(s.url);
+
+  const again = await runCli(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, `pagemanager is already running at http://127.0.0.1:${port}/\n`);
+  assert.equal(again.stderr, '');
+  await assertWelcome(s.url);
+
+  await assertGracefulStop(s, 'SIGTERM', join(dir, 'pagemanager.db'));
+});
+
+test('no command means serve; PM_MODE, PM_ADDR, PM_DIR and PM_DSN set it up; offline listens on loopback only; stops cleanly on SIGINT', async (t) => {
+  const dir = tempDir(t);
+  writeSlowPlugin(dir, SLOW_MS);
+  const dbFile = join(dir, 'elsewhere', 'site.db');
+  const port = await freePort();
+  // A bare port: offline mode fills in the loopback address itself.
+  const s = await startServer(['--no-open'], { t, env: { PM_MODE: 'offline', PM_ADDR: String(port), PM_DIR: dir, PM_DSN: dbFile } });
+
+  assert.equal(s.url, `http://127.0.0.1:${port}/`);
+  assert.ok(s.stdout().includes(`(offline mode; data in ${dir}; database ${dbFile})`), s.stdout());
+  assert.match(s.stdout(), /Offline mode: only this computer can reach it/);
+  assert.ok(existsSync(dbFile), 'the database is where PM_DSN says');
+  assert.ok(!existsSync(join(dir, 'pagemanager.db')), 'and not in the default place');
+  await assertWelcome(s.url);
+
+  const outside = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  if (outside) {
+    assert.equal(await tryConnect(outside.address, port), 'ECONNREFUSED', `offline mode must not answer on ${outside.address}`);
+  } else {
+    t.diagnostic('this machine has no non-loopback IPv4 address; the "not reachable from outside" check was skipped');
+  }
+
+  await assertGracefulStop(s, 'SIGINT', dbFile);
+});
+
+test('config.toml in the data folder is read; the environment overrides it, and flags override both', async (t) => {
+  const dir = tempDir(t);
+  const [tomlPort, envPort, flagPort] = [await freePort(), await freePort(), await freePort()];
+  const tomlDb = join(dir, 'from-toml.db');
+  writeFileSync(join(dir, 'config.toml'), `mode = "multisite"\naddr = "127.0.0.1:${tomlPort}"\ndsn = ${JSON.stringify(tomlDb)}\n`);
+  const s = await startServer(['serve', '--no-open', '--dir', dir, '--addr', `127.0.0.1:${flagPort}`], {
+    t,
+    env: { PM_MODE: 'singlesite', PM_ADDR: `127.0.0.1:${envPort}` },
+  });
+  assert.equal(s.url, `http://127.0.0.1:${flagPort}/`, 'the --addr flag wins over PM_ADDR and config.toml');
+  assert.match(s.stdout(), /\(singlesite mode;/, 'PM_MODE wins over config.toml');
+  assert.ok(s.stdout().includes(`database ${tomlDb})`), 'config.toml gives the database when nothing else does');
+  assert.ok(existsSync(tomlDb));
+  await assertWelcome(s.url);
+  assert.equal(await tryConnect('127.0.0.1', envPort), 'ECONNREFUSED');
+  assert.equal(await tryConnect('127.0.0.1', tomlPort), 'ECONNREFUSED');
+  const r = await s.stop('SIGTERM');
+  assert.equal(r.code, 0, r.stderr);
+});
+
+test('offline mode refuses a non-loopback --addr with one clear line, and listens nowhere', async (t) => {
+  const dir = tempDir(t);
+  const port = await freePort();
+  const r = await runCli(['serve', '--addr', `0.0.0.0:${port}`, '--dir', dir, '--no-open']);
+  assert.equal(r.code, 1);
+  assert.deepEqual(stderrLines(r), [
+    `pagemanager serve: Configuration problem: offline mode listens on loopback only, and 0.0.0.0 is not a loopback address; use --addr 127.0.0.1:${port}, or --mode singlesite to serve the network`,
+  ]);
+  assert.ok(!hasStack(r.stderr));
+  assert.equal(r.stdout, '');
+  assert.equal(await tryConnect('127.0.0.1', port), 'ECONNREFUSED');
+});
+
+test('a port held by another program: a clear error naming it, non-zero exit', async (t: TestContext) => {
+  const other = createServer((_req, res) => res.end('not pagemanager'));
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  t.after(() => other.close());
+  const port = (other.address() as { port: number }).port;
+  const dir = tempDir(t);
+
+  const r = await runCli(['serve', '--addr', `127.0.0.1:${port}`, '--dir', dir, '--no-open']);
+  assert.equal(r.code, 1);
+  const lines = stderrLines(r);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0], new RegExp(`^pagemanager serve: Configuration problem: port ${port} on 127\\.0\\.0\\.1 is in use by .+; stop it or pick another port with --addr$`));
+  // `ss` names the process (this test's own node); without it the message still says "another program".
+  assert.ok(lines[0].includes(`node (pid ${process.pid})`) || lines[0].includes('another program'), lines[0]);
+  assert.ok(!/already running/.test(r.stdout + r.stderr), 'it must not mistake another server for pagemanager');
+  assert.ok(!hasStack(r.stderr));
+  const still = await httpGet(`http://127.0.0.1:${port}/`);
+  assert.equal(still.body, 'not pagemanager', 'the other program was left alone');
+});
