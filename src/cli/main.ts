@@ -13,6 +13,13 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const satisfies ParseArgsConfig['options'];
 
+const COMMON_HELP = [
+  'Options every command takes:',
+  '  --dir DIR     the data folder (PM_DIR; default ./pagemanager-data)',
+  '  --dsn DSN     postgres://… or a SQLite file path (PM_DSN; default DIR/pagemanager.db)',
+  '  --debug       show stack traces',
+].join('\n');
+
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   return [
@@ -24,10 +31,7 @@ function usage(): string {
     ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
     '',
     'With no command, pagemanager runs `serve`.',
-    'Options every command takes:',
-    '  --dir DIR     the data folder (PM_DIR; default ./pagemanager-data)',
-    '  --dsn DSN     postgres://… or a SQLite file path (PM_DSN; default DIR/pagemanager.db)',
-    '  --debug       show stack traces',
+    COMMON_HELP,
     '  --help, -h    help for a command: pagemanager serve --help',
     '  --version     print the version',
   ].join('\n');
@@ -59,11 +63,17 @@ export async function main(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...cmd.options }, strict: true, allowPositionals: false }));
   } catch (e) {
-    process.stderr.write(`pagemanager ${name}: ${(e as Error).message.replace(/\. To specify.*$/s, '.')} Run pagemanager ${name} --help.\n`);
+    // Node's parseArgs messages may span lines, lack a full stop, or go on about `--` and `--opt=-X`.
+    const msg = (e as Error).message
+      .replace(/[.\s]*To specify[\s\S]*$/, '')
+      .replace(/\s*\n\s*/g, ' ')
+      .replace(/([^.?!])$/, '$1.');
+    process.stderr.write(`pagemanager ${name}: ${msg} Run pagemanager ${name} --help.\n`);
     return 2;
   }
   if (values.help) {
-    process.stdout.write(`${cmd.help}\n`);
+    // serve's help lists the common options among its own; the others get them appended.
+    process.stdout.write(cmd.help.includes('--dsn') ? `${cmd.help}\n` : `${cmd.help}\n\n${COMMON_HELP}\n`);
     return 0;
   }
   try {
