@@ -215,3 +215,17 @@ export function stderrLines(r: CliResult): string[] {
 export function hasStack(text: string): boolean {
   return /^\s+at .+/m.test(text);
 }
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping the order of results. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
