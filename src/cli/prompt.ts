@@ -5,9 +5,10 @@ export function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     const out = process.stderr;
+    // Echo off before the question shows, so nothing typed after seeing it is echoed.
+    stdin.setRawMode?.(true);
     out.write(question);
     let value = '';
-    stdin.setRawMode?.(true);
     stdin.resume();
     stdin.setEncoding('utf8');
     const onData = (chunk: string) => {

@@ -23,6 +23,8 @@ const REVOKE_CHANNEL = 'pm_session_revoke';
 const MAX_FAILURES_USER = 10;
 const MAX_FAILURES_IP = 50;
 const FAILURE_WINDOW_MS = 15 * 60_000;
+/** How long a stored session found in the table is trusted without asking it again. */
+const STORED_SESSION_TTL_MS = 30_000;
 
 export interface Auth {
   cookieName(siteId: string): string;
@@ -32,6 +34,11 @@ export interface Auth {
   readSigned(value: string, siteId: string, now?: number): SessionUser | undefined;
   /** Database sessions: one lookup of the blake2b hash. */
   readStored(value: string, siteId: string, now?: number): Promise<SessionUser | undefined>;
+  /**
+   * A stored session this process looked up recently (synchronous, no database).
+   * undefined means "not known here": ask `readStored`.
+   */
+  peekStored(value: string, siteId: string, now?: number): SessionUser | undefined;
   readonly signedCookies: boolean;
   /**
    * Checks the password and opens a session. A wrong username and a wrong
@@ -52,6 +59,13 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
   const revokedSessions = new Map<string, number>(); // sessionHash → expireAt
   const revokedUsers = new Map<string, number>(); // userId → revokedAt
   const failures = new LRUCache<string, number>({ max: 100_000, ttl: FAILURE_WINDOW_MS });
+  // Cookie value → what verifying it found. Signed: the HMAC and JSON work is done
+  // once per cookie (revocations and expiry are still checked on every request).
+  // Stored: the table lookup is done once per STORED_SESSION_TTL_MS; logout and
+  // revocations, from this process or another, evict entries at once.
+  const verified = new LRUCache<string, { site: string; s: SessionUser; issuedAt: number }>({ max: 20_000 });
+  const stored = new LRUCache<string, { site: string; s: SessionUser }>({ max: 20_000, ttl: STORED_SESSION_TTL_MS });
+  const seenRevocations = new Set<string>();
   let unlisten: (() => Promise<void>) | undefined;
 
   const cookieName = (siteId: string) => `pm_session_${siteId}`;
@@ -65,8 +79,14 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
   }
 
   function applyRevocation(r: { kind: 'session' | 'user'; key: string; revokedAt: number; expireAt: number }): void {
+    const id = `${r.kind}:${r.key}:${r.revokedAt}`;
+    if (seenRevocations.has(id)) return;
+    seenRevocations.add(id);
     if (r.kind === 'session') revokedSessions.set(r.key, r.expireAt);
     else revokedUsers.set(r.key, Math.max(revokedUsers.get(r.key) ?? 0, r.revokedAt));
+    for (const [value, e] of stored.entries()) {
+      if (r.kind === 'session' ? e.s.sessionHash === r.key : e.s.userId === r.key) stored.delete(value);
+    }
   }
 
   async function revoke(r: { kind: 'session' | 'user'; key: string; revokedAt: number; expireAt: number }): Promise<void> {
@@ -78,6 +98,24 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
 
   function fail(key: string): void {
     failures.set(key, (failures.get(key) ?? 0) + 1);
+  }
+
+  /** HMAC and payload of a signed cookie; undefined when forged or malformed. */
+  function verifySigned(value: string): { site: string; s: SessionUser; issuedAt: number } | undefined {
+    const dot = value.lastIndexOf('.');
+    if (dot <= 0 || !value.startsWith('v1.')) return undefined;
+    const body = value.slice(3, dot);
+    const mac = Buffer.from(value.slice(dot + 1), 'base64url');
+    const want = Buffer.from(sign(body), 'base64url');
+    if (mac.length !== want.length || !timingSafeEqual(mac, want)) return undefined;
+    let p: { s: string; u: string; e: number; i: number; n: string; un: string; site: string };
+    try {
+      p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+    } catch {
+      return undefined;
+    }
+    if (typeof p.e !== 'number' || typeof p.s !== 'string' || typeof p.u !== 'string') return undefined;
+    return { site: p.site, issuedAt: p.i, s: { userId: p.u, username: p.un, name: p.n, sessionHash: p.s, expireAt: p.e, signed: true } };
   }
 
   return {
@@ -95,30 +133,31 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
     },
     readSigned(value, siteId, now = Date.now()) {
       if (!secretKey) return undefined;
-      const dot = value.lastIndexOf('.');
-      if (dot <= 0 || !value.startsWith('v1.')) return undefined;
-      const body = value.slice(3, dot);
-      const mac = Buffer.from(value.slice(dot + 1), 'base64url');
-      const want = Buffer.from(sign(body), 'base64url');
-      if (mac.length !== want.length || !timingSafeEqual(mac, want)) return undefined;
-      let p: { s: string; u: string; e: number; i: number; n: string; un: string; site: string };
-      try {
-        p = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
-      } catch {
-        return undefined;
+      let hit = verified.get(value);
+      if (!hit) {
+        const fresh = verifySigned(value);
+        if (!fresh) return undefined;
+        verified.set(value, (hit = fresh));
       }
-      if (p.site !== siteId || typeof p.e !== 'number' || p.e <= now) return undefined;
-      if (revokedSessions.has(p.s)) return undefined;
-      const userRevoked = revokedUsers.get(p.u);
-      if (userRevoked !== undefined && p.i <= userRevoked) return undefined;
-      return { userId: p.u, username: p.un, name: p.n, sessionHash: p.s, expireAt: p.e, signed: true };
+      const { s: session, site, issuedAt } = hit;
+      if (site !== siteId || session.expireAt <= now) return undefined;
+      if (revokedSessions.has(session.sessionHash)) return undefined;
+      const userRevoked = revokedUsers.get(session.userId);
+      if (userRevoked !== undefined && issuedAt <= userRevoked) return undefined;
+      return session;
+    },
+    peekStored(value, siteId, now = Date.now()) {
+      const e = stored.get(value);
+      return e && e.site === siteId && e.s.expireAt > now ? e.s : undefined;
     },
     async readStored(value, siteId, now = Date.now()) {
       if (value.length < 20 || value.length > 100 || value.startsWith('v1.')) return undefined;
       const found = await stores.sessions.lookup(value, now);
       if (!found || found.session.siteId !== siteId) return undefined;
       const { session, user } = found;
-      return { userId: user.userId, username: user.username, name: user.name, sessionHash: session.sessionHash, expireAt: session.expireAt, signed: false };
+      const s: SessionUser = { userId: user.userId, username: user.username, name: user.name, sessionHash: session.sessionHash, expireAt: session.expireAt, signed: false };
+      stored.set(value, { site: siteId, s });
+      return s;
     },
     async login({ siteId, username, password, ip, secure }) {
       const userKey = `u:${siteId}:${username.toLowerCase()}`;
@@ -149,6 +188,7 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
     },
     async logout(siteId, session, secure) {
       if (session) {
+        for (const [value, e] of stored.entries()) if (e.s.sessionHash === session.sessionHash) stored.delete(value);
         await stores.sessions.delete(session.sessionHash);
         await revoke({ kind: 'session', key: session.sessionHash, revokedAt: Date.now(), expireAt: session.expireAt });
       }
@@ -170,7 +210,7 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
       return cookie(siteId, rawValue, secure, Math.floor(ttlMs / 1000));
     },
     async start() {
-      if (!secretKey) return;
+      // Revocations end signed sessions, and evict cached stored ones, in every process.
       const load = async () => {
         for (const r of await stores.sessions.listRevocations()) applyRevocation(r);
       };

@@ -15,7 +15,7 @@ import type { Stores, User } from '../store/types.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
 import type { Auth } from './auth.js';
 import { CSRF_COOKIE, type Csrf } from './csrf.js';
-import { errorPageHtml, STATUS_TITLES, toPublicError, wantsJson } from './error-response.js';
+import { ERROR_PAGE_CSP, errorPageHtml, STATUS_TITLES, toPublicError, wantsJson } from './error-response.js';
 import { createFrontHandler, frontContext } from './front-handler.js';
 import type { SiteRegistry } from './site-registry.js';
 import { urlPrefix } from './url-info.js';
@@ -75,7 +75,11 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     if (e.status >= 500) fastify.log.error({ err: (e.cause ?? err) as Error, code: e.code }, 'request failed');
     const json = wantsJson(req.headers.accept, req.url ?? '');
     const body = json ? JSON.stringify(e.toJSON()) : errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code);
-    res.writeHead(e.status, { 'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(e.status, {
+      'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      ...(json ? {} : { 'content-security-policy': ERROR_PAGE_CSP }),
+    });
     res.end(body);
   }
 
@@ -145,7 +149,8 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   // Dashboard and API responses: never cached anywhere, never framed.
   fastify.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/pm/') || request.url === '/pm') {
-      reply.header('cache-control', 'no-store');
+      // Dashboard assets keep the caching their plugin chose (ETag revalidation).
+      if (!request.url.startsWith('/pm/assets/')) reply.header('cache-control', 'no-store');
       reply.header('x-frame-options', 'DENY');
       reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'same-origin');
@@ -161,6 +166,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     reply.code(e.status);
     if (e.code === 'PM_ERR_RATE_LIMITED') reply.header('retry-after', String(e.params.retryAfter ?? 60));
     if (wantsJson(request.headers.accept, request.url)) return reply.type('application/json; charset=utf-8').send(e.toJSON());
+    reply.header('content-security-policy', ERROR_PAGE_CSP);
     return reply.type('text/html; charset=utf-8').send(errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code));
   }
 
@@ -188,6 +194,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       return reply.send(html.html);
     } catch (err) {
       request.log.warn({ err }, 'the theme could not render its 404 page');
+      reply.header('content-security-policy', ERROR_PAGE_CSP);
       return reply.code(404).type('text/html; charset=utf-8').send(errorPageHtml(404, 'Page not found', `Nothing is at ${request.pm?.url.urlPath ?? request.url}.`));
     }
   }));

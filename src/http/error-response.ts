@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ERRORS, isPmError, PmError } from '../app/errors.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -14,10 +15,16 @@ export function toPublicError(err: unknown): PmError {
   return new PmError('PM_ERR_INTERNAL', {}, { cause: err });
 }
 
+const ERROR_STYLE =
+  'body{font:16px/1.5 system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f6f5f2;color:#222}main{max-width:34rem;padding:2rem}h1{font-size:1.6rem;margin:0 0 .5rem}code{color:#666;font-size:.85rem}a{color:#0b57d0}';
+
+/** The CSP of the error page: nothing but its own inline style, by hash. */
+export const ERROR_PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(ERROR_STYLE).digest('base64')}'; base-uri 'none'; frame-ancestors 'none'`;
+
 /** A plain, self-contained error page (no theme: the theme may be what broke). */
 export function errorPageHtml(status: number, title: string, message: string, code?: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;display:grid;place-items:center;min-height:100vh;background:#f6f5f2;color:#222}main{max-width:34rem;padding:2rem}h1{font-size:1.6rem;margin:0 0 .5rem}code{color:#666;font-size:.85rem}a{color:#0b57d0}</style></head>
+<style>${ERROR_STYLE}</style></head>
 <body><main><h1>${esc(title)}</h1><p>${esc(message)}</p>${code ? `<p><code>${esc(code)} · ${status}</code></p>` : ''}<p><a href="/">Go to the home page</a></p></main></body></html>`;
 }
 

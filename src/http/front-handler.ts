@@ -175,14 +175,19 @@ export function createFrontHandler(opts: {
         ctx.cookieValue = value;
         ctx.via = 'cookie';
         if (auth.signedCookies) ctx.session = auth.readSigned(value, site.siteId);
-        else needSession = true;
+        else if (!(ctx.session = auth.peekStored(value, site.siteId))) needSession = true;
       }
     }
     // The fast path: a cached page for a request that needs no database call.
-    if (!needSession && (req.method === 'GET' || req.method === 'HEAD') && !info.urlPath.endsWith('/')) {
-      const cached = pages.peek(site.siteId, info.langcode, info.urlPath);
-      if (cached && serve(req, res, cached, true, ctx)) return;
-      if (cached?.kind === 'none') return next(req, res);
+    if (!needSession && (req.method === 'GET' || req.method === 'HEAD') && !info.urlPath.endsWith('/') && !isReserved(info.urlPath)) {
+      let found;
+      try {
+        found = pages.lookupSync(site.siteId, info.langcode, info.urlPath);
+      } catch (err) {
+        return opts.sendError(req, res, err);
+      }
+      if (found && serve(req, res, found.page, found.fromCache, ctx)) return;
+      if (found?.page.kind === 'none') return next(req, res);
     }
     slow(req, res, next, ctx, needSession).catch((err) => {
       if (res.headersSent) res.destroy(err);

@@ -20,8 +20,10 @@ export interface PageService {
   delete(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
   /** Cache, then table. `fromCache` says whether the table was skipped. */
   lookup(siteId: string, langcode: string, urlPath: string): Promise<{ page: ServablePage; fromCache: boolean }>;
-  /** Synchronous cache-only lookup, for the request fast path. */
+  /** Synchronous cache-only lookup. */
   peek(siteId: string, langcode: string, urlPath: string): ServablePage | undefined;
+  /** Cache, then a synchronous table read where the database allows it; undefined means "use lookup". */
+  lookupSync(siteId: string, langcode: string, urlPath: string): { page: ServablePage; fromCache: boolean } | undefined;
   get(siteId: string, langcode: string, urlPath: string): Promise<PageRecord | undefined>;
   list: PageStore['list'];
   readonly cache: PageCache;
@@ -102,6 +104,16 @@ export function createPageService(opts: {
     },
     peek(siteId, langcode, urlPath) {
       return cache.get(pageKey(siteId, langcode, urlPath));
+    },
+    lookupSync(siteId, langcode, urlPath) {
+      const key = pageKey(siteId, langcode, urlPath);
+      const hit = cache.get(key);
+      if (hit) return { page: hit, fromCache: true };
+      const r = store.getSync(siteId, langcode, urlPath);
+      if (!r) return undefined;
+      const page = toServable(r.page);
+      cache.set(key, page);
+      return { page, fromCache: false };
     },
     async lookup(siteId, langcode, urlPath) {
       const key = pageKey(siteId, langcode, urlPath);

@@ -18,7 +18,8 @@ export function createPluginRouter(scope: FastifyInstance, pluginName: string, c
       const pm = request.pm;
       if (!pm.session) {
         if (request.method === 'GET' && !wantsJson(request.headers.accept, request.url)) {
-          const next = encodeURIComponent(pm.link(request.url));
+          // The address the visitor used: an alias, not the route it was rewritten to.
+          const next = encodeURIComponent(pm.link(pm.aliasedFrom ? pm.aliasedFrom + pm.url.search : request.url));
           return reply.redirect(pm.link(`/pm/login?next=${next}`), 303);
         }
         throw new PmError('PM_ERR_UNAUTHENTICATED');

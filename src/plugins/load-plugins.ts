@@ -35,7 +35,10 @@ export async function importPlugin(p: FoundPlugin): Promise<Plugin> {
   try {
     mod = await import(pathToFileURL(p.entry).href);
   } catch (e) {
-    throw new PmError('PM_ERR_PLUGIN_INIT', { plugin: p.folder, detail: `it could not be loaded from ${p.entry}: ${(e as Error).message}` }, { cause: e });
+    const msg = (e as Error).message;
+    // A plain-JavaScript ESM plugin in a folder without package.json can be taken for CommonJS.
+    const hint = /require\(\) ES Module|Cannot use import statement|ERR_REQUIRE/.test(msg) ? ' (name the file index.mjs, or add a package.json with {"type": "module"} to the plugin folder)' : '';
+    throw new PmError('PM_ERR_PLUGIN_INIT', { plugin: p.folder, detail: `it could not be loaded from ${p.entry}: ${msg}${hint}` }, { cause: e });
   }
   const plugin = mod.default as Plugin | undefined;
   if (!plugin || typeof plugin !== 'object' || typeof plugin.name !== 'string' || !plugin.name) {

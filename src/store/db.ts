@@ -55,6 +55,12 @@ export interface Db extends Queryable {
    */
   exclusive<T>(name: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
+   * Present when the driver reads synchronously (SQLite): `{ row }`, or
+   * undefined when a transaction holds the connection and the caller must use
+   * the async `get`. Lets the request path answer without a promise.
+   */
+  getSync?<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): { row: T | undefined } | undefined;
+  /**
    * Subscribes to a channel; returns an unsubscribe function. In-process only on SQLite.
    * After the listening connection was lost and came back, `onMessage('')` is
    * called once: notifications may have been missed, so drop what may be stale.

@@ -67,11 +67,17 @@ function checkCount(value: number | undefined, name: string): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw bad(`${name} must be a whole number, 0 or more.`);
 }
 
+const GET_SQL = `SELECT ${META_COLUMNS}, gz FROM pm_page WHERE site_id = ? AND langcode = ? AND url_path = ?`;
+
 export function createPageStore(db: Db): PageStore {
   return {
     async get(siteId, langcode, urlPath) {
-      const r = await db.get<PageRow>(`SELECT ${META_COLUMNS}, gz FROM pm_page WHERE site_id = ? AND langcode = ? AND url_path = ?`, [siteId, langcode, urlPath]);
+      const r = await db.get<PageRow>(GET_SQL, [siteId, langcode, urlPath]);
       return r && toPage(r);
+    },
+    getSync(siteId, langcode, urlPath) {
+      const r = db.getSync?.<PageRow>(GET_SQL, [siteId, langcode, urlPath]);
+      return r && { page: r.row && toPage(r.row) };
     },
     async upsert(p) {
       checkPage(p);

@@ -129,6 +129,8 @@ export interface PageRecord {
 
 export interface PageStore {
   get(siteId: string, langcode: string, urlPath: string): Promise<PageRecord | undefined>;
+  /** Synchronous read where the database allows it (see Db.getSync); undefined means "use get". */
+  getSync(siteId: string, langcode: string, urlPath: string): { page: PageRecord | undefined } | undefined;
   upsert(page: PageRecord): Promise<void>;
   delete(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
   /** Without gz bytes (gz: null), ordered by url_path. */

@@ -35,6 +35,8 @@ export function createSqliteDb(path: string): Db {
     if (mode !== 'wal' && mode !== 'memory') throw new Error(`journal_mode is ${String(mode)}, expected wal`);
     conn.pragma('synchronous = NORMAL');
     conn.pragma('foreign_keys = ON');
+    // Reads of page bytes straight from the mapped file, without copying through SQLite's page cache.
+    conn.pragma('mmap_size = 268435456');
   } catch (e) {
     try {
       conn?.close();
@@ -51,7 +53,10 @@ function wrapConnection(conn: Database.Database, path: string): Db {
   const mutex = createAsyncMutex();
   // Marks the async context of a running transaction callback, so that using
   // the root Db from inside it fails loudly instead of waiting for itself forever.
-  const txScope = new AsyncLocalStorage<{ active: boolean }>();
+  // Only under tests (PM_TEST, set by `npm test`) or PM_DEBUG_DB: once an
+  // AsyncLocalStorage has run, Node 20 pays async-hook costs on every promise
+  // in the process, a few µs on each request (measured by `npm run bench`).
+  const txScope = process.env.PM_TEST || process.env.PM_DEBUG_DB ? new AsyncLocalStorage<{ active: boolean }>() : undefined;
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let closed = false;
 
@@ -105,7 +110,7 @@ function wrapConnection(conn: Database.Database, path: string): Db {
   };
 
   function assertNotInsideTransaction(): void {
-    if (txScope.getStore()?.active) {
+    if (txScope?.getStore()?.active) {
       throw new Error('The root Db was used inside its own transaction (this would wait forever on SQLite). Use the `tx` passed to the callback.');
     }
   }
@@ -138,7 +143,7 @@ function wrapConnection(conn: Database.Database, path: string): Db {
     try {
       direct.execScript(begin);
       try {
-        const result = await txScope.run(scope, () => fn(tx));
+        const result = txScope ? await txScope.run(scope, () => fn(tx)) : await fn(tx);
         direct.execScript('COMMIT');
         return result;
       } catch (e) {
@@ -155,6 +160,7 @@ function wrapConnection(conn: Database.Database, path: string): Db {
     dialect: sqliteDialect,
     all: (sql, params) => onRoot(() => direct.all(sql, params)),
     get: (sql, params) => onRoot(() => direct.get(sql, params)),
+    getSync: <T>(sql: string, params?: readonly unknown[]) => (mutex.locked ? undefined : { row: direct.get<T>(sql, params) }),
     run: (sql, params) => onRoot(() => direct.run(sql, params)),
     execScript: (sql) => onRoot(() => direct.execScript(sql)),
     // IMMEDIATE for every transaction: taking the write lock up front means a
