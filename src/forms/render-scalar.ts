@@ -4,7 +4,7 @@ import type { FieldFrame } from './render-context.js';
 import { enumOptions, primaryType } from './schema-walk.js';
 import type { JsonSchema } from './types.js';
 
-/** Strings longer than this get a textarea rather than a one-line input. */
+/** Plain strings (no format: a URL or an email stays one line) longer than this get a textarea. */
 const LONG_TEXT = 200;
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -48,7 +48,7 @@ export function renderString(frame: FieldFrame, schema: JsonSchema, value: unkno
     ...frame.aria,
   };
   let control: string;
-  if (widget === 'textarea' || format === 'textarea' || format === 'markdown' || (widget === undefined && (schema.maxLength ?? 0) > LONG_TEXT)) {
+  if (widget === 'textarea' || format === 'textarea' || format === 'markdown' || (widget === undefined && format === undefined && (schema.maxLength ?? 0) > LONG_TEXT)) {
     const markdown = format === 'markdown';
     const rows = schema['x-rows'] ?? (markdown ? 12 : 5);
     control = `<textarea${attrs({ ...common, rows, class: markdown ? 'pm-markdown' : undefined, spellcheck: markdown ? 'true' : undefined })}>${escapeHtml(shown)}</textarea>`;

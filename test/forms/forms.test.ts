@@ -377,3 +377,20 @@ describe('FORM_SCRIPT and FORM_STYLES', () => {
     for (const cls of ['.pm-field-error', '.pm-required', '.pm-markdown', '.pm-array-item', '.pm-sr-only']) assert.ok(FORM_STYLES.includes(cls), cls);
   });
 });
+
+it('a long web address or email stays a one-line field; long plain text gets a textarea', () => {
+  const html = renderForm(
+    {
+      type: 'object',
+      properties: {
+        photo: { type: 'string', format: 'uri-reference', maxLength: 1000 },
+        site: { type: 'string', format: 'uri', maxLength: 1000 },
+        note: { type: 'string', maxLength: 1000 },
+      },
+    },
+    {},
+  );
+  assert.match(html, /<input[^>]*name="photo"/);
+  assert.match(html, /<input[^>]*type="url"[^>]*name="site"|<input[^>]*name="site"[^>]*type="url"/);
+  assert.match(html, /<textarea[^>]*name="note"/);
+});
