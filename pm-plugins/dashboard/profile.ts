@@ -2,9 +2,9 @@
  * The signed-in user's own page: change the password (the current one is
  * required), log out everywhere, and API tokens (shown once, stored hashed).
  */
-import { isPmError, PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/app/errors.js';
 import type { Key, PluginRouter, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/api.js';
-import { hidden, input, str } from './fields.js';
+import { hidden, input, newPasswordErrors, str } from './fields.js';
 import { html, timeAgo } from './html.js';
 import { roleLabel, type DashboardShell, type Notice } from './layout.js';
 
@@ -86,16 +86,7 @@ ${input({ name: 'name', label: 'New token name', value: o.tokenName ?? '', help:
         if (!current) errors.current = 'Enter your current password.';
         else if (!(await server.stores.passwords.verify(user.userId, current))) errors.current = 'This is not your current password.';
       }
-      if (!password) errors.password = 'Enter a new password.';
-      else {
-        try {
-          server.checkPassword(password);
-        } catch (e) {
-          if (!isPmError(e, 'PM_ERR_WEAK_PASSWORD')) throw e;
-          errors.password = e.message;
-        }
-      }
-      if (!errors.password && password !== confirm) errors.confirm = 'The two passwords differ.';
+      Object.assign(errors, newPasswordErrors(server, password, confirm));
       if (Object.keys(errors).length) {
         return show(request, reply, { passwordErrors: errors, status: 422, notice: { kind: 'error', text: 'Your password was not changed: see below.' } });
       }

@@ -5,7 +5,7 @@
  */
 import { isPmError, PmError } from '../../src/app/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest, Role, User } from '../../src/plugins/api.js';
-import { hidden, input, select, str } from './fields.js';
+import { hidden, input, newPasswordErrors, select, str } from './fields.js';
 import { html, qs, type SafeHtml } from './html.js';
 import { roleLabel, type DashboardShell, type Notice } from './layout.js';
 
@@ -91,15 +91,8 @@ ${input({ name: 'password', label: 'Password', type: 'password', required: true,
       if (values.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'This does not look like an email address.';
       if (!ROLES.includes(values.role as Role)) errors.role = 'Pick a role.';
       else if (values.role === 'superadmin' && !(await shell.can(request, 'users.manage-superadmins'))) errors.role = 'Only a superadmin can add a superadmin.';
-      if (!password) errors.password = 'Enter a password.';
-      else {
-        try {
-          server.checkPassword(password);
-        } catch (e) {
-          if (!isPmError(e, 'PM_ERR_WEAK_PASSWORD')) throw e;
-          errors.password = e.message;
-        }
-      }
+      const pw = newPasswordErrors(server, password).password;
+      if (pw) errors.password = pw;
       if (!errors.username && (await server.stores.users.getByUsername(request.pm.site.siteId, values.username))) errors.username = `The username ${values.username} is taken.`;
       if (Object.keys(errors).length) {
         return show(request, reply, { form: { values, errors }, status: 422, notice: { kind: 'error', text: 'The user was not added: some fields need attention.' } });
@@ -192,17 +185,7 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
       }
       const password = str(request.body, 'password');
       const confirm = str(request.body, 'confirm');
-      const errors: { password?: string; confirm?: string } = {};
-      if (!password) errors.password = 'Enter the new password.';
-      else {
-        try {
-          server.checkPassword(password);
-        } catch (e) {
-          if (!isPmError(e, 'PM_ERR_WEAK_PASSWORD')) throw e;
-          errors.password = e.message;
-        }
-      }
-      if (!errors.password && password !== confirm) errors.confirm = 'The two passwords differ.';
+      const errors = newPasswordErrors(server, password, confirm);
       if (errors.password || errors.confirm) return passwordForm(request, reply, target, errors, 422);
       await server.stores.passwords.set(target.userId, password);
       await server.auth.revokeUser(target.userId);

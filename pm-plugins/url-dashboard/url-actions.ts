@@ -51,6 +51,27 @@ export function urlActionRoutes(router: PluginRouter, server: PluginServer, shel
     }
   }
 
+  /** The address a redirect or alias is at: shown fixed when editing, a field (and a language) when adding. */
+  function addressField(request: PmRequest, f: LinkForm, o: { label: string; placeholder: string; help: string }) {
+    return f.original
+      ? html`${fixed(o.label, shownPath(f.langcode, f.path))}${hidden('path', f.path)}${hidden('lang', f.langcode)}${hidden('original', '1')}`
+      : html`${input({ name: 'path', label: o.label, value: f.path, required: true, placeholder: o.placeholder, help: o.help, error: f.errors?.path })}${langField(request.pm.site, 'lang', f.langcode, f.errors?.lang)}`;
+  }
+
+  /**
+   * Editing: the address must still hold a `kind` (otherwise a 404 page is the answer).
+   * Adding: the address must be free (otherwise an error beside the field).
+   */
+  async function checkAddress(request: PmRequest, reply: PmReply, f: LinkForm, path: string, editing: boolean, kind: 'redirect' | 'alias', errors: Errors): Promise<PmReply | undefined> {
+    const occ = await rules.occupant(request.pm.site.siteId, f.langcode, path);
+    if (editing) {
+      f.original = { langcode: f.langcode, path };
+      f.path = path;
+      if (occ?.kind !== kind) return problem(shell, request, reply, 404, `There is no ${kind} at ${shownPath(f.langcode, path)} any more.`);
+    } else if (occ) errors.path = `${shownPath(f.langcode, path)} is already ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+    return undefined;
+  }
+
   // ——— Edit: whichever form fits what is stored there.
   router.get(
     '/pm/urls/edit',
@@ -71,9 +92,7 @@ export function urlActionRoutes(router: PluginRouter, server: PluginServer, shel
   async function redirectForm(request: PmRequest, reply: PmReply, f: LinkForm): Promise<PmReply> {
     const L = request.pm.link;
     const e = f.errors ?? {};
-    const from = f.original
-      ? html`${fixed('From', shownPath(f.langcode, f.path))}${hidden('path', f.path)}${hidden('lang', f.langcode)}${hidden('original', '1')}`
-      : html`${input({ name: 'path', label: 'From', value: f.path, required: true, placeholder: '/old-address', help: 'The address visitors arrive at.', error: e.path })}${langField(request.pm.site, 'lang', f.langcode, e.lang)}`;
+    const from = addressField(request, f, { label: 'From', placeholder: '/old-address', help: 'The address visitors arrive at.' });
     return shell.page(request, reply, {
       title: f.original ? `Redirect at ${shownPath(f.langcode, f.path)}` : 'Add a redirect',
       nav: 'urls',
@@ -115,12 +134,8 @@ ${select({ name: 'status', label: 'Kind of redirect', value: f.status ?? '301', 
         if (!t.ok) errors.target = t.error;
         if (!STATUSES.some((s) => s.value === f.status)) errors.status = 'Pick one of the kinds in the list.';
         if (p.ok) {
-          const occ = await rules.occupant(siteId, langcode, p.value);
-          if (editing) {
-            f.original = { langcode, path: p.value };
-            f.path = p.value;
-            if (occ?.kind !== 'redirect') return problem(shell, request, reply, 404, `There is no redirect at ${shownPath(langcode, p.value)} any more.`);
-          } else if (occ) errors.path = `${shownPath(langcode, p.value)} is already ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+          const gone = await checkAddress(request, reply, f, p.value, editing, 'redirect', errors);
+          if (gone) return gone;
         }
         if (Object.keys(errors).length || !p.ok || !t.ok) {
           return redirectForm(request, reply, { ...f, errors, httpStatus: 422, notice: { kind: 'error', text: 'The redirect was not saved: see below.' } });
@@ -135,9 +150,7 @@ ${select({ name: 'status', label: 'Kind of redirect', value: f.status ?? '301', 
   async function aliasForm(request: PmRequest, reply: PmReply, f: LinkForm): Promise<PmReply> {
     const L = request.pm.link;
     const e = f.errors ?? {};
-    const from = f.original
-      ? html`${fixed('Address', shownPath(f.langcode, f.path))}${hidden('path', f.path)}${hidden('lang', f.langcode)}${hidden('original', '1')}`
-      : html`${input({ name: 'path', label: 'Address', value: f.path, required: true, placeholder: '/also-here', help: 'The new address. An alias to the URL dashboard may go under /pm/, such as /pm/admin.', error: e.path })}${langField(request.pm.site, 'lang', f.langcode, e.lang)}`;
+    const from = addressField(request, f, { label: 'Address', placeholder: '/also-here', help: 'The new address. An alias to the URL dashboard may go under /pm/, such as /pm/admin.' });
     const pseudo = server.routes().filter((r) => r.pseudoroute && r.method === 'GET');
     return shell.page(request, reply, {
       title: f.original ? `Alias at ${shownPath(f.langcode, f.path)}` : 'Add an alias',
@@ -194,12 +207,8 @@ ${input({ name: 'target', label: 'Shows the content of', value: f.target, requir
           else if (occ.kind === 'redirect' || occ.kind === 'alias') errors.target = `${shownPath(langcode, target)} is itself ${describeOccupant(occ)}; point to the page it leads to.`;
         }
         if (p.ok) {
-          const occ = await rules.occupant(siteId, langcode, p.value);
-          if (editing) {
-            f.original = { langcode, path: p.value };
-            f.path = p.value;
-            if (occ?.kind !== 'alias') return problem(shell, request, reply, 404, `There is no alias at ${shownPath(langcode, p.value)} any more.`);
-          } else if (occ) errors.path = `${shownPath(langcode, p.value)} is already ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+          const gone = await checkAddress(request, reply, f, p.value, editing, 'alias', errors);
+          if (gone) return gone;
         }
         if (Object.keys(errors).length || !p.ok || !target) {
           return aliasForm(request, reply, { ...f, errors, httpStatus: 422, notice: { kind: 'error', text: 'The alias was not saved: see below.' } });

@@ -217,6 +217,12 @@ describe('dashboard pages', () => {
       assert.ok(await h.app.stores.passwords.verify(u.userId, PASSWORD));
       r = await pat.post('/pm/profile/password', { current: PASSWORD, password: 'abc', confirm: 'abc' });
       assert.equal(r.statusCode, 422);
+      assert.ok(shownErrors(r.body).includes('The password must be at least 8 characters long.'));
+      r = await pat.post('/pm/profile/password', { current: PASSWORD, password: 'password123', confirm: 'password123' });
+      assert.ok(shownErrors(r.body).includes('That password is one of the most common ones; choose another.'));
+      r = await pat.post('/pm/profile/password', { current: PASSWORD, password: '', confirm: '' });
+      assert.ok(shownErrors(r.body).includes('Enter a new password.'));
+      assert.ok(await h.app.stores.passwords.verify(u.userId, PASSWORD), 'unchanged after three refusals');
       r = await pat.post('/pm/profile/password', { current: PASSWORD, password: 'brand new phrase', confirm: 'brand new phrase' });
       assert.equal(r.statusCode, 303);
       assert.match((await pat.get('/pm/profile')).body, /Your password was changed/);
