@@ -68,6 +68,8 @@ function checkCount(value: number | undefined, name: string): void {
 }
 
 const GET_SQL = `SELECT ${META_COLUMNS}, gz FROM pm_page WHERE site_id = ? AND langcode = ? AND url_path = ?`;
+/** The request path's read: the key columns come from the caller, not the row (each value read is an allocation). */
+const SERVE_SQL = `SELECT kind, headers, etag, redirect_url, redirect_status, content_url, hidden, pseudoroute, updated_at, gz FROM pm_page WHERE site_id = ? AND langcode = ? AND url_path = ?`;
 
 export function createPageStore(db: Db): PageStore {
   return {
@@ -76,8 +78,8 @@ export function createPageStore(db: Db): PageStore {
       return r && toPage(r);
     },
     getSync(siteId, langcode, urlPath) {
-      const r = db.getSync?.<PageRow>(GET_SQL, [siteId, langcode, urlPath]);
-      return r && { page: r.row && toPage(r.row) };
+      const r = db.getSync?.<Omit<PageRow, 'site_id' | 'langcode' | 'url_path'>>(SERVE_SQL, [siteId, langcode, urlPath]);
+      return r && { page: r.row && toPage({ ...r.row, site_id: siteId, langcode, url_path: urlPath }) };
     },
     async upsert(p) {
       checkPage(p);
