@@ -9,7 +9,7 @@ import type { Plugin } from '../../src/plugins/api.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
 import { registerTemplateRoutes } from './template-routes.js';
-import { createUrlDashboardGuard } from './url-dashboard-guard.js';
+import { createUrlDashboardGuard } from '../url-dashboard/entry-guard.js';
 import { registerUserRoutes } from './user-routes.js';
 
 const plugin: Plugin = {

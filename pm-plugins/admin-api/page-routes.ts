@@ -10,8 +10,8 @@ import { gunzipSync } from 'node:zlib';
 import { PmError } from '../../src/app/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
 import { intParam, pageTarget, queryParam, readBody, type BodySchema } from './request-input.js';
-import type { UrlDashboardGuard } from './url-dashboard-guard.js';
-import { routeMatches } from './url-dashboard-guard.js';
+import type { UrlDashboardGuard } from '../url-dashboard/entry-guard.js';
+import { routeMatches } from '../url-dashboard/entry-guard.js';
 import { pageView } from './views.js';
 
 const REDIRECT_STATUSES = [301, 302, 307, 308];
@@ -109,10 +109,13 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
       guard.assertMayWriteAt(urlPath);
       const siteId = request.pm.site.siteId;
-      await guard.assertCanReplace(siteId, langcode, urlPath);
-      const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
-      await dropTemplate(siteId, langcode, urlPath);
-      await server.pages.set(siteId, langcode, urlPath, body.html, { hidden: body.hidden ?? false });
+      const existed = await guard.locked(siteId, async () => {
+        await guard.assertCanReplace(siteId, langcode, urlPath);
+        const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
+        await dropTemplate(siteId, langcode, urlPath);
+        await server.pages.set(siteId, langcode, urlPath, body.html, { hidden: body.hidden ?? false });
+        return existed;
+      });
       return answer(request, reply, langcode, urlPath, existed);
     },
     { permission: 'pages.write', bodyLimit: HTML_LIMIT, description: 'JSON API: store a page’s HTML' },
@@ -123,10 +126,12 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     async (request, reply) => {
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: false });
       const siteId = request.pm.site.siteId;
-      await guard.assertCanReplace(siteId, langcode, urlPath);
-      const removed = (await server.templates.get(siteId, langcode, urlPath))
-        ? await server.templates.remove(siteId, langcode, urlPath)
-        : await server.pages.delete(siteId, langcode, urlPath);
+      const removed = await guard.locked(siteId, async () => {
+        await guard.assertCanReplace(siteId, langcode, urlPath);
+        return (await server.templates.get(siteId, langcode, urlPath))
+          ? server.templates.remove(siteId, langcode, urlPath)
+          : server.pages.delete(siteId, langcode, urlPath);
+      });
       if (!removed) throw new PmError('PM_ERR_PAGE_NOT_FOUND', { urlPath });
       return reply.code(204).send();
     },
@@ -141,10 +146,13 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
       guard.assertMayWriteAt(urlPath);
       const target = checkRedirectTarget(body.target, urlPath);
       const siteId = request.pm.site.siteId;
-      await guard.assertCanReplace(siteId, langcode, urlPath);
-      const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
-      await dropTemplate(siteId, langcode, urlPath);
-      await server.pages.redirect(siteId, langcode, urlPath, target, body.status ?? 302);
+      const existed = await guard.locked(siteId, async () => {
+        await guard.assertCanReplace(siteId, langcode, urlPath);
+        const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
+        await dropTemplate(siteId, langcode, urlPath);
+        await server.pages.redirect(siteId, langcode, urlPath, target, body.status ?? 302);
+        return existed;
+      });
       return answer(request, reply, langcode, urlPath, existed);
     },
     { permission: 'pages.write', description: 'JSON API: redirect a URL' },
@@ -172,10 +180,13 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
         throw invalid('contentUrl', `${contentUrl} is itself a ${target.kind === 'redirect' ? 'redirect' : 'alias'}; point to the page it leads to.`);
       }
       if (!target && !isRoute) throw invalid('contentUrl', `Nothing is served at ${contentUrl}.`);
-      await guard.assertCanReplace(siteId, langcode, urlPath, contentUrl);
-      const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
-      await dropTemplate(siteId, langcode, urlPath);
-      await server.pages.alias(siteId, langcode, urlPath, contentUrl, { pseudoroute: route?.pseudoroute ?? false });
+      const existed = await guard.locked(siteId, async () => {
+        await guard.assertCanReplace(siteId, langcode, urlPath, contentUrl);
+        const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
+        await dropTemplate(siteId, langcode, urlPath);
+        await server.pages.alias(siteId, langcode, urlPath, contentUrl, { pseudoroute: route?.pseudoroute ?? false });
+        return existed;
+      });
       return answer(request, reply, langcode, urlPath, existed);
     },
     { permission: 'pages.write', description: 'JSON API: serve another URL’s content at a URL' },

@@ -5,7 +5,7 @@
 import { PmError } from '../../src/app/errors.js';
 import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
 import { flattenFieldErrors, pageTarget, queryParam, readBody, resolveLangcode, type BodySchema } from './request-input.js';
-import type { UrlDashboardGuard } from './url-dashboard-guard.js';
+import type { UrlDashboardGuard } from '../url-dashboard/entry-guard.js';
 import { templateUrlView } from './views.js';
 
 const DATA_LIMIT = 10 * 1024 * 1024;
@@ -57,9 +57,12 @@ export function registerTemplateRoutes(router: PluginRouter, server: PluginServe
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true, langcode: body.langcode ?? fromQuery });
       guard.assertMayWriteAt(urlPath);
       const siteId = request.pm.site.siteId;
-      await guard.assertCanReplace(siteId, langcode, urlPath);
-      const existed = Boolean(await server.templates.get(siteId, langcode, urlPath));
-      const r = await server.templates.save({ siteId, langcode, urlPath, themeId: body.themeId, templateName: body.templateName, data: body.data });
+      const { existed, r } = await guard.locked(siteId, async () => {
+        await guard.assertCanReplace(siteId, langcode, urlPath);
+        const existed = Boolean(await server.templates.get(siteId, langcode, urlPath));
+        const r = await server.templates.save({ siteId, langcode, urlPath, themeId: body.themeId, templateName: body.templateName, data: body.data });
+        return { existed, r };
+      });
       if (!r.ok) throw new PmError('PM_ERR_VALIDATION', {}, { fields: flattenFieldErrors(r.errors, 'data') });
       const saved = await server.templates.get(siteId, langcode, urlPath);
       return reply.code(existed ? 200 : 201).send({ templateUrl: saved && templateUrlView(saved, true) });

@@ -3,7 +3,7 @@
  * redirects, content redirects (aliases), renaming and deleting. Every form
  * checks everything before writing, so a refused submission changes nothing.
  */
-import { isPmError } from '../../src/app/errors.js';
+import { isPmError, type PmError } from '../../src/app/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
 import { checkbox, fixed, hidden, input, select, str } from '../dashboard/fields.js';
 import { html, qs } from '../dashboard/html.js';
@@ -70,6 +70,17 @@ export function urlActionRoutes(router: PluginRouter, server: PluginServer, shel
       if (occ?.kind !== kind) return problem(shell, request, reply, 404, `There is no ${kind} at ${shownPath(f.langcode, path)} any more.`);
     } else if (occ) errors.path = `${shownPath(f.langcode, path)} is already ${describeOccupant(occ)}. Pick another address, or edit that one.`;
     return undefined;
+  }
+
+  /** The refusal (PM_ERR_LAST_URL_DASHBOARD) if the write would remove the last way into the URL dashboard. */
+  async function lastEntryRefusal(siteId: string, langcode: string, path: string, replacement?: string): Promise<PmError | undefined> {
+    try {
+      await rules.assertNotLastEntry(siteId, langcode, path, replacement);
+      return undefined;
+    } catch (e) {
+      if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
+      return e;
+    }
   }
 
   // ——— Edit: whichever form fits what is stored there.
@@ -213,13 +224,13 @@ ${input({ name: 'target', label: 'Shows the content of', value: f.target, requir
         if (Object.keys(errors).length || !p.ok || !target) {
           return aliasForm(request, reply, { ...f, errors, httpStatus: 422, notice: { kind: 'error', text: 'The alias was not saved: see below.' } });
         }
-        try {
-          if (editing) await rules.assertNotLastEntry(siteId, langcode, p.value, target);
-        } catch (e) {
-          if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
-          return aliasForm(request, reply, { ...f, httpStatus: e.status, notice: { kind: 'error', text: e.message } });
-        }
-        await server.pages.alias(siteId, langcode, p.value, target, { pseudoroute });
+        const to = target;
+        const refused = await rules.locked(siteId, async () => {
+          const refusal = editing ? await lastEntryRefusal(siteId, langcode, p.value, to) : undefined;
+          if (!refusal) await server.pages.alias(siteId, langcode, p.value, to, { pseudoroute });
+          return refusal;
+        });
+        if (refused) return aliasForm(request, reply, { ...f, httpStatus: refused.status, notice: { kind: 'error', text: refused.message } });
         return done(request, reply, { kind: 'ok', text: `Saved: ${shownPath(langcode, p.value)} now shows ${target === URL_DASHBOARD_ROUTE ? 'the URL dashboard' : target}.`, link: { href: shell.siteHref(request, langcode, p.value), label: 'Open it →' } });
       }),
     { permission: 'pages.write', description: 'Saves an alias' },
@@ -335,14 +346,8 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
         const siteId = request.pm.site.siteId;
         const occ = await rules.occupant(siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
-        let refusal: string | undefined;
-        try {
-          await rules.assertNotLastEntry(siteId, langcode, path);
-        } catch (e) {
-          if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
-          refusal = e.message;
-        }
-        return deleteForm(request, reply, { langcode, path, occ, refusal });
+        const refusal = await lastEntryRefusal(siteId, langcode, path);
+        return deleteForm(request, reply, { langcode, path, occ, refusal: refusal?.message });
       }),
     { permission: 'pages.write', description: 'Delete an address' },
   );
@@ -357,14 +362,14 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
         const path = server.normalizeUrlPath(str(b, 'path') || '/');
         const occ = await rules.occupant(siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}; it may have been deleted already.`);
-        try {
-          await rules.assertNotLastEntry(siteId, langcode, path);
-        } catch (e) {
-          if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
-          return deleteForm(request, reply, { langcode, path, occ, refusal: e.message, status: e.status });
-        }
-        if (occ.kind === 'template') await server.templates.remove(siteId, langcode, path);
-        else await server.pages.delete(siteId, langcode, path);
+        const refused = await rules.locked(siteId, async () => {
+          const refusal = await lastEntryRefusal(siteId, langcode, path);
+          if (refusal) return refusal;
+          if (occ.kind === 'template') await server.templates.remove(siteId, langcode, path);
+          else await server.pages.delete(siteId, langcode, path);
+          return undefined;
+        });
+        if (refused) return deleteForm(request, reply, { langcode, path, occ, refusal: refused.message, status: refused.status });
         return done(request, reply, { kind: 'ok', text: `Deleted ${shownPath(langcode, path)}.` });
       }),
     { permission: 'pages.write', description: 'Deletes an address' },

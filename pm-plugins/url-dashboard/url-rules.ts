@@ -6,7 +6,8 @@
  */
 import { isPmError, PmError } from '../../src/app/errors.js';
 import type { PageRecord, PluginServer, TemplateUrl } from '../../src/plugins/api.js';
-import { findUrlDashboardEntries, URL_DASHBOARD_ROUTE } from '../dashboard/layout.js';
+import { URL_DASHBOARD_ROUTE } from '../dashboard/layout.js';
+import { createUrlDashboardGuard } from './entry-guard.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -84,25 +85,22 @@ export function createUrlRules(server: PluginServer) {
     return { kind: page.kind === 'redirect' ? 'redirect' : page.kind === 'content' ? 'alias' : 'page', page };
   }
 
-  /**
-   * Throws PM_ERR_LAST_URL_DASHBOARD when the alias at this address is the
-   * last way into the URL dashboard and the write would take it away.
-   * `replacement` is the content URL an alias write puts there instead.
-   */
-  async function assertNotLastEntry(siteId: string, langcode: string, path: string, replacement?: string): Promise<void> {
-    const current = await server.pages.get(siteId, langcode, path);
-    if (!current || current.kind !== 'content' || current.contentUrl !== URL_DASHBOARD_ROUTE) return;
-    if (replacement === URL_DASHBOARD_ROUTE) return;
-    const others = (await findUrlDashboardEntries(server, siteId)).filter((e) => !(e.langcode === langcode && e.urlPath === path));
-    if (!others.length) throw new PmError('PM_ERR_LAST_URL_DASHBOARD');
-  }
-
   /** A GET route registered at exactly this path (pseudoroutes included). */
   function routeAt(path: string) {
     return server.routes().find((r) => (r.method === 'GET' || r.method === 'HEAD') && !/[:*]/.test(r.url) && (r.url.replace(/(.)\/$/, '$1') === path));
   }
 
-  return { checkPath, checkTarget, occupant, assertNotLastEntry, routeAt };
+  const guard = createUrlDashboardGuard(server);
+  return {
+    checkPath,
+    checkTarget,
+    occupant,
+    routeAt,
+    /** Throws PM_ERR_LAST_URL_DASHBOARD when the write would take away the last way into the URL dashboard. */
+    assertNotLastEntry: guard.assertCanReplace,
+    /** Runs that check and its write with no other such write on the site in between. */
+    locked: guard.locked,
+  };
 }
 
 export type UrlRules = ReturnType<typeof createUrlRules>;

@@ -12,7 +12,7 @@ import { ERRORS } from '../../src/app/errors.js';
 import { createApiTokens } from '../../src/app/plugin-server.js';
 import { PROJECT_ROOT } from '../../src/app/create-app.js';
 import type { PluginServer, RouteInfo } from '../../src/plugins/api.js';
-import { routeMatches } from '../../pm-plugins/admin-api/url-dashboard-guard.js';
+import { routeMatches } from '../../pm-plugins/url-dashboard/entry-guard.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { jqPath, parseCurl, shellCommands, type CurlExample } from './curl-examples.js';
 

@@ -257,6 +257,36 @@ describe('the URL dashboard', () => {
       await ada.post('/pm/urls/alias', { path: '/pm/urls', lang: '', target: '/pm-url-dashboard' });
     });
 
+    test('two tabs deleting the last two entries at once: one is deleted, the other refused', async () => {
+      if (!(await h.app.pages.get(h.siteId, '', '/admin'))) await ada.post('/pm/urls/alias', { path: '/admin', lang: '', target: '/pm-url-dashboard' });
+      assert.equal((await h.app.pages.get(h.siteId, '', '/admin'))?.contentUrl, '/pm-url-dashboard');
+      // A slow database: each check is still looking when the other request arrives.
+      const list = h.app.pages.list;
+      h.app.pages.list = async (...args) => {
+        const rows = await list(...args);
+        await new Promise((r) => setTimeout(r, 50));
+        return rows;
+      };
+      let first, second;
+      try {
+        [first, second] = await Promise.all([
+          ada.post('/pm/urls/delete', { path: '/pm/urls', lang: '' }),
+          ada.post('/pm/urls/delete', { path: '/admin', lang: '' }),
+        ]);
+      } finally {
+        h.app.pages.list = list;
+      }
+      assert.deepEqual([first.statusCode, second.statusCode].sort(), [303, 409]);
+      const left = [await h.app.pages.get(h.siteId, '', '/pm/urls'), await h.app.pages.get(h.siteId, '', '/admin')].filter(Boolean);
+      assert.equal(left.length, 1, 'one way in is left');
+      assert.equal(left[0]?.contentUrl, '/pm-url-dashboard');
+      if (left[0]?.urlPath !== '/pm/urls') {
+        await ada.post('/pm/urls/alias', { path: '/pm/urls', lang: '', target: '/pm-url-dashboard' });
+        await ada.post('/pm/urls/delete', { path: '/admin', lang: '' });
+      }
+      assert.equal((await h.app.pages.get(h.siteId, '', '/pm/urls'))?.contentUrl, '/pm-url-dashboard');
+    });
+
     test('an alias may not shadow a dashboard page', async () => {
       const r = await ada.post('/pm/urls/alias', { path: '/pm/themes', lang: '', target: '/pm-url-dashboard' });
       assert.equal(r.statusCode, 422);

@@ -1,8 +1,10 @@
 /**
  * The URL dashboard is a pseudoroute: nobody reaches it by its own path, only
  * through an alias (`/pm/urls` by default). Removing or overwriting the last
- * such alias would lock every user out of it, so the API refuses that write
- * with PM_ERR_LAST_URL_DASHBOARD.
+ * such alias would lock every user out of it, so the dashboard's forms and the
+ * JSON API (both use this module) refuse that write with PM_ERR_LAST_URL_DASHBOARD.
+ * The check and the write run inside `guard.locked(siteId, …)`, so two requests
+ * deleting the last two aliases at once cannot both pass the check.
  */
 import { PmError } from '../../src/app/errors.js';
 import type { PageRecord, PluginServer, RouteInfo } from '../../src/plugins/api.js';
@@ -22,7 +24,31 @@ export function routeMatches(pattern: string, path: string): boolean {
   return new RegExp(`^${re}$`).test(path);
 }
 
+/** One chain per site, shared by every plugin that imports this module. */
+const siteLocks = new Map<string, Promise<void>>();
+
+async function locked<T>(siteId: string, fn: () => Promise<T>): Promise<T> {
+  const before = siteLocks.get(siteId) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const tail = before.then(() => mine);
+  siteLocks.set(siteId, tail);
+  await before;
+  try {
+    return await fn();
+  } finally {
+    release();
+    if (siteLocks.get(siteId) === tail) siteLocks.delete(siteId);
+  }
+}
+
 export interface UrlDashboardGuard {
+  /**
+   * Runs a check and the write it allows without another guarded write on the
+   * same site in between (in this process; instances on one PostgreSQL
+   * database are not serialised with each other).
+   */
+  locked<T>(siteId: string, fn: () => Promise<T>): Promise<T>;
   /** Whether a content URL leads to a URL dashboard pseudoroute. */
   leadsToDashboard(contentUrl: string): boolean;
   /**
@@ -47,6 +73,7 @@ export function createUrlDashboardGuard(server: PluginServer): UrlDashboardGuard
   const isWayIn = (p: PageRecord) => p.kind === 'content' && p.contentUrl !== null && leadsToDashboard(p.contentUrl);
 
   return {
+    locked,
     leadsToDashboard,
     assertMayWriteAt(urlPath, aliasTo) {
       if (urlPath !== '/pm' && !urlPath.startsWith('/pm/')) return;
