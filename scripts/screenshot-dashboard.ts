@@ -38,6 +38,7 @@ const PAGES: [string, string][] = [
   ['alias', '/pm/urls/alias?target=/pm-url-dashboard'],
   ['themes', '/pm/themes'],
   ['users', '/pm/users'],
+  ['user-delete', '/pm/users/delete?user={sam}'],
   ['profile', '/pm/profile'],
   ['settings', '/pm/settings'],
 ];
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     const ada = await app.stores.users.create({ siteId, username: 'ada', name: 'Ada Lovelace', email: 'ada@example.com', role: 'superadmin' });
     await app.stores.passwords.set(ada.userId, PASSWORD);
     await app.stores.users.create({ siteId, username: 'maya', name: 'Maya Lindqvist', role: 'admin' });
-    await app.stores.users.create({ siteId, username: 'sam', name: 'Sam Okafor', role: 'editor' });
+    const sam = await app.stores.users.create({ siteId, username: 'sam', name: 'Sam Okafor', role: 'editor' });
     const about = await app.themes.getTemplate('daybreak', 'about');
     await app.templates.save({ siteId, langcode: '', urlPath: '/about', themeId: 'daybreak', templateName: 'about', data: about.sample });
     const contact = await app.themes.getTemplate('daybreak', 'contact');
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
         const p = await ctx.newPage();
         for (const [name, path] of PAGES) {
           if (name === 'login') continue;
-          await p.goto(new URL(path, url).href);
+          await p.goto(new URL(path.replace('{sam}', sam.userId), url).href);
           // Lazy images below the fold load only when scrolled to.
           await p.evaluate(async () => {
             for (const img of Array.from(document.images)) img.loading = 'eager';

@@ -120,6 +120,25 @@ export function registerUserRoutes(router: PluginRouter, server: PluginServer): 
     { permission: 'users.manage', description: 'JSON API: log a user out everywhere' },
   );
 
+  router.delete(
+    '/pm/api/users/:userId',
+    async (request, reply) => {
+      const target = await userOfSite(request);
+      const me = await signedInUser(request);
+      if (target.userId === me.userId) throw new PmError('PM_ERR_DELETE_SELF');
+      await assertMayManage(request, target.role, 'delete a superadmin');
+      if (target.role === 'superadmin') {
+        const superadmins = (await server.stores.users.list(target.siteId)).filter((u) => u.role === 'superadmin');
+        if (superadmins.length <= 1) throw new PmError('PM_ERR_LAST_SUPERADMIN');
+      }
+      // Revocations outlive the user row, so a signed cookie of theirs stays dead after a restart too.
+      await server.auth.revokeUser(target.userId);
+      await server.stores.users.delete(target.userId);
+      return reply.code(204).send();
+    },
+    { permission: 'users.manage', description: 'JSON API: delete a user (their sessions and tokens end)' },
+  );
+
   router.get(
     '/pm/api/me',
     async (request) => {

@@ -1,7 +1,8 @@
 /**
  * Users of the site: list, create with a role, change a role, end someone's
- * sessions, and (superadmins only) set someone else's password. Only a
- * superadmin touches superadmins, and the last superadmin cannot be demoted.
+ * sessions, delete someone, and (superadmins only) set someone else's
+ * password. Only a superadmin touches superadmins, the last superadmin cannot
+ * be demoted or deleted, and nobody deletes themselves.
  */
 import { isPmError, PmError } from '../../src/app/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest, Role, User } from '../../src/plugins/api.js';
@@ -48,7 +49,8 @@ export function usersRoutes(router: PluginRouter, server: PluginServer, shell: D
       const mayTouch = u.role !== 'superadmin' || canSuper;
       return html`${isMe ? html`<a class="btn btn-small" href="${L('/pm/profile')}">Your profile</a>` : ''}
 ${!isMe && canSuper ? html`<a class="btn btn-small" href="${L('/pm/users/password' + qs({ user: u.userId }))}">Set password</a>` : ''}
-${!isMe && mayTouch ? html`<form class="inline-form" method="post" action="${L('/pm/users/revoke')}">${shell.csrf(request)}${hidden('userId', u.userId)}<button class="btn btn-small" type="submit">Log out everywhere</button></form>` : ''}`;
+${!isMe && mayTouch ? html`<form class="inline-form" method="post" action="${L('/pm/users/revoke')}">${shell.csrf(request)}${hidden('userId', u.userId)}<button class="btn btn-small" type="submit">Log out everywhere</button></form>` : ''}
+${!isMe && mayTouch ? html`<a class="btn btn-small" href="${L('/pm/users/delete' + qs({ user: u.userId }))}">Delete…</a>` : ''}`;
     };
     const table = html`<div class="table-wrap"><table class="stack-table"><thead><tr><th>User</th><th>Role</th><th><span class="pm-sr-only">Actions</span></th></tr></thead><tbody>
 ${users.map(
@@ -192,5 +194,55 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
       return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `The password of ${target.username} was changed, and their sessions were ended.` });
     },
     { permission: 'users.manage-superadmins', description: 'Sets another user’s password' },
+  );
+
+  /** Why `target` may not be deleted by the caller, or undefined when they may. */
+  async function deletionRefusal(request: PmRequest, target: User): Promise<PmError | undefined> {
+    if (target.userId === request.pm.session?.userId) return new PmError('PM_ERR_DELETE_SELF');
+    if (target.role !== 'superadmin') return undefined;
+    if (!(await shell.can(request, 'users.manage-superadmins'))) return new PmError('PM_ERR_FORBIDDEN', { action: 'delete a superadmin' });
+    const supers = (await server.stores.users.list(target.siteId)).filter((u) => u.role === 'superadmin');
+    return supers.length <= 1 ? new PmError('PM_ERR_LAST_SUPERADMIN') : undefined;
+  }
+
+  async function deleteForm(request: PmRequest, reply: PmReply, target: User, refusal?: PmError): Promise<PmReply> {
+    const L = request.pm.link;
+    const who = target.name && target.name !== target.username ? `${target.name} (${target.username})` : target.username;
+    const body = refusal
+      ? html`<section class="card"><p>${who} stays.</p><div class="button-row"><a class="btn" href="${L('/pm/users')}">Back to users</a></div></section>`
+      : html`<section class="card"><p>Delete <strong>${who}</strong>? They are logged out at once and can no longer log in; their API tokens stop working. The pages they made stay. This cannot be undone.</p>
+<form class="button-row" method="post" action="${L('/pm/users/delete')}">${shell.csrf(request)}${hidden('userId', target.userId)}
+<button class="btn-danger" type="submit">Delete ${target.username}</button><a class="btn" href="${L('/pm/users')}">Cancel</a></form></section>`;
+    return shell.page(request, reply, {
+      title: `Delete ${target.username}`,
+      nav: 'users',
+      status: refusal?.status,
+      notice: refusal ? { kind: 'error', text: refusal.message } : undefined,
+      crumbs: [{ href: L('/pm/users'), label: 'Users' }],
+      body,
+    });
+  }
+
+  router.get(
+    '/pm/users/delete',
+    async (request, reply) => {
+      const target = await targetUser(request, str(request.query, 'user'));
+      return deleteForm(request, reply, target, await deletionRefusal(request, target));
+    },
+    { permission: 'users.manage', description: 'Delete a user' },
+  );
+
+  router.post(
+    '/pm/users/delete',
+    async (request, reply) => {
+      const target = await targetUser(request, str(request.body, 'userId'));
+      const refusal = await deletionRefusal(request, target);
+      if (refusal) return deleteForm(request, reply, target, refusal);
+      // Revocations outlive the user row, so a signed cookie of theirs stays dead after a restart too.
+      await server.auth.revokeUser(target.userId);
+      await server.stores.users.delete(target.userId);
+      return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `${target.username} was deleted.` });
+    },
+    { permission: 'users.manage', description: 'Deletes a user' },
   );
 }

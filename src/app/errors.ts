@@ -29,6 +29,7 @@ export const ERRORS = {
   PM_ERR_CONFIG: { status: 500, message: 'Configuration problem: {detail}' },
   PM_ERR_PLUGIN_INIT: { status: 500, message: 'The plugin {plugin} failed to start: {detail}' },
   PM_ERR_LAST_SUPERADMIN: { status: 409, message: 'The site needs at least one superadmin; make someone else superadmin first.' },
+  PM_ERR_DELETE_SELF: { status: 409, message: 'You cannot delete your own account; another admin can.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -25,6 +25,7 @@ const scenarios: Scenario[] = [
   },
   { name: 'admin cannot promote to superadmin: 403', as: 'admin', method: 'PATCH', url: () => `/pm/api/users/${f.users.editor.userId}`, body: { role: 'superadmin' }, status: 403, code: 'PM_ERR_FORBIDDEN', effect: async () => assert.equal(await role(f.users.editor.userId), 'editor') },
   { name: 'admin cannot set passwords: 403', as: 'admin', method: 'POST', url: () => `/pm/api/users/${f.users.editor.userId}/password`, body: { password: 'another passphrase' }, status: 403, code: 'PM_ERR_FORBIDDEN' },
+  { name: 'editor cannot delete users: 403, still there', as: 'editor', method: 'DELETE', url: () => `/pm/api/users/${f.users.admin.userId}`, status: 403, code: 'PM_ERR_FORBIDDEN', effect: async () => assert.ok(await userNamed('ada')) },
   { name: 'admin cannot log a superadmin out: 403', as: 'admin', method: 'POST', url: () => `/pm/api/users/${f.users.root.userId}/revoke-sessions`, status: 403, code: 'PM_ERR_FORBIDDEN' },
   {
     name: 'admin lists users (no password data in the answer)',
@@ -50,7 +51,10 @@ const scenarios: Scenario[] = [
       kept.sam = r.json().user.userId;
       assert.equal(r.json().user.role, 'editor');
     },
-    effect: async () => assert.ok(await f.t.login('sam', 'sam passphrase')),
+    effect: async () => {
+      kept.samCookie = await f.t.login('sam', 'sam passphrase');
+      assert.equal((await f.visit('/pm/api/me', kept.samCookie)).statusCode, 200);
+    },
   },
   { name: 'an empty PATCH: 400', as: 'root', method: 'PATCH', url: () => `/pm/api/users/${kept.sam}`, body: {}, status: 400, code: 'PM_ERR_BAD_REQUEST' },
   { name: 'PATCH of a user that does not exist: 404', as: 'root', method: 'PATCH', url: '/pm/api/users/01NOSUCHUSER0000000000000', body: { name: 'x' }, status: 404, code: 'PM_ERR_NOT_FOUND' },
@@ -87,6 +91,22 @@ const scenarios: Scenario[] = [
     as: 'root', method: 'POST', url: () => `/pm/api/users/${f.users.admin.userId}/revoke-sessions`, status: 200,
     effect: async () => assert.equal((await f.visit('/pm/api/me', f.cookies.admin)).statusCode, 401),
   },
+
+  // Deleting users
+  { name: 'an admin cannot delete a superadmin: 403, still there', as: 'admin', method: 'DELETE', url: () => `/pm/api/users/${f.users.root.userId}`, status: 403, code: 'PM_ERR_FORBIDDEN', effect: async () => assert.equal(await role(f.users.root.userId), 'superadmin') },
+  { name: 'nobody deletes themselves: 409 PM_ERR_DELETE_SELF, still there', as: 'root', method: 'DELETE', url: () => `/pm/api/users/${f.users.root.userId}`, status: 409, code: 'PM_ERR_DELETE_SELF', effect: async () => assert.equal(await role(f.users.root.userId), 'superadmin') },
+  { name: 'deleting a user that does not exist: 404', as: 'root', method: 'DELETE', url: '/pm/api/users/01NOSUCHUSER0000000000000', status: 404, code: 'PM_ERR_NOT_FOUND' },
+  {
+    name: 'an admin deletes an editor: 204; their session ends, they cannot log in, they are gone from the list',
+    as: 'admin', method: 'DELETE', url: () => `/pm/api/users/${kept.sam}`, status: 204,
+    effect: async () => {
+      assert.equal((await f.visit('/pm/api/me', kept.samCookie)).statusCode, 401);
+      await assert.rejects(f.t.login('sam', 'sam passphrase'), (e: Error & { code?: string }) => e.code === 'PM_ERR_LOGIN_FAILED');
+      assert.equal(await userNamed('sam'), undefined);
+      assert.ok(!(await f.call('root', 'GET', '/pm/api/users')).json().users.some((u: { username: string }) => u.username === 'sam'));
+    },
+  },
+  { name: 'deleting them again: 404', as: 'admin', method: 'DELETE', url: () => `/pm/api/users/${kept.sam}`, status: 404, code: 'PM_ERR_NOT_FOUND' },
 
   // Tokens
   {

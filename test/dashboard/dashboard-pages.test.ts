@@ -197,6 +197,42 @@ describe('dashboard pages', () => {
       assert.equal((await vic.get('/pm/')).statusCode, 303, 'their session ended');
     });
 
+    test('deleting a user asks first, then logs them out for good; yourself and, for an admin, a superadmin are refused', async () => {
+      const gone = await h.user('gus', PASSWORD, 'editor');
+      const gus = await h.loggedIn('gus', PASSWORD);
+      assert.equal((await gus.get('/pm/')).statusCode, 200);
+      const list = await alan.get('/pm/users');
+      assert.ok(list.body.includes(`href="/pm/users/delete?user=${gone.userId}"`), 'a Delete link beside gus');
+      const confirm = await alan.get(`/pm/users/delete?user=${gone.userId}`);
+      assert.equal(confirm.statusCode, 200);
+      assert.match(decode(confirm.body), /Delete <strong>Gus \(gus\)<\/strong>\? They are logged out at once and can no longer log in/);
+      assert.match(confirm.body, /<button class="btn-danger" type="submit">Delete gus<\/button>/);
+      assert.ok(await h.app.stores.users.get(gone.userId), 'asking deletes nothing');
+
+      let r = await alan.post('/pm/users/delete', { userId: gone.userId });
+      assert.equal(r.statusCode, 303);
+      assert.match(decode((await alan.get('/pm/users')).body), /gus was deleted\./);
+      assert.equal(await h.app.stores.users.get(gone.userId), undefined);
+      assert.equal((await gus.get('/pm/')).statusCode, 303, 'their session ended');
+      const visitor = h.client();
+      await visitor.get('/pm/login');
+      const back = await visitor.post('/pm/login', { username: 'gus', password: PASSWORD });
+      assert.equal(back.statusCode, 401, 'they cannot log in again');
+
+      r = await alan.post('/pm/users/delete', { userId: gone.userId });
+      assert.equal(r.statusCode, 404, 'already gone');
+
+      const adaUser = (await h.app.stores.users.getByUsername(h.siteId, 'ada'))!;
+      r = await alan.post('/pm/users/delete', { userId: adaUser.userId });
+      assert.equal(r.statusCode, 403);
+      assert.match(decode(r.body), /You do not have permission to delete a superadmin/);
+      r = await ada.post('/pm/users/delete', { userId: adaUser.userId });
+      assert.equal(r.statusCode, 409);
+      assert.match(decode(r.body), /You cannot delete your own account; another admin can\./);
+      assert.doesNotMatch(r.body, /btn-danger/, 'a refusal offers no delete button');
+      assert.equal((await h.app.stores.users.get(adaUser.userId))?.role, 'superadmin');
+    });
+
     test('log out everywhere ends another user’s sessions', async () => {
       const target = await h.user('tess', PASSWORD, 'editor');
       const tess = await h.loggedIn('tess', PASSWORD);
