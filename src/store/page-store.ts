@@ -27,12 +27,13 @@ const KEY_COLUMNS = 'site_id, langcode, url_path';
 const META_COLUMNS = `${KEY_COLUMNS}, kind, headers, etag, redirect_url, redirect_status, content_url, hidden, pseudoroute, updated_at`;
 const KINDS: readonly PageKind[] = ['html', 'redirect', 'content'];
 
-function toPage(r: PageRow): PageRecord {
+/** The key comes apart from the row so the request path's read (SERVE_SQL) need not select it. */
+function toPage(r: Omit<PageRow, 'site_id' | 'langcode' | 'url_path'>, siteId: string, langcode: string, urlPath: string): PageRecord {
   const gz = r.gz ?? null;
   return {
-    siteId: r.site_id,
-    langcode: r.langcode,
-    urlPath: r.url_path,
+    siteId,
+    langcode,
+    urlPath,
     kind: r.kind,
     gz: gz === null ? null : Buffer.isBuffer(gz) ? gz : Buffer.from(gz),
     headers: parseJson<Record<string, string>>(r.headers, {}),
@@ -75,11 +76,11 @@ export function createPageStore(db: Db): PageStore {
   return {
     async get(siteId, langcode, urlPath) {
       const r = await db.get<PageRow>(GET_SQL, [siteId, langcode, urlPath]);
-      return r && toPage(r);
+      return r && toPage(r, r.site_id, r.langcode, r.url_path);
     },
     getSync(siteId, langcode, urlPath) {
       const r = db.getSync?.<Omit<PageRow, 'site_id' | 'langcode' | 'url_path'>>(SERVE_SQL, [siteId, langcode, urlPath]);
-      return r && { page: r.row && toPage({ ...r.row, site_id: siteId, langcode, url_path: urlPath }) };
+      return r && { page: r.row && toPage(r.row, siteId, langcode, urlPath) };
     },
     async upsert(p) {
       checkPage(p);
@@ -128,7 +129,7 @@ export function createPageStore(db: Db): PageStore {
         params.push(opts.limit ?? Number.MAX_SAFE_INTEGER, opts.offset ?? 0);
       }
       const rows = await db.all<PageRow>(sql, params);
-      return rows.map(toPage);
+      return rows.map((r) => toPage(r, r.site_id, r.langcode, r.url_path));
     },
     async count(siteId) {
       const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM pm_page WHERE site_id = ?', [siteId]);
