@@ -4,7 +4,9 @@
  * such alias would lock every user out of it, so the dashboard's forms and the
  * JSON API (both use this module) refuse that write with PM_ERR_LAST_URL_DASHBOARD.
  * The check and the write run inside `guard.locked(siteId, …)`, so two requests
- * deleting the last two aliases at once cannot both pass the check.
+ * deleting the last two aliases at once cannot both pass the check: an
+ * in-process chain per site, and on PostgreSQL also an advisory lock, so
+ * instances sharing the database take turns too.
  */
 import { PmError } from '../../src/app/errors.js';
 import type { PageRecord, PluginServer, RouteInfo } from '../../src/plugins/api.js';
@@ -45,8 +47,8 @@ async function locked<T>(siteId: string, fn: () => Promise<T>): Promise<T> {
 export interface UrlDashboardGuard {
   /**
    * Runs a check and the write it allows without another guarded write on the
-   * same site in between (in this process; instances on one PostgreSQL
-   * database are not serialised with each other).
+   * same site in between, in this process or in another one on the same
+   * PostgreSQL database.
    */
   locked<T>(siteId: string, fn: () => Promise<T>): Promise<T>;
   /** Whether a content URL leads to a URL dashboard pseudoroute. */
@@ -72,8 +74,14 @@ export function createUrlDashboardGuard(server: PluginServer): UrlDashboardGuard
   const leadsToDashboard = (contentUrl: string) => dashboardRoutes().some((r) => routeMatches(r.url, contentUrl));
   const isWayIn = (p: PageRecord) => p.kind === 'content' && p.contentUrl !== null && leadsToDashboard(p.contentUrl);
 
+  // SQLite: one writer, and in practice one process; its `exclusive` would hold the
+  // connection the page service needs. PostgreSQL: the advisory lock is held by its
+  // own pooled connection while `fn` writes through the others.
+  const acrossProcesses = <T>(siteId: string, fn: () => Promise<T>): Promise<T> =>
+    server.db.dialect.singleWriter ? fn() : server.db.exclusive(`pm-url-dashboard-entries:${siteId}`, () => fn());
+
   return {
-    locked,
+    locked: (siteId, fn) => locked(siteId, () => acrossProcesses(siteId, fn)),
     leadsToDashboard,
     assertMayWriteAt(urlPath, aliasTo) {
       if (urlPath !== '/pm' && !urlPath.startsWith('/pm/')) return;
