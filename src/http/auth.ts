@@ -3,7 +3,6 @@ import { fastifyCookie } from '@fastify/cookie';
 import { LRUCache } from 'lru-cache';
 import { PmError } from '../app/errors.js';
 import type { Db } from '../store/db.js';
-import { verifyAgainstDummy } from '../store/password-hash.js';
 import { hashSessionId } from '../store/session-id.js';
 import type { Stores, User } from '../store/types.js';
 
@@ -168,8 +167,9 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
         throw new PmError('PM_ERR_RATE_LIMITED', { retryAfter: retry > 0 ? retry : 60 });
       }
       const user = await stores.users.getByUsername(siteId, username.trim());
-      // Hash work happens either way so that the time does not say which part was wrong.
-      const ok = user ? await stores.passwords.verify(user.userId, password) : await verifyAgainstDummy(password);
+      // One verification either way, with the same scrypt parameters: for an unknown user the
+      // store finds no hash and checks against a dummy one, so the time does not say which part was wrong.
+      const ok = await stores.passwords.verify(user?.userId ?? '', password);
       if (!user || !ok) {
         fail(userKey);
         fail(ipKey);

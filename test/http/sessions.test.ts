@@ -72,6 +72,25 @@ for (const signed of [false, true]) {
       assert.equal(wrongPassword, wrongUser);
     });
 
+    test('a wrong username costs the same password check as a wrong password (one scrypt verification each)', async () => {
+      const passwords = t.app.stores.passwords;
+      const verify = passwords.verify;
+      const checked: string[] = [];
+      passwords.verify = async (userId, password) => {
+        checked.push(userId);
+        return verify(userId, password);
+      };
+      try {
+        for (const username of ['nobody', 'bob']) {
+          await assert.rejects(t.app.auth.login({ siteId: t.siteId, username, password: 'not the password', ip: '2.2.2.3', secure: false }), /Wrong username or password/);
+        }
+      } finally {
+        passwords.verify = verify;
+      }
+      assert.equal(checked.length, 2, 'one verification per attempt, whether or not the user exists');
+      assert.equal(checked[0], '', 'the unknown user is checked against the store’s dummy hash');
+    });
+
     test('logins are rate-limited per username', async () => {
       let last = '';
       for (let i = 0; i < 12; i++) {
