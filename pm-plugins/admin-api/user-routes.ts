@@ -7,6 +7,7 @@
  */
 import { PmError, isPmError } from '../../src/app/errors.js';
 import type { PluginRouter, PluginServer, PmRequest, Role, User } from '../../src/plugins/api.js';
+import { createUserRules } from '../dashboard/user-rules.js';
 import { readBody, signedInUser, type BodySchema } from './request-input.js';
 import { tokenView, userView } from './views.js';
 
@@ -41,7 +42,10 @@ function checkPassword(server: PluginServer, password: string): void {
 }
 
 export function registerUserRoutes(router: PluginRouter, server: PluginServer): void {
-  const forbidden = (action: string) => new PmError('PM_ERR_FORBIDDEN', { action });
+  const rules = createUserRules(server);
+  const refuseIf = (refusal: PmError | undefined): void => {
+    if (refusal) throw refusal;
+  };
 
   /** A user of this site (another site's user is as absent as a missing one). */
   async function userOfSite(request: PmRequest): Promise<User> {
@@ -49,12 +53,6 @@ export function registerUserRoutes(router: PluginRouter, server: PluginServer): 
     const u = await server.stores.users.get(userId);
     if (!u || u.siteId !== request.pm.site.siteId) throw new PmError('PM_ERR_NOT_FOUND', { what: `user ${userId}` });
     return u;
-  }
-
-  /** Anything that touches a superadmin, or makes one, takes users.manage-superadmins. */
-  async function assertMayManage(request: PmRequest, target: Role, action: string): Promise<void> {
-    const me = await signedInUser(request);
-    if (target === 'superadmin' && !server.can(me.role, 'users.manage-superadmins')) throw forbidden(action);
   }
 
   router.get(
@@ -67,7 +65,7 @@ export function registerUserRoutes(router: PluginRouter, server: PluginServer): 
     '/pm/api/users',
     async (request, reply) => {
       const body = readBody<{ username: string; name?: string; email?: string; role: Role; password?: string }>(request, server, CREATE_USER_BODY);
-      await assertMayManage(request, body.role, 'create a superadmin');
+      refuseIf(rules.create(await signedInUser(request), body.role));
       if (body.password !== undefined) checkPassword(server, body.password);
       const user = await server.stores.users.create({ siteId: request.pm.site.siteId, username: body.username, name: body.name, email: body.email, role: body.role });
       if (body.password !== undefined) await server.stores.passwords.set(user.userId, body.password);
@@ -82,12 +80,7 @@ export function registerUserRoutes(router: PluginRouter, server: PluginServer): 
       const body = readBody<{ role?: Role; name?: string; email?: string }>(request, server, PATCH_USER_BODY);
       if (Object.keys(body).length === 0) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'Send at least one of role, name, email.' });
       const target = await userOfSite(request);
-      await assertMayManage(request, target.role, 'change a superadmin');
-      if (body.role) await assertMayManage(request, body.role, 'make someone superadmin');
-      if (target.role === 'superadmin' && body.role && body.role !== 'superadmin') {
-        const superadmins = (await server.stores.users.list(target.siteId)).filter((u) => u.role === 'superadmin');
-        if (superadmins.length <= 1) throw new PmError('PM_ERR_LAST_SUPERADMIN');
-      }
+      refuseIf(await rules.change(await signedInUser(request), target, body.role));
       return { user: userView(await server.stores.users.update(target.userId, body)) };
     },
     { permission: 'users.manage', description: 'JSON API: change a user’s role, name or email' },
@@ -113,7 +106,7 @@ export function registerUserRoutes(router: PluginRouter, server: PluginServer): 
     '/pm/api/users/:userId/revoke-sessions',
     async (request) => {
       const target = await userOfSite(request);
-      await assertMayManage(request, target.role, 'log a superadmin out');
+      refuseIf(rules.revoke(await signedInUser(request), target));
       await server.auth.revokeUser(target.userId);
       return { ok: true };
     },
@@ -124,13 +117,7 @@ export function registerUserRoutes(router: PluginRouter, server: PluginServer): 
     '/pm/api/users/:userId',
     async (request, reply) => {
       const target = await userOfSite(request);
-      const me = await signedInUser(request);
-      if (target.userId === me.userId) throw new PmError('PM_ERR_DELETE_SELF');
-      await assertMayManage(request, target.role, 'delete a superadmin');
-      if (target.role === 'superadmin') {
-        const superadmins = (await server.stores.users.list(target.siteId)).filter((u) => u.role === 'superadmin');
-        if (superadmins.length <= 1) throw new PmError('PM_ERR_LAST_SUPERADMIN');
-      }
+      refuseIf(await rules.remove(await signedInUser(request), target));
       // Revocations outlive the user row, so a signed cookie of theirs stays dead after a restart too.
       await server.auth.revokeUser(target.userId);
       await server.stores.users.delete(target.userId);

@@ -9,6 +9,7 @@ import type { PluginRouter, PluginServer, PmReply, PmRequest, Role, User } from 
 import { hidden, input, newPasswordErrors, select, str } from './fields.js';
 import { html, qs, type SafeHtml } from './html.js';
 import { roleLabel, type DashboardShell, type Notice } from './layout.js';
+import { createUserRules } from './user-rules.js';
 
 const ROLES: Role[] = ['editor', 'admin', 'superadmin'];
 const ROLE_HELP: Record<Role, string> = {
@@ -24,6 +25,7 @@ interface NewUserForm {
 }
 
 export function usersRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): void {
+  const rules = createUserRules(server);
   async function targetUser(request: PmRequest, userId: string): Promise<User> {
     const u = userId ? await server.stores.users.get(userId) : undefined;
     if (!u || u.siteId !== request.pm.site.siteId) throw new PmError('PM_ERR_NOT_FOUND', { what: 'that user' });
@@ -92,7 +94,7 @@ ${input({ name: 'password', label: 'Password', type: 'password', required: true,
       else if (!USERNAME.test(values.username)) errors.username = 'Use letters, digits, dots, dashes and underscores only (up to 64), starting with a letter or digit.';
       if (values.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'This does not look like an email address.';
       if (!ROLES.includes(values.role as Role)) errors.role = 'Pick a role.';
-      else if (values.role === 'superadmin' && !(await shell.can(request, 'users.manage-superadmins'))) errors.role = 'Only a superadmin can add a superadmin.';
+      else if (rules.create(await request.pm.user(), values.role as Role)) errors.role = 'Only a superadmin can add a superadmin.';
       const pw = newPasswordErrors(server, password).password;
       if (pw) errors.password = pw;
       if (!errors.username && (await server.stores.users.getByUsername(request.pm.site.siteId, values.username))) errors.username = `The username ${values.username} is taken.`;
@@ -117,19 +119,8 @@ ${input({ name: 'password', label: 'Password', type: 'password', required: true,
     async (request, reply) => {
       const target = await targetUser(request, str(request.body, 'userId'));
       const role = str(request.body, 'role') as Role;
-      try {
-        if (!ROLES.includes(role)) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'Pick one of the roles in the list.' });
-        if ((target.role === 'superadmin' || role === 'superadmin') && !(await shell.can(request, 'users.manage-superadmins'))) {
-          throw new PmError('PM_ERR_FORBIDDEN', { action: 'change a superadmin’s role, or make someone superadmin' });
-        }
-        if (target.role === 'superadmin' && role !== 'superadmin') {
-          const supers = (await server.stores.users.list(target.siteId)).filter((u) => u.role === 'superadmin');
-          if (supers.length <= 1) throw new PmError('PM_ERR_LAST_SUPERADMIN');
-        }
-      } catch (e) {
-        if (!isPmError(e)) throw e;
-        return show(request, reply, { status: e.status, notice: { kind: 'error', text: `The role of ${target.username} was not changed: ${e.message}` } });
-      }
+      const refusal = ROLES.includes(role) ? await rules.change(await request.pm.user(), target, role) : new PmError('PM_ERR_BAD_REQUEST', { detail: 'Pick one of the roles in the list.' });
+      if (refusal) return show(request, reply, { status: refusal.status, notice: { kind: 'error', text: `The role of ${target.username} was not changed: ${refusal.message}` } });
       if (role !== target.role) await server.stores.users.update(target.userId, { role });
       return shell.redirect(request, reply, request.pm.link('/pm/users'), {
         kind: 'ok',
@@ -143,9 +134,8 @@ ${input({ name: 'password', label: 'Password', type: 'password', required: true,
     '/pm/users/revoke',
     async (request, reply) => {
       const target = await targetUser(request, str(request.body, 'userId'));
-      if (target.role === 'superadmin' && !(await shell.can(request, 'users.manage-superadmins'))) {
-        return show(request, reply, { status: 403, notice: { kind: 'error', text: 'Only a superadmin can end a superadmin’s sessions.' } });
-      }
+      const refusal = rules.revoke(await request.pm.user(), target);
+      if (refusal) return show(request, reply, { status: refusal.status, notice: { kind: 'error', text: refusal.message } });
       await server.auth.revokeUser(target.userId);
       return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `${target.username} was logged out everywhere.` });
     },
@@ -196,15 +186,6 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
     { permission: 'users.manage-superadmins', description: 'Sets another user’s password' },
   );
 
-  /** Why `target` may not be deleted by the caller, or undefined when they may. */
-  async function deletionRefusal(request: PmRequest, target: User): Promise<PmError | undefined> {
-    if (target.userId === request.pm.session?.userId) return new PmError('PM_ERR_DELETE_SELF');
-    if (target.role !== 'superadmin') return undefined;
-    if (!(await shell.can(request, 'users.manage-superadmins'))) return new PmError('PM_ERR_FORBIDDEN', { action: 'delete a superadmin' });
-    const supers = (await server.stores.users.list(target.siteId)).filter((u) => u.role === 'superadmin');
-    return supers.length <= 1 ? new PmError('PM_ERR_LAST_SUPERADMIN') : undefined;
-  }
-
   async function deleteForm(request: PmRequest, reply: PmReply, target: User, refusal?: PmError): Promise<PmReply> {
     const L = request.pm.link;
     const who = target.name && target.name !== target.username ? `${target.name} (${target.username})` : target.username;
@@ -227,7 +208,7 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
     '/pm/users/delete',
     async (request, reply) => {
       const target = await targetUser(request, str(request.query, 'user'));
-      return deleteForm(request, reply, target, await deletionRefusal(request, target));
+      return deleteForm(request, reply, target, await rules.remove(await request.pm.user(), target));
     },
     { permission: 'users.manage', description: 'Delete a user' },
   );
@@ -236,7 +217,7 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
     '/pm/users/delete',
     async (request, reply) => {
       const target = await targetUser(request, str(request.body, 'userId'));
-      const refusal = await deletionRefusal(request, target);
+      const refusal = await rules.remove(await request.pm.user(), target);
       if (refusal) return deleteForm(request, reply, target, refusal);
       // Revocations outlive the user row, so a signed cookie of theirs stays dead after a restart too.
       await server.auth.revokeUser(target.userId);
