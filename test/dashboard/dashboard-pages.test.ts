@@ -233,6 +233,14 @@ describe('dashboard pages', () => {
       assert.equal((await h.app.stores.users.get(adaUser.userId))?.role, 'superadmin');
     });
 
+    test('an admin cannot log a superadmin out', async () => {
+      const adaUser = (await h.app.stores.users.getByUsername(h.siteId, 'ada'))!;
+      const r = await alan.post('/pm/users/revoke', { userId: adaUser.userId });
+      assert.equal(r.statusCode, 403);
+      assert.match(decode(r.body), /You do not have permission to log a superadmin out\./);
+      assert.equal((await ada.get('/pm/')).statusCode, 200, 'ada is still logged in');
+    });
+
     test('log out everywhere ends another user’s sessions', async () => {
       const target = await h.user('tess', PASSWORD, 'editor');
       const tess = await h.loggedIn('tess', PASSWORD);
