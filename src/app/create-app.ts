@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import sanitizeHtml from 'sanitize-html';
 import type { Config } from '../config/load-config.js';
 import { createFormValidator, renderMarkdown, SANITIZE_OPTIONS } from '../forms/index.js';
@@ -31,13 +30,13 @@ import { createThemesManager, type ThemesManager } from '../themes/themes-manage
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from './errors.js';
 import { ensureWelcomePage } from './first-run.js';
+import { BUILTIN_PLUGINS_DIR, PROJECT_ROOT } from './paths.js';
 import { createApiTokens, createForms, createPluginServer } from './plugin-server.js';
 
-/** The project root (where pm-themes/, pm-plugins/ and locales.txt ship). */
+export { PROJECT_ROOT } from './paths.js';
+
 /** Where `pagemanager install-theme` puts themes in the pm_theme_file table. */
 export const THEMES_DB_ROOT = 'pm-themes';
-
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface App {
   config: Config;
@@ -192,7 +191,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     });
 
     const routes: RouteInfo[] = [];
-    const found = discoverPlugins(opts.builtInPluginsDir ?? join(PROJECT_ROOT, 'pm-plugins'), join(config.dir, 'pm-plugins'));
+    const found = discoverPlugins(opts.builtInPluginsDir ?? BUILTIN_PLUGINS_DIR, join(config.dir, 'pm-plugins'));
     const plugins: Plugin[] = [];
     for (const f of found) {
       const section = config.plugins[f.folder] ?? {};

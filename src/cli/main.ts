@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isPmError } from '../app/errors.js';
+import { PROJECT_ROOT } from '../app/paths.js';
 import { COMMANDS, type Command } from './commands.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS = {

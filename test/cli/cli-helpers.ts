@@ -96,14 +96,14 @@ export interface RunningServer {
 }
 
 /**
- * Starts a long-running command and resolves once it prints "is running at URL".
+ * Starts a long-running command (of bin/pagemanager.js, or of `entry`) and resolves once it prints "is running at URL".
  * Rejects (with what it printed) if it exits first. Killed when the test ends.
  */
 export async function startServer(
   args: string[],
-  opts: { env?: Record<string, string>; timeoutMs?: number; t?: { after(fn: () => void): void } } = {},
+  opts: { env?: Record<string, string>; timeoutMs?: number; t?: { after(fn: () => void): void }; entry?: string } = {},
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [opts.entry ?? BIN, ...args], { cwd: ROOT, env: cliEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
   opts.t?.after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });

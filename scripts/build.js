@@ -1,0 +1,48 @@
+/**
+ * `npm run build`: compiles src/ and pm-plugins/ to plain JavaScript in dist/
+ * (or `--out DIR`, which must sit inside the project so the code finds
+ * pm-themes/ and locales.txt above it), and copies the plugins' other files
+ * (stylesheets, scripts) beside the compiled code. Then:
+ *   node dist/src/cli/main.js serve
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
+const out = resolve(ROOT, values.out);
+if (relative(ROOT, out).startsWith('..')) {
+  console.error(`build: --out must be inside ${ROOT}, not ${out}`);
+  process.exit(2);
+}
+
+rmSync(out, { recursive: true, force: true });
+const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+try {
+  execFileSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out], { cwd: ROOT, stdio: 'inherit' });
+} catch {
+  console.error('build: tsc failed (see above)');
+  process.exit(1);
+}
+
+/** Every file under `dir` that tsc does not handle. */
+function* assets(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* assets(path);
+    else if (!name.endsWith('.ts')) yield path;
+  }
+}
+let copied = 0;
+for (const file of assets(join(ROOT, 'pm-plugins'))) {
+  cpSync(file, join(out, relative(ROOT, file)));
+  copied++;
+}
+if (!existsSync(join(out, 'src', 'cli', 'main.js'))) {
+  console.error(`build: ${join(out, 'src', 'cli', 'main.js')} was not written`);
+  process.exit(1);
+}
+console.log(`built ${relative(ROOT, out) || '.'}/ (and copied ${copied} plugin files); run: node ${relative(process.cwd(), join(out, 'src', 'cli', 'main.js'))} serve`);
