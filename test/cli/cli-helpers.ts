@@ -9,12 +9,14 @@
  *   await s.stop('SIGTERM');
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'pagemanager.js');
@@ -41,6 +43,25 @@ export function tempDir(t: { after(fn: () => void): void }, prefix = 'pm-cli-'):
   const dir = mkdtempSync(join(tmpdir(), prefix));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** The PostgreSQL server the suite may use (PM_TEST_POSTGRES_URL), or undefined to skip. */
+export const POSTGRES_URL = process.env.PM_TEST_POSTGRES_URL || undefined;
+export const NO_POSTGRES = 'PM_TEST_POSTGRES_URL is not set; set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL race';
+
+/** A new, empty database on the POSTGRES_URL server, dropped when the test ends; returns its DSN. */
+export async function tempPostgresDatabase(t: { after(fn: () => Promise<void>): void }, prefix: string): Promise<string> {
+  const dbName = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  t.after(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  });
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const url = new URL(POSTGRES_URL!);
+  url.pathname = `/${dbName}`;
+  return url.href;
 }
 
 /** A TCP port that was free a moment ago. */

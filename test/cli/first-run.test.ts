@@ -4,13 +4,12 @@
  * PostgreSQL, two processes starting at once on an empty database agree.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { coreMigrations } from '../../src/store/core-migrations.js';
-import { freePort, httpGet, startServer, tempDir } from './cli-helpers.js';
+import { freePort, httpGet, NO_POSTGRES, POSTGRES_URL, startServer, tempDir, tempPostgresDatabase } from './cli-helpers.js';
 
 type Dump = Record<string, string[]>;
 
@@ -66,23 +65,11 @@ test('first run creates the primary site, the first superadmin and the welcome p
   assert.deepEqual(dumpSqlite(file), first, 'nor did the third');
 });
 
-const POSTGRES_URL = process.env.PM_TEST_POSTGRES_URL || undefined;
-
 test(
   'PostgreSQL: two processes starting at once on an empty database end with one primary site, one superadmin, migrations applied once',
-  { skip: POSTGRES_URL ? false : 'PM_TEST_POSTGRES_URL is not set; set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL race' },
+  { skip: POSTGRES_URL ? false : NO_POSTGRES },
   async (t) => {
-    const dbName = `pm_cli_race_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    t.after(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await admin.end();
-    });
-    await admin.query(`CREATE DATABASE "${dbName}"`);
-    const url = new URL(POSTGRES_URL!);
-    url.pathname = `/${dbName}`;
-    const dsn = url.href;
+    const dsn = await tempPostgresDatabase(t, 'pm_cli_race');
 
     const [portA, portB] = [await freePort(), await freePort()];
     const start = (port: number) => startServer(['serve', '--no-open', '--dir', tempDir(t), '--dsn', dsn, '--addr', `127.0.0.1:${port}`], { t });

@@ -4,16 +4,12 @@
  * The rule "the last one stays" must hold across processes, not only within one.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import pg from 'pg';
 import { createApiTokens } from '../../src/app/plugin-server.js';
 import { startTestApp } from '../helpers/app.js';
-import { freePort, startServer, tempDir } from './cli-helpers.js';
-
-const POSTGRES_URL = process.env.PM_TEST_POSTGRES_URL || undefined;
+import { freePort, NO_POSTGRES, POSTGRES_URL, startServer, tempDir, tempPostgresDatabase } from './cli-helpers.js';
 
 /** A user plugin that makes page listing slow, so each process's check is still running when the other's starts. */
 function writeSlowListPlugin(dir: string, ms: number): void {
@@ -40,19 +36,9 @@ function writeSlowListPlugin(dir: string, ms: number): void {
 
 test(
   'PostgreSQL: two processes deleting the last two URL-dashboard entries at once leave one',
-  { skip: POSTGRES_URL ? false : 'PM_TEST_POSTGRES_URL is not set; set it (e.g. postgres://postgres@127.0.0.1:5432/test) to run the PostgreSQL race' },
+  { skip: POSTGRES_URL ? false : NO_POSTGRES },
   async (t) => {
-    const dbName = `pm_cli_urlrace_${process.pid}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    t.after(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-      await admin.end();
-    });
-    await admin.query(`CREATE DATABASE "${dbName}"`);
-    const url = new URL(POSTGRES_URL!);
-    url.pathname = `/${dbName}`;
-    const dsn = url.href;
+    const dsn = await tempPostgresDatabase(t, 'pm_cli_urlrace');
 
     // Set up through a third, in-process instance: a superadmin with an API token, and a second entry at /admin.
     const setup = await startTestApp({ dsn });
