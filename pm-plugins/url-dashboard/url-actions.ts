@@ -51,6 +51,15 @@ export function urlActionRoutes(router: PluginRouter, server: PluginServer, shel
     }
   }
 
+  /** A new redirect or alias, prefilled from `?path=&lang=&target=`. */
+  const linkFromQuery = (request: PmRequest): LinkForm => ({ path: query(request, 'path'), langcode: langOf(request.pm.site, query(request, 'lang')), target: query(request, 'target') });
+
+  /** What a redirect or alias form posted; `editing` when it changes one that exists (`original=1`). */
+  function linkFromBody(request: PmRequest): { f: LinkForm; editing: boolean } {
+    const b = request.body;
+    return { f: { path: str(b, 'path'), langcode: langOf(request.pm.site, str(b, 'lang')), target: str(b, 'target') }, editing: str(b, 'original') === '1' };
+  }
+
   /** The address a redirect or alias is at: shown fixed when editing, a field (and a language) when adding. */
   function addressField(request: PmRequest, f: LinkForm, o: { label: string; placeholder: string; help: string }) {
     return f.original
@@ -124,7 +133,7 @@ ${select({ name: 'status', label: 'Kind of redirect', value: f.status ?? '301', 
     '/pm/urls/redirect',
     (request, reply) =>
       guarded(request, reply, async () =>
-        redirectForm(request, reply, { path: query(request, 'path'), langcode: langOf(request.pm.site, query(request, 'lang')), target: query(request, 'target') }),
+        redirectForm(request, reply, linkFromQuery(request)),
       ),
     { permission: 'pages.write', description: 'Add a URL redirect' },
   );
@@ -133,11 +142,10 @@ ${select({ name: 'status', label: 'Kind of redirect', value: f.status ?? '301', 
     '/pm/urls/redirect',
     (request, reply) =>
       guarded(request, reply, async () => {
-        const b = request.body;
         const siteId = request.pm.site.siteId;
-        const editing = str(b, 'original') === '1';
-        const langcode = langOf(request.pm.site, str(b, 'lang'));
-        const f: LinkForm = { path: str(b, 'path'), langcode, target: str(b, 'target'), status: str(b, 'status') };
+        const { f, editing } = linkFromBody(request);
+        const langcode = f.langcode;
+        f.status = str(request.body, 'status');
         const errors: Errors = {};
         const p = rules.checkPath(f.path);
         if (!p.ok) errors.path = p.error;
@@ -181,7 +189,7 @@ ${input({ name: 'target', label: 'Shows the content of', value: f.target, requir
   router.get(
     '/pm/urls/alias',
     (request, reply) =>
-      guarded(request, reply, async () => aliasForm(request, reply, { path: query(request, 'path'), langcode: langOf(request.pm.site, query(request, 'lang')), target: query(request, 'target') })),
+      guarded(request, reply, async () => aliasForm(request, reply, linkFromQuery(request))),
     { permission: 'pages.write', description: 'Add an alias (content redirect)' },
   );
 
@@ -189,11 +197,9 @@ ${input({ name: 'target', label: 'Shows the content of', value: f.target, requir
     '/pm/urls/alias',
     (request, reply) =>
       guarded(request, reply, async () => {
-        const b = request.body;
         const siteId = request.pm.site.siteId;
-        const editing = str(b, 'original') === '1';
-        const langcode = langOf(request.pm.site, str(b, 'lang'));
-        const f: LinkForm = { path: str(b, 'path'), langcode, target: str(b, 'target') };
+        const { f, editing } = linkFromBody(request);
+        const langcode = f.langcode;
         const errors: Errors = {};
         // The target first: whether it is the URL dashboard decides whether /pm/ is allowed.
         let target: string | undefined;

@@ -23,6 +23,7 @@ export type { AssetSet, CspSources, ScriptAsset } from './injection.js';
 export type { AssetResponse } from './theme-assets.js';
 export type { TemplateConfigSource } from './template-config-source.js';
 export type { TemplateDef, ThemeManifest } from './theme-manifest.js';
+import type { ThemeManifest } from './theme-manifest.js';
 
 export interface ThemesManagerOptions {
   /** Root holds one folder per theme. */
@@ -35,19 +36,11 @@ export interface ThemesManagerOptions {
   checkSchema?: (schema: unknown) => string[];
 }
 
-/** A theme as the dashboard lists it. */
-export interface ThemeInfo {
-  id: string;
-  name: string;
-  description: string;
-  version: string;
-  author: string;
-  license: string;
+/** A theme as the dashboard lists it: its theme.json's descriptive fields, with screenshots as URLs. */
+export interface ThemeInfo extends Pick<ThemeManifest, 'id' | 'name' | 'description' | 'version' | 'author' | 'license' | 'notFound'> {
   /** URL of the screenshot (fingerprinted, under /pm-themes/), when the theme has one. */
   screenshot?: string;
   templates: { name: string; description: string; screenshot?: string }[];
-  /** The template for 404 pages, when the theme names one. */
-  notFound?: string;
   ok: boolean;
   errors: string[];
 }
