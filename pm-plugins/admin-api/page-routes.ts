@@ -7,7 +7,7 @@
  * theme is.
  */
 import { gunzipSync } from 'node:zlib';
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
 import { intParam, pageTarget, queryParam, readBody, type BodySchema } from './request-input.js';
 import type { UrlDashboardGuard } from '../url-dashboard/entry-guard.js';

@@ -4,7 +4,7 @@
  * names a page. Everything here throws before any write, so a bad request
  * never changes what is stored.
  */
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { PluginServer, PmRequest } from '../../src/plugins/api.js';
 
 /** A body schema: an object schema whose `properties` are the only fields the call takes. */

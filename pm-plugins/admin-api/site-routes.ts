@@ -1,5 +1,5 @@
 /** The site's own settings: title, description and locales. */
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
 import { readBody, type BodySchema } from './request-input.js';
 import { siteView } from './views.js';

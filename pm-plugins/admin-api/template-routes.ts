@@ -2,7 +2,7 @@
  * Template URLs (a theme's template + JSON data wired to a URL, rendered once
  * at save time), previews, and themes.
  */
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
 import { flattenFieldErrors, pageTarget, queryParam, readBody, resolveLangcode, type BodySchema } from './request-input.js';
 import type { UrlDashboardGuard } from '../url-dashboard/entry-guard.js';

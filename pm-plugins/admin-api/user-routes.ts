@@ -5,7 +5,7 @@
  * tokens take url-dashboard, which every role has: they are the dashboard's
  * own, and it keeps anonymous writes a 401 rather than a CSRF refusal.
  */
-import { PmError, isPmError } from '../../src/app/errors.js';
+import { PmError, isPmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer, PmRequest, Role, User } from '../../src/plugins/api.js';
 import { createUserRules } from '../dashboard/user-rules.js';
 import { readBody, signedInUser, type BodySchema } from './request-input.js';

@@ -4,7 +4,7 @@
  * look alike. Errors sit under their field and are tied to it with
  * `aria-describedby`.
  */
-import { isPmError } from '../../src/app/errors.js';
+import { isPmError } from '../../src/errors/errors.js';
 import type { PluginServer } from '../../src/plugins/api.js';
 import { html, raw, type SafeHtml } from './html.js';
 

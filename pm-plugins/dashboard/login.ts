@@ -3,7 +3,7 @@
  * message (auth.login makes them take the same time too); the form comes back
  * with the username kept.
  */
-import { isPmError } from '../../src/app/errors.js';
+import { isPmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
 import { hidden, input, str } from './fields.js';
 import { html } from './html.js';

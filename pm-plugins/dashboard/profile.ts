@@ -2,7 +2,7 @@
  * The signed-in user's own page: change the password (the current one is
  * required), log out everywhere, and API tokens (shown once, stored hashed).
  */
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { Key, PluginRouter, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/api.js';
 import { hidden, input, newPasswordErrors, str } from './fields.js';
 import { html, timeAgo } from './html.js';

@@ -8,7 +8,7 @@
  * users.manage-superadmins; the site keeps at least one superadmin; nobody
  * deletes themselves.
  */
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { PluginServer, Role, User } from '../../src/plugins/api.js';
 
 export interface UserRules {

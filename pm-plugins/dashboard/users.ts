@@ -4,7 +4,7 @@
  * password. Only a superadmin touches superadmins, the last superadmin cannot
  * be demoted or deleted, and nobody deletes themselves.
  */
-import { isPmError, PmError } from '../../src/app/errors.js';
+import { isPmError, PmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest, Role, User } from '../../src/plugins/api.js';
 import { hidden, input, newPasswordErrors, select, str } from './fields.js';
 import { html, qs, type SafeHtml } from './html.js';

@@ -1,5 +1,5 @@
 /** Small pieces the URL dashboard's pages share. */
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { PmReply, PmRequest, Site } from '../../src/plugins/api.js';
 import { select, str } from '../dashboard/fields.js';
 import { html, type SafeHtml } from '../dashboard/html.js';

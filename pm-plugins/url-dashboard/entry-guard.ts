@@ -8,7 +8,7 @@
  * in-process chain per site, and on PostgreSQL also an advisory lock, so
  * instances sharing the database take turns too.
  */
-import { PmError } from '../../src/app/errors.js';
+import { PmError } from '../../src/errors/errors.js';
 import type { PageRecord, PluginServer, RouteInfo } from '../../src/plugins/api.js';
 
 /** The plugin whose pseudoroutes count as "the URL dashboard". */

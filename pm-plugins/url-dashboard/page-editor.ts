@@ -3,7 +3,7 @@
  * Schema generates, preview, save. A refused save shows the form again with
  * what was typed and the errors beside the fields; nothing stored changes.
  */
-import { isPmError, PmError } from '../../src/app/errors.js';
+import { isPmError, PmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest, TemplateUrl, ThemeInfo } from '../../src/plugins/api.js';
 import { fixed, hidden, input, str } from '../dashboard/fields.js';
 import { html, qs, raw } from '../dashboard/html.js';

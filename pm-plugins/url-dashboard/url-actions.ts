@@ -3,7 +3,7 @@
  * redirects, content redirects (aliases), renaming and deleting. Every form
  * checks everything before writing, so a refused submission changes nothing.
  */
-import { isPmError, type PmError } from '../../src/app/errors.js';
+import { isPmError, type PmError } from '../../src/errors/errors.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
 import { checkbox, fixed, hidden, input, select, str } from '../dashboard/fields.js';
 import { html, qs } from '../dashboard/html.js';

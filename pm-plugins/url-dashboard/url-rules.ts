@@ -4,7 +4,7 @@
  * at an address, where a redirect may point, and the rule that the last way
  * into the URL dashboard cannot be removed.
  */
-import { isPmError, PmError } from '../../src/app/errors.js';
+import { isPmError, PmError } from '../../src/errors/errors.js';
 import type { PageRecord, PluginServer, TemplateUrl } from '../../src/plugins/api.js';
 import { URL_DASHBOARD_ROUTE } from '../dashboard/layout.js';
 import { createUrlDashboardGuard } from './entry-guard.js';

@@ -28,7 +28,7 @@ import { createDirFS } from '../themes/dir-fs.js';
 import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
 import { createComponentsCache } from './components-cache.js';
-import { PmError } from './errors.js';
+import { PmError } from '../errors/errors.js';
 import { ensureWelcomePage } from './first-run.js';
 import { BUILTIN_PLUGINS_DIR, PROJECT_ROOT } from './paths.js';
 import { createApiTokens, createForms, createPluginServer } from './plugin-server.js';

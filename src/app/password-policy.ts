@@ -1,4 +1,4 @@
-import { PmError } from './errors.js';
+import { PmError } from '../errors/errors.js';
 
 /** The passwords people pick first; a longer list would belong in a data file. */
 const COMMON = new Set(

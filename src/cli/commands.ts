@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import { checkPassword } from '../app/password-policy.js';
 import { loadConfig, type ConfigFlags } from '../config/load-config.js';
 import { ROLES } from '../http/permissions.js';

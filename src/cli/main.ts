@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isPmError } from '../app/errors.js';
+import { isPmError } from '../errors/errors.js';
 import { PROJECT_ROOT } from '../app/paths.js';
 import { COMMANDS, type Command } from './commands.js';
 

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createApp } from '../app/create-app.js';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
 
 const PKG_NAME = 'pagemanager';

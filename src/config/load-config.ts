@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 
 export type Mode = 'offline' | 'singlesite' | 'multisite';
 export const MODES: readonly Mode[] = ['offline', 'singlesite', 'multisite'];

@@ -1,4 +1,4 @@
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import { fieldKind, isPlainObject, itemSchema, newItemValue, parseIndex, resolveSchema, splitPath } from './schema-walk.js';
 import type { JsonSchema } from './types.js';
 

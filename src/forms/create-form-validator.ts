@@ -3,7 +3,7 @@ import type { Options, ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formatsPlugin from 'ajv-formats';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { JsonSchema, ValidationResult } from './types.js';
 import { toFieldErrors } from './validation-messages.js';
 

@@ -1,4 +1,4 @@
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import { attrs, escapeHtml } from './html.js';
 import { fieldId, frameFor, REQUIRED_MARK, shownValue } from './render-context.js';
 import type { RenderContext } from './render-context.js';

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { fastifyCookie } from '@fastify/cookie';
 import { LRUCache } from 'lru-cache';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from '../store/db.js';
 import { hashSessionId } from '../store/session-id.js';
 import type { Stores, User } from '../store/types.js';

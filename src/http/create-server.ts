@@ -6,7 +6,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
 import type { PageService } from '../pages/page-service.js';
 import type { RequestContext } from '../plugins/api.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ERRORS, isPmError, PmError } from '../app/errors.js';
+import { ERRORS, isPmError, PmError } from '../errors/errors.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Mode } from '../config/load-config.js';
 import type { ServablePage } from '../pages/page-cache.js';
 import type { PageService } from '../pages/page-service.js';

@@ -1,4 +1,4 @@
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { FieldErrors } from '../forms/index.js';
 import type { Site, TemplateUrl, TemplateUrlStore } from '../store/types.js';
 import type { ThemesManager } from '../themes/themes-manager.js';

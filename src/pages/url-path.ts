@@ -1,4 +1,4 @@
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 
 /**
  * The one canonical form of a page's URL path: starts with `/`, no trailing

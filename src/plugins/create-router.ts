@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Csrf } from '../http/csrf.js';
 import { CSRF_COOKIE } from '../http/csrf.js';
 import { wantsJson } from '../http/error-response.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Plugin } from './api.js';
 
 const ENTRY_NAMES = ['index.ts', 'index.js', 'index.mjs'];

@@ -3,7 +3,7 @@
  * the same whichever database is behind it. The driver's error is kept as
  * `cause` (it goes to the log, never to a client).
  */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 
 /** `pm_site.domain` for one column, `pm_page(site_id, langcode, url_path)` for several. */
 export function describeKey(table: string | undefined, columns: readonly string[]): string {

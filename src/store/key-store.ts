@@ -2,7 +2,7 @@
  * pm_key: server-side secrets (unique per site and name) and API tokens
  * (stored as the hash of the token, unique by that hash).
  */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { relabelConflict, requireText, resolveStoreOptions, type StoreOptions } from './store-options.js';
 import type { Key, KeyStore } from './types.js';

@@ -3,7 +3,7 @@
  * pm_site.enabled_locales (in the order the user gave); both are always
  * written together, through `writeLocales`, so they cannot disagree.
  */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db, Queryable } from './db.js';
 import { resolveStoreOptions, type StoreOptions } from './store-options.js';
 import type { LocaleStore } from './types.js';

@@ -7,7 +7,7 @@
  * advisory lock, so when several processes start at once one migrates and the
  * others, once they get the lock, re-read the table and find nothing to do.
  */
-import { isPmError, PmError } from '../app/errors.js';
+import { isPmError, PmError } from '../errors/errors.js';
 import type { Db, Dialect, Queryable } from './db.js';
 
 export interface Migration {

@@ -7,7 +7,7 @@
  */
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { createPostgresDb } from './postgres/postgres-db.js';
 import { createSqliteDb } from './sqlite/sqlite-db.js';

@@ -2,7 +2,7 @@
  * pm_page: what the page store serves without running any route — gzipped
  * HTML, a redirect, or another URL's content — keyed by (site, langcode, path).
  */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { parseJson } from './store-options.js';
 import type { PageKind, PageRecord, PageStore } from './types.js';

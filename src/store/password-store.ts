@@ -1,5 +1,5 @@
 /** pm_password: one scrypt hash per user, kept apart from pm_user. */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './password-hash.js';
 import { resolveStoreOptions, type StoreOptions } from './store-options.js';

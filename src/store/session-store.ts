@@ -3,7 +3,7 @@
  * (the raw id lives only in the user's cookie). pm_session_revocation lists
  * signed-cookie sessions (PM_SECRET_KEY mode) that were logged out early.
  */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { hashSessionId, newSessionId } from './session-id.js';
 import { resolveStoreOptions, type StoreOptions } from './store-options.js';

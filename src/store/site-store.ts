@@ -1,5 +1,5 @@
 /** pm_site: the sites this installation serves, exactly one of them primary. */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db, Queryable } from './db.js';
 import { normalizeLangcodes, writeLocales } from './locale-store.js';
 import { notFound, parseJson, relabelConflict, resolveStoreOptions, type StoreOptions } from './store-options.js';

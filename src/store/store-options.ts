@@ -1,6 +1,6 @@
 /** What every store factory may be given, and small helpers the stores share. */
 import { monotonicFactory } from 'ulid';
-import { isPmError, PmError } from '../app/errors.js';
+import { isPmError, PmError } from '../errors/errors.js';
 import { DEFAULT_SCRYPT, type ScryptParams } from './password-hash.js';
 
 export interface StoreOptions {

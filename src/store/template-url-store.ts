@@ -1,5 +1,5 @@
 /** pm_template_url: which theme template, with which JSON data, renders a URL. */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { requireText } from './store-options.js';
 import type { TemplateUrl, TemplateUrlStore } from './types.js';

@@ -1,5 +1,5 @@
 /** pm_user: the people who can log in to a site. Passwords live apart, in pm_password. */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { notFound, relabelConflict, requireText, resolveStoreOptions, type StoreOptions } from './store-options.js';
 import type { Role, User, UserStore } from './types.js';

@@ -1,6 +1,6 @@
 import { readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep, isAbsolute } from 'node:path';
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 import { normalizeFsPath, notFound } from './readonly-fs.js';
 import type { FsEntry, FsStat, ReadonlyFS } from './readonly-fs.js';
 

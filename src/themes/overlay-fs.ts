@@ -1,4 +1,4 @@
-import { isPmError } from '../app/errors.js';
+import { isPmError } from '../errors/errors.js';
 import { normalizeFsPath, notFound } from './readonly-fs.js';
 import type { FsEntry, ReadonlyFS } from './readonly-fs.js';
 

@@ -10,7 +10,7 @@
  * touching anything, so `..`, absolute paths, backslashes and NUL bytes are
  * refused at the boundary rather than by each caller.
  */
-import { PmError } from '../app/errors.js';
+import { PmError } from '../errors/errors.js';
 
 export interface FsEntry {
   name: string;

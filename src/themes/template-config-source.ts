@@ -1,4 +1,4 @@
-import { PmError, isPmError } from '../app/errors.js';
+import { PmError, isPmError } from '../errors/errors.js';
 import type { ReadonlyFS } from './readonly-fs.js';
 import type { TemplateDef } from './theme-manifest.js';
 

@@ -8,7 +8,7 @@
  */
 import { posix } from 'node:path';
 import { Eta } from 'eta/core';
-import { isPmError } from '../app/errors.js';
+import { isPmError } from '../errors/errors.js';
 import { normalizeFsPath } from './readonly-fs.js';
 
 export interface ThemeEngine {

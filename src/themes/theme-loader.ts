@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
-import { isPmError } from '../app/errors.js';
+import { isPmError } from '../errors/errors.js';
 import { joinFsPath } from './readonly-fs.js';
 import type { ReadonlyFS } from './readonly-fs.js';
 import { sha256Hex } from './theme-assets.js';

@@ -2,7 +2,7 @@
  * `theme.json`: what a theme declares. Parsing never throws; it returns the
  * manifest it could build and a list of errors a theme author can act on.
  */
-import { isPmError } from '../app/errors.js';
+import { isPmError } from '../errors/errors.js';
 import { CSP_DIRECTIVES, checkCspSource } from './injection.js';
 import type { CspSources } from './injection.js';
 import { normalizeFsPath } from './readonly-fs.js';

@@ -4,7 +4,7 @@
  * that matches them, and serves theme assets. See README.md for the flow.
  */
 import { randomBytes } from 'node:crypto';
-import { PmError, isPmError } from '../app/errors.js';
+import { PmError, isPmError } from '../errors/errors.js';
 import { checkSchema as formsCheckSchema, renderMarkdown } from '../forms/index.js';
 import { renderErrorPage } from './error-page.js';
 import { assertAssetSet, buildInjection, esc } from './injection.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ERRORS } from '../../src/app/errors.js';
+import { ERRORS } from '../../src/errors/errors.js';
 import { createApiTokens } from '../../src/app/plugin-server.js';
 import { PROJECT_ROOT } from '../../src/app/create-app.js';
 import type { PluginServer, RouteInfo } from '../../src/plugins/api.js';
@@ -64,7 +64,7 @@ describe('docs/api.md examples', () => {
 
   it('names only error codes that exist, and every code the plugin throws', () => {
     const documented = new Set(DOCS.match(/PM_ERR_[A-Z_]+/g));
-    for (const code of documented) assert.ok(code in ERRORS, `docs/api.md names ${code}, which is not in src/app/errors.ts`);
+    for (const code of documented) assert.ok(code in ERRORS, `docs/api.md names ${code}, which is not in src/errors/errors.ts`);
     const dir = join(PROJECT_ROOT, 'pm-plugins/admin-api');
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
       for (const code of readFileSync(join(dir, f), 'utf8').match(/PM_ERR_[A-Z_]+/g) ?? []) {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { isPmError } from '../../src/app/errors.js';
+import { isPmError } from '../../src/errors/errors.js';
 import { loadConfig, type ConfigFlags } from '../../src/config/load-config.js';
 import { tempDir } from './cli-helpers.js';
 

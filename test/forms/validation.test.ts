@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isPmError } from '../../src/app/errors.js';
+import { isPmError } from '../../src/errors/errors.js';
 import { checkSchema, createFormValidator, parseFormBody, validateData } from '../../src/forms/index.js';
 import type { JsonSchema } from '../../src/forms/index.js';
 import { fullData, post, tree } from './fixtures.js';

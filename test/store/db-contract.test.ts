@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { isPmError, type ErrorCode } from '../../src/app/errors.js';
+import { isPmError, type ErrorCode } from '../../src/errors/errors.js';
 import { coreMigrations } from '../../src/store/core-migrations.js';
 import { createStores } from '../../src/store/create-stores.js';
 import type { Db } from '../../src/store/db.js';

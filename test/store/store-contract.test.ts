@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { isPmError, type ErrorCode } from '../../src/app/errors.js';
+import { isPmError, type ErrorCode } from '../../src/errors/errors.js';
 import { createStores } from '../../src/store/create-stores.js';
 import { hashSessionId } from '../../src/store/session-id.js';
 import type { PageRecord, Site } from '../../src/store/types.js';

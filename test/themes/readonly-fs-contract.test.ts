@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, writeFile, symlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { isPmError } from '../../src/app/errors.js';
+import { isPmError } from '../../src/errors/errors.js';
 import { normalizeFsPath } from '../../src/themes/readonly-fs.js';
 import type { ReadonlyFS } from '../../src/themes/readonly-fs.js';
 import { createDirFS } from '../../src/themes/dir-fs.js';

@@ -1,8 +1,8 @@
 import { describe, it, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { isPmError } from '../../src/app/errors.js';
-import type { ErrorCode } from '../../src/app/errors.js';
+import { isPmError } from '../../src/errors/errors.js';
+import type { ErrorCode } from '../../src/errors/errors.js';
 import { createMemoryFS } from '../../src/themes/memory-fs.js';
 import type { MemoryFS } from '../../src/themes/memory-fs.js';
 import { createThemesManager } from '../../src/themes/themes-manager.js';

@@ -1,5 +1,5 @@
 /** node-postgres errors → PmError. Anything not listed is returned unchanged. */
-import { isPmError } from '../../app/errors.js';
+import { isPmError } from '../../errors/errors.js';
 import { conflictError, describeKey, foreignKeyError, unavailableError } from '../db-errors.js';
 
 interface PgLikeError {

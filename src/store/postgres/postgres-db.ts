@@ -12,7 +12,7 @@
  * per database, not per schema.
  */
 import pg from 'pg';
-import { PmError } from '../../app/errors.js';
+import { PmError } from '../../errors/errors.js';
 import type { Db, Dialect, Queryable, RunResult } from '../db.js';
 import { normalizeParams } from '../sql-params.js';
 import { mapPgError } from './pg-errors.js';

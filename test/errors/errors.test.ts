@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { ERRORS, PmError } from '../../src/app/errors.js';
+import { ERRORS, PmError } from '../../src/errors/errors.js';
 
 test('every error code is documented in docs/errors.md with its status', () => {
   const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');

@@ -1,0 +1,61 @@
+/**
+ * Every error pagemanager returns, declared once: a stable code for programs,
+ * an HTTP status, and a message template for people (`{name}` placeholders).
+ * The raw cause of an error goes to the log only, never to the client.
+ * `docs/errors.md` documents each code; a test checks that it does.
+ */
+export const ERRORS = {
+  PM_ERR_INTERNAL: { status: 500, message: 'Something went wrong on the server. The details are in the server log.' },
+  PM_ERR_BAD_REQUEST: { status: 400, message: '{detail}' },
+  PM_ERR_VALIDATION: { status: 422, message: 'Some fields need attention.' },
+  PM_ERR_NOT_FOUND: { status: 404, message: 'Nothing is here: {what}.' },
+  PM_ERR_SITE_NOT_FOUND: { status: 404, message: 'No site is served at this address.' },
+  PM_ERR_PAGE_NOT_FOUND: { status: 404, message: 'No page at {urlPath}.' },
+  PM_ERR_UNAUTHENTICATED: { status: 401, message: 'Please log in.' },
+  PM_ERR_FORBIDDEN: { status: 403, message: 'You do not have permission to {action}.' },
+  PM_ERR_CSRF: { status: 403, message: 'The form was stale or came from another site. Reload the page and try again.' },
+  PM_ERR_LOGIN_FAILED: { status: 401, message: 'Wrong username or password.' },
+  PM_ERR_RATE_LIMITED: { status: 429, message: 'Too many attempts. Try again in {retryAfter} seconds.' },
+  PM_ERR_CONFLICT: { status: 409, message: '{what} already exists.' },
+  PM_ERR_FOREIGN_KEY: { status: 409, message: '{what} refers to something that does not exist, or is still in use.' },
+  PM_ERR_DB_UNAVAILABLE: { status: 503, message: 'The database cannot be reached: {detail}' },
+  PM_ERR_WEAK_PASSWORD: { status: 422, message: '{detail}' },
+  PM_ERR_LAST_URL_DASHBOARD: { status: 409, message: 'This is the last way into the URL dashboard; add another entry before deleting it.' },
+  PM_ERR_PATH_INVALID: { status: 400, message: 'The path {path} is not allowed: {reason}.' },
+  PM_ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The upload is larger than the {limit} limit.' },
+  PM_ERR_THEME_BROKEN: { status: 500, message: 'The theme {themeId} has an error: {detail}' },
+  PM_ERR_THEME_NOT_FOUND: { status: 404, message: 'There is no theme {themeId}.' },
+  PM_ERR_TEMPLATE_NOT_FOUND: { status: 404, message: 'The theme {themeId} has no template {templateName}.' },
+  PM_ERR_CONFIG: { status: 500, message: 'Configuration problem: {detail}' },
+  PM_ERR_PLUGIN_INIT: { status: 500, message: 'The plugin {plugin} failed to start: {detail}' },
+  PM_ERR_LAST_SUPERADMIN: { status: 409, message: 'The site needs at least one superadmin; make someone else superadmin first.' },
+  PM_ERR_DELETE_SELF: { status: 409, message: 'You cannot delete your own account; another admin can.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class PmError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly params: Record<string, string | number>;
+  /** Per-field messages, for PM_ERR_VALIDATION. */
+  readonly fields?: Record<string, string>;
+
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, opts: { cause?: unknown; fields?: Record<string, string> } = {}) {
+    const def = ERRORS[code];
+    super(def.message.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? k)), { cause: opts.cause });
+    this.name = 'PmError';
+    this.code = code;
+    this.status = def.status;
+    this.params = params;
+    this.fields = opts.fields;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; fields?: Record<string, string> } {
+    return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
+  }
+}
+
+export function isPmError(e: unknown, code?: ErrorCode): e is PmError {
+  return e instanceof PmError && (code === undefined || e.code === code);
+}
