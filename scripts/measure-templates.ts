@@ -7,7 +7,10 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp, PROJECT_ROOT } from '../src/app/create-app.js';
+import { createApp } from '../src/app/create-app.js';
+import { findProjectRoot } from '../src/app/paths.js';
+
+const PROJECT_ROOT = findProjectRoot();
 import { loadConfig } from '../src/config/load-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pm-measure-'));

@@ -1,9 +1,9 @@
 /**
- * The dashboard's stylesheet and scripts, built once at start: the CSS is the
+ * The dashboard's stylesheet and scripts, built once at start from the files
+ * pagemanager ships (so the single executable serves them too): the CSS is the
  * forms' default look followed by ours, so both kinds of form match.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
 
 export interface Asset {
@@ -25,12 +25,11 @@ function asset(body: string, type: string): Asset {
   return { body, type, etag: `"${hash.slice(0, 22)}"`, version: hash.slice(0, 10) };
 }
 
-const read = (name: string) => readFileSync(new URL(`./${name}`, import.meta.url), 'utf8');
-
-export function dashboardAssets(server: Pick<PluginServer, 'forms'>): DashboardAssets {
+export async function dashboardAssets(server: Pick<PluginServer, 'forms' | 'shippedFiles'>): Promise<DashboardAssets> {
+  const read = async (name: string) => (await server.shippedFiles.readFile(`pm-plugins/dashboard/${name}`)).toString('utf8');
   return {
-    css: asset(`${server.forms.styles}\n${read('dashboard.css')}`, 'text/css; charset=utf-8'),
-    js: asset(read('dashboard.js'), 'text/javascript; charset=utf-8'),
+    css: asset(`${server.forms.styles}\n${await read('dashboard.css')}`, 'text/css; charset=utf-8'),
+    js: asset(await read('dashboard.js'), 'text/javascript; charset=utf-8'),
     forms: asset(server.forms.script, 'text/javascript; charset=utf-8'),
   };
 }

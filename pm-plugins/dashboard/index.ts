@@ -16,8 +16,8 @@ import { usersRoutes } from './users.js';
 
 const plugin: Plugin = {
   name: 'dashboard',
-  routes(router, server) {
-    const shell = createDashboardShell(server);
+  async routes(router, server) {
+    const shell = await createDashboardShell(server);
     const { css, js, forms } = shell.assets;
     router.get('/pm/assets/dashboard.css', (request, reply) => sendAsset(request, reply, css), { description: 'The dashboard stylesheet' });
     router.get('/pm/assets/dashboard.js', (request, reply) => sendAsset(request, reply, js), { description: 'The dashboard script' });

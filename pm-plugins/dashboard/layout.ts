@@ -4,7 +4,7 @@
  * into it goes through `html`, which escapes.
  *
  * @example
- * const shell = createDashboardShell(server);
+ * const shell = await createDashboardShell(server);
  * router.get('/pm/hello', (request, reply) =>
  *   shell.page(request, reply, { title: 'Hello', nav: 'home', body: html`<p>Hi ${request.pm.session?.name}</p>` }),
  *   { permission: 'url-dashboard' });
@@ -118,8 +118,8 @@ export async function findUrlDashboardEntries(server: Pick<PluginServer, 'pages'
   }
 }
 
-export function createDashboardShell(server: PluginServer): DashboardShell {
-  const assets = dashboardAssets(server);
+export async function createDashboardShell(server: PluginServer): Promise<DashboardShell> {
+  const assets = await dashboardAssets(server);
   const navCache = new Map<string, { at: number; entries: Promise<PageRecord[]> }>();
   server.events.on('page.changed', (c) => navCache.delete(c.siteId));
 

@@ -25,8 +25,8 @@ const plugin: Plugin = {
       ensureEntry(server, siteId).catch((err) => server.log.error('could not give the site its URL dashboard alias', { siteId, err: String(err) }));
     });
   },
-  routes(router, server) {
-    const shell = createDashboardShell(server);
+  async routes(router, server) {
+    const shell = await createDashboardShell(server);
     const rules = createUrlRules(server);
     router.get(URL_DASHBOARD_ROUTE, (request, reply) => showUrlList(server, shell, request, reply), {
       pseudoroute: true,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sanitizeHtml from 'sanitize-html';
 import type { Config } from '../config/load-config.js';
@@ -7,7 +8,7 @@ import { createFormValidator, renderMarkdown, SANITIZE_OPTIONS } from '../forms/
 import { createAuth, type Auth } from '../http/auth.js';
 import { createHttpServer, type HttpServer } from '../http/create-server.js';
 import { createCsrf } from '../http/csrf.js';
-import { createSiteRegistry, readLocalesFile, type SiteRegistry } from '../http/site-registry.js';
+import { createSiteRegistry, parseLocales, type SiteRegistry } from '../http/site-registry.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
 import { createPageCache } from '../pages/page-cache.js';
 import { createPageService, type PageService } from '../pages/page-service.js';
@@ -25,15 +26,15 @@ import type { Stores, User } from '../store/types.js';
 import { createDbFileSource, themeFileMigrations } from '../themes/db-file-source.js';
 import { createDbFS } from '../themes/db-fs.js';
 import { createDirFS } from '../themes/dir-fs.js';
+import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from '../errors/errors.js';
 import { ensureWelcomePage } from './first-run.js';
-import { BUILTIN_PLUGINS_DIR, PROJECT_ROOT } from './paths.js';
+import { BUILTIN_PLUGINS, type BuiltinPlugin } from './builtin-plugins.js';
+import { runtime } from './runtime.js';
 import { createApiTokens, createForms, createPluginServer } from './plugin-server.js';
-
-export { PROJECT_ROOT } from './paths.js';
 
 /** Where `pagemanager install-theme` puts themes in the pm_theme_file table. */
 export const THEMES_DB_ROOT = 'pm-themes';
@@ -61,8 +62,8 @@ export interface AppOptions {
   logger?: boolean | object;
   /** Extra plugins (tests), loaded after the discovered ones. */
   extraPlugins?: Plugin[];
-  /** Where built-in plugins are looked up (tests may point elsewhere). */
-  builtInPluginsDir?: string;
+  /** The built-in plugins to load (tests may load fewer); default: all of them. */
+  builtInPlugins?: readonly BuiltinPlugin[];
   /** PostgreSQL schema to use (tests isolate runs this way). */
   dbSchema?: string;
   /** Store options (tests lower the scrypt cost). */
@@ -93,10 +94,22 @@ export async function ensureFirstSuperadmin(stores: Stores, siteId: string): Pro
   }
 }
 
+/** The data folder's locales.txt, else the one pagemanager ships, else English alone. */
+async function readLocales(userFile: string, shipped: ReadonlyFS): Promise<Set<string>> {
+  for (const read of [() => readFile(userFile), () => shipped.readFile('locales.txt')]) {
+    try {
+      return parseLocales((await read()).toString('utf8'));
+    } catch {
+      // Try the next one.
+    }
+  }
+  return new Set(['en']);
+}
+
 /** The composition root: config → store → caches → themes → plugins → server. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   prepareDataDir(config.dir);
-  const db = await openDb(config.dsn, { schema: opts.dbSchema });
+  const db = await openDb(config.dsn, { schema: opts.dbSchema, sqliteAddon: () => runtime().sqliteAddon(config.dir) });
   const closers: (() => Promise<void> | void)[] = [() => db.close()];
   const closeAll = async () => {
     for (const c of closers.reverse()) await c();
@@ -130,7 +143,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       fs: createOverlayFS([
         createDirFS(join(config.dir, 'pm-themes')),
         createDbFS(createDbFileSource(db, THEMES_DB_ROOT)),
-        createDirFS(join(PROJECT_ROOT, 'pm-themes')),
+        runtime().files('pm-themes'),
       ]),
       md: renderMarkdown,
     });
@@ -175,7 +188,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     };
 
     const csrf = createCsrf(csrfSecret);
-    const locales = readLocalesFile([join(config.dir, 'locales.txt'), join(PROJECT_ROOT, 'locales.txt')]);
+    const locales = await readLocales(join(config.dir, 'locales.txt'), runtime().files());
     const http = createHttpServer({
       config,
       stores,
@@ -191,7 +204,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     });
 
     const routes: RouteInfo[] = [];
-    const found = discoverPlugins(opts.builtInPluginsDir ?? BUILTIN_PLUGINS_DIR, join(config.dir, 'pm-plugins'));
+    const found = discoverPlugins(opts.builtInPlugins ?? BUILTIN_PLUGINS, join(config.dir, 'pm-plugins'));
     const plugins: Plugin[] = [];
     for (const f of found) {
       const section = config.plugins[f.folder] ?? {};
@@ -210,7 +223,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
-    const shared = { config, db, stores, pages, templates, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, forms: createForms(), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, shippedFiles: runtime().files(), forms: createForms(), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, shared));
     for (const [i, p] of plugins.entries()) {
       try {

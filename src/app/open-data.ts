@@ -7,11 +7,12 @@ import { openDb } from '../store/open-db.js';
 import type { Site, Stores } from '../store/types.js';
 import { themeFileMigrations } from '../themes/db-file-source.js';
 import { prepareDataDir } from './create-app.js';
+import { runtime } from './runtime.js';
 
 /** The data without the server: what the CLI's maintenance commands work on. */
 export async function openData(config: Config, opts: { dbSchema?: string } = {}): Promise<{ db: Db; stores: Stores; primary: Site; close(): Promise<void> }> {
   prepareDataDir(config.dir);
-  const db = await openDb(config.dsn, { schema: opts.dbSchema });
+  const db = await openDb(config.dsn, { schema: opts.dbSchema, sqliteAddon: () => runtime().sqliteAddon(config.dir) });
   try {
     await migrate(db, coreMigrations);
     await migrate(db, themeFileMigrations, 'themes');

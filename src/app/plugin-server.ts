@@ -35,6 +35,7 @@ export interface SharedServices {
   http: HttpServer;
   csrf: ReturnType<typeof createCsrf>;
   sanitize(html: string): string;
+  shippedFiles: import('../themes/readonly-fs.js').ReadonlyFS;
   forms: import('../plugins/api.js').Forms;
   apiTokens: import('../plugins/api.js').ApiTokens;
 }
@@ -86,6 +87,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     stores,
     config: s.config.plugins[plugin.name] ?? {},
     sanitize: s.sanitize,
+    shippedFiles: s.shippedFiles,
     renderMarkdown,
     forms: s.forms,
     apiTokens: s.apiTokens,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { PmError } from '../errors/errors.js';
+import { runtime } from '../app/runtime.js';
 import { checkPassword } from '../app/password-policy.js';
 import { loadConfig, type ConfigFlags } from '../config/load-config.js';
 import { ROLES } from '../http/permissions.js';
@@ -26,7 +27,7 @@ const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 function configOf(values: Values, extra: ConfigFlags = {}) {
   // Maintenance commands never open a browser and work in any mode.
-  return loadConfig({ dir: str(values.dir), dsn: str(values.dsn), ...extra, open: false });
+  return loadConfig({ dir: str(values.dir), dsn: str(values.dsn), ...extra, open: false }, process.env, process.cwd(), runtime().defaultDataDir());
 }
 
 async function withData<T>(values: Values, fn: (d: { stores: Stores; primary: Site }) => Promise<T>): Promise<T> {
@@ -74,7 +75,7 @@ logs every request in as the site's superadmin, and opens your browser.
 Options:
   --mode MODE        offline | singlesite | multisite   (PM_MODE; default offline)
   --addr HOST:PORT   where to listen                   (PM_ADDR; default 127.0.0.1:7070)
-  --dir DIR          the data folder                   (PM_DIR; default ./pagemanager-data)
+  --dir DIR          the data folder                   (PM_DIR; default ./pagemanager-data; the executable: beside itself, else ~/pagemanager-data)
   --dsn DSN          postgres://… or a SQLite file     (PM_DSN; default DIR/pagemanager.db)
   --cache-mb N       page cache size in MiB, 0 = off   (PM_CACHE_MB; default 64)
   --base-domain D    multisite: sites live at SUB.D    (PM_BASE_DOMAIN)
@@ -105,8 +106,9 @@ which wins over config.toml.`,
         strictThemes: values['strict-themes'] === true ? true : undefined,
         debug: values.debug === true ? true : undefined,
         open: values['no-open'] ? false : undefined,
-      });
-      if (!process.stdout.isTTY) config.open = false;
+      }, process.env, process.cwd(), runtime().defaultDataDir());
+      // Without a terminal (output piped), no browser: except the single executable, which is double-clicked without one.
+      if (!process.stdout.isTTY && runtime().kind !== 'binary') config.open = false;
       const { serve } = await import('./serve.js');
       return serve(config);
     },

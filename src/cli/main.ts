@@ -1,11 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isPmError } from '../errors/errors.js';
-import { PROJECT_ROOT } from '../app/paths.js';
+import { runtime } from '../app/runtime.js';
 import { COMMANDS, type Command } from './commands.js';
-
-const pkg = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS = {
@@ -17,7 +13,7 @@ export const COMMON_OPTIONS = {
 
 const COMMON_HELP = [
   'Options every command takes:',
-  '  --dir DIR     the data folder (PM_DIR; default ./pagemanager-data)',
+  '  --dir DIR     the data folder (PM_DIR; default ./pagemanager-data; the executable: beside itself, else ~/pagemanager-data)',
   '  --dsn DSN     postgres://… or a SQLite file path (PM_DSN; default DIR/pagemanager.db)',
   '  --debug       show stack traces',
 ].join('\n');
@@ -41,7 +37,7 @@ function usage(): string {
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === '--version' || argv[0] === '-v') {
-    process.stdout.write(`pagemanager ${pkg.version}\n`);
+    process.stdout.write(`pagemanager ${runtime().version}\n`);
     return 0;
   }
   if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {

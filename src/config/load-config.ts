@@ -53,10 +53,11 @@ const DEFAULT_PORT = 7070;
 /**
  * Precedence: flags, then `PM_*` environment, then `config.toml` in the data
  * folder, then defaults. The data folder itself comes from flags or env only,
- * since config.toml lives inside it.
+ * since config.toml lives inside it, else `defaultDir` (the single executable
+ * keeps its data beside itself or in the home folder).
  */
-export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
-  const dirRaw = flags.dir ?? (env.PM_DIR || undefined) ?? 'pagemanager-data';
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), defaultDir = 'pagemanager-data'): Config {
+  const dirRaw = flags.dir ?? (env.PM_DIR || undefined) ?? defaultDir;
   const dir = isAbsolute(dirRaw) ? dirRaw : resolve(cwd, dirRaw);
   const toml = readToml(join(dir, 'config.toml'));
 

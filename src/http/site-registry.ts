@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Mode } from '../config/load-config.js';
 import type { Site } from '../store/types.js';
 
@@ -10,17 +9,6 @@ export function parseLocales(text: string): Set<string> {
     if (l && !l.startsWith('#') && /^[a-z]{2,3}(-[a-z0-9]{2,8})?$/.test(l)) out.add(l);
   }
   return out;
-}
-
-export function readLocalesFile(paths: string[]): Set<string> {
-  for (const p of paths) {
-    try {
-      return parseLocales(readFileSync(p, 'utf8'));
-    } catch {
-      /* try the next one */
-    }
-  }
-  return new Set(['en']);
 }
 
 export interface Resolved {

@@ -24,6 +24,7 @@ import type { PageService } from '../pages/page-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
+import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
 import type { EventBus } from './events.js';
 
@@ -169,6 +170,13 @@ export interface PluginServer {
   routes(): RouteInfo[];
   /** Known locales (locales.txt). */
   readonly locales: ReadonlySet<string>;
+  /**
+   * The files pagemanager ships (built-in themes, locales.txt, the built-in
+   * plugins' stylesheets and scripts), wherever it runs from: the checkout,
+   * dist/ or the single executable.
+   * @example (await server.shippedFiles.readFile('pm-plugins/dashboard/dashboard.css')).toString('utf8')
+   */
+  readonly shippedFiles: ReadonlyFS;
   /**
    * The one canonical form of a page path, as the page store keys it
    * (`/about/` and `/about` are the same page). Throws PM_ERR_PATH_INVALID.

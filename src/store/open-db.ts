@@ -16,14 +16,21 @@ function codeOf(e: unknown): string {
   return (e as { code?: string } | null)?.code ?? String(e);
 }
 
-export async function openDb(dsn: string, opts: { schema?: string } = {}): Promise<Db> {
+export interface OpenDbOptions {
+  /** PostgreSQL schema (tests isolate runs this way). */
+  schema?: string;
+  /** better-sqlite3's addon, when it cannot find its own (the single executable); asked only for SQLite. */
+  sqliteAddon?: () => object | undefined;
+}
+
+export async function openDb(dsn: string, opts: OpenDbOptions = {}): Promise<Db> {
   if (/^postgres(ql)?:\/\//i.test(dsn)) return createPostgresDb(dsn, opts);
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(dsn)) {
     throw new PmError('PM_ERR_CONFIG', { detail: `the database address ${dsn.split('://')[0]}://… is not supported; use postgres://… or a SQLite file path` });
   }
   const path = dsn.startsWith('sqlite:') ? dsn.slice('sqlite:'.length) : dsn;
   if (path.trim() === '') throw new PmError('PM_ERR_CONFIG', { detail: 'the SQLite database path is empty' });
-  if (path === ':memory:') return createSqliteDb(path);
+  if (path === ':memory:') return createSqliteDb(path, { nativeBinding: opts.sqliteAddon?.() });
 
   const file = resolve(path);
   const dir = dirname(file);
@@ -40,5 +47,5 @@ export async function openDb(dsn: string, opts: { schema?: string } = {}): Promi
       throw new PmError('PM_ERR_DB_UNAVAILABLE', { detail: `${p} is not writable, so the SQLite database ${file} cannot be used (${codeOf(e)})` }, { cause: e });
     }
   }
-  return createSqliteDb(file);
+  return createSqliteDb(file, { nativeBinding: opts.sqliteAddon?.() });
 }

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ERRORS } from '../../src/errors/errors.js';
 import { createApiTokens } from '../../src/app/plugin-server.js';
-import { PROJECT_ROOT } from '../../src/app/create-app.js';
+import { findProjectRoot } from '../../src/app/paths.js';
+
+const PROJECT_ROOT = findProjectRoot();
 import type { PluginServer, RouteInfo } from '../../src/plugins/api.js';
 import { routeMatches } from '../../pm-plugins/url-dashboard/entry-guard.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';

@@ -6,12 +6,8 @@
  * changed in storage.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Response } from 'light-my-request';
-import { PROJECT_ROOT } from '../../src/app/create-app.js';
+import { BUILTIN_PLUGINS } from '../../src/app/builtin-plugins.js';
 import { createApiTokens } from '../../src/app/plugin-server.js';
 import type { Plugin } from '../../src/plugins/api.js';
 import type { User } from '../../src/store/types.js';
@@ -55,14 +51,9 @@ export interface Fixture {
 }
 
 export async function startApiFixture(): Promise<Fixture> {
-  // Only this plugin from pm-plugins/: the others are built in parallel and must not decide these tests.
-  // index.mjs: outside a "type": "module" package a .ts entry would load as CommonJS, with a second copy of PmError.
-  const pluginsDir = mkdtempSync(join(tmpdir(), 'pm-api-plugins-'));
-  mkdirSync(join(pluginsDir, 'admin-api'));
-  const entry = pathToFileURL(join(PROJECT_ROOT, 'pm-plugins/admin-api/index.ts')).href;
-  writeFileSync(join(pluginsDir, 'admin-api/index.mjs'), `export { default } from ${JSON.stringify(entry)};\n`);
-
-  const t = await startTestApp({}, { builtInPluginsDir: pluginsDir, extraPlugins: [urlDashboardStandIn] });
+  // Only this plugin of the built-in ones: the others are built in parallel and must not decide these tests.
+  const builtInPlugins = BUILTIN_PLUGINS.filter((p) => p.folder === 'admin-api');
+  const t = await startTestApp({}, { builtInPlugins, extraPlugins: [urlDashboardStandIn] });
   const siteId = t.siteId;
   const users = {
     root: await t.user('root', 'root passphrase', 'superadmin'),
@@ -110,7 +101,6 @@ export async function startApiFixture(): Promise<Fixture> {
     visit: (url, cookie) => t.app.http.inject({ url, headers: cookie ? { cookie } : {} }),
     async close() {
       await t.close();
-      rmSync(pluginsDir, { recursive: true, force: true });
     },
   };
   return fixture;

@@ -10,8 +10,10 @@ import { join, dirname } from 'node:path';
 import { isPmError } from '../../src/errors/errors.js';
 import { normalizeFsPath } from '../../src/themes/readonly-fs.js';
 import type { ReadonlyFS } from '../../src/themes/readonly-fs.js';
+import type { EmbeddedSource } from '../../src/themes/embedded-fs.js';
 import { createDirFS } from '../../src/themes/dir-fs.js';
 import { createMemoryFS } from '../../src/themes/memory-fs.js';
+import { createEmbeddedFS } from '../../src/themes/embedded-fs.js';
 import { createOverlayFS } from '../../src/themes/overlay-fs.js';
 import { createDbFS } from '../../src/themes/db-fs.js';
 import type { DbFileSource } from '../../src/themes/db-fs.js';
@@ -46,6 +48,21 @@ async function writeTree(root: string, files: Record<string, string | Buffer>): 
     await mkdir(dirname(join(root, p)), { recursive: true });
     await writeFile(join(root, p), d);
   }
+}
+
+/** The single executable's bundle, as its build lays it out, read from a Map instead of node:sea; `prefix` puts the files in a folder of it. */
+function embeddedSource(files: Record<string, string | Buffer>, prefix = ''): EmbeddedSource {
+  const bytes = new Map(Object.entries(files).map(([p, d]) => [prefix ? `${prefix}/${p}` : p, Buffer.from(d)]));
+  if (prefix) bytes.set('elsewhere/other.txt', Buffer.from('not under the root'));
+  return {
+    files: Object.fromEntries([...bytes].map(([p, b]) => [p, b.length])),
+    builtAtMs: 1_700_000_000_000,
+    read: (p) => {
+      const b = bytes.get(p);
+      if (!b) throw new Error(`no asset ${p}`);
+      return b.buffer.slice(b.byteOffset, b.byteOffset + b.length) as ArrayBuffer;
+    },
+  };
 }
 
 /** A DbFileSource kept in a Map: the db FS's own logic, without a database. */
@@ -115,6 +132,8 @@ const IMPLS: Impl[] = [
         createDirFS(join(tmp, 'lower')),
       ]),
   },
+  { name: 'EmbeddedFS', make: async () => createEmbeddedFS(embeddedSource(FILES)) },
+  { name: 'EmbeddedFS (a folder of the bundle as root)', make: async () => createEmbeddedFS(embeddedSource(FILES, 'pm-themes/t'), 'pm-themes/t') },
   { name: 'DbFS (fake source)', make: async () => createDbFS(fakeDbSource(FILES)) },
   ...DIALECTS.filter((d) => !d.skip).map((d) => ({ name: `DbFS (${d.name})`, make: () => realDbFS(d.name) })),
 ];

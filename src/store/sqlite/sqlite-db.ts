@@ -25,10 +25,11 @@ export const sqliteDialect: Dialect = {
 /** Dynamic SQL (IN lists of varying length) would grow the cache forever; past this it starts over. */
 const STATEMENT_CACHE_LIMIT = 1000;
 
-export function createSqliteDb(path: string): Db {
+export function createSqliteDb(path: string, opts: { nativeBinding?: object } = {}): Db {
   let conn: Database.Database | undefined;
   try {
-    conn = new Database(path);
+    // The single executable hands over the addon it loaded itself; elsewhere better-sqlite3 finds its own.
+    conn = new Database(path, opts.nativeBinding ? { nativeBinding: opts.nativeBinding as unknown as string } : undefined);
     // busy_timeout first: the pragmas below may already need to wait for another process.
     conn.pragma('busy_timeout = 5000');
     const mode = conn.pragma('journal_mode = WAL', { simple: true });
