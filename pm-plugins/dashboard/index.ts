@@ -9,6 +9,7 @@ import { sendAsset } from './assets.js';
 import { homeRoutes } from './home.js';
 import { createDashboardShell } from './layout.js';
 import { loginRoutes } from './login.js';
+import { menusRoutes } from './menus.js';
 import { profileRoutes } from './profile.js';
 import { settingsRoutes } from './settings.js';
 import { themesRoutes } from './themes.js';
@@ -24,6 +25,7 @@ const plugin: Plugin = {
     router.get('/pm/assets/forms.js', (request, reply) => sendAsset(request, reply, forms), { description: 'Array editing for JSON Schema forms' });
     loginRoutes(router, server, shell);
     homeRoutes(router, server, shell);
+    menusRoutes(router, server, shell);
     themesRoutes(router, server, shell);
     usersRoutes(router, server, shell);
     profileRoutes(router, server, shell);

@@ -9,14 +9,18 @@ import { createAuth, type Auth } from '../http/auth.js';
 import { createHttpServer, type HttpServer } from '../http/create-server.js';
 import { createCsrf } from '../http/csrf.js';
 import { createSiteRegistry, parseLocales, type SiteRegistry } from '../http/site-registry.js';
+import { linkProblem } from '../pages/address-service.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
+import { createMenuService, type MenuService } from '../pages/menu-service.js';
 import { createPageCache } from '../pages/page-cache.js';
 import { createPageService, type PageService } from '../pages/page-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { Plugin, RouteInfo, SiteService } from '../plugins/api.js';
 import { createEventBus, type EventBus } from '../plugins/events.js';
 import { discoverPlugins, importPlugin } from '../plugins/load-plugins.js';
+import { CONTENT_NAMESPACE, contentMigrations } from '../store/content-migrations.js';
 import { coreMigrations } from '../store/core-migrations.js';
+import { createMenuStore } from '../store/menu-store.js';
 import { createStores } from '../store/create-stores.js';
 import type { Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
@@ -47,6 +51,7 @@ export interface App {
   siteService: SiteService;
   pages: PageService;
   templates: TemplateUrlService;
+  menus: MenuService;
   themes: ThemesManager;
   auth: Auth;
   events: EventBus;
@@ -117,6 +122,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   try {
     await migrate(db, coreMigrations);
     await migrate(db, themeFileMigrations, 'themes');
+    await migrate(db, contentMigrations, CONTENT_NAMESPACE);
     const stores = createStores(db, opts.storeOptions);
     const primary = await stores.sites.ensurePrimary();
     const sites = createSiteRegistry({ mode: config.mode, baseDomain: config.baseDomain, sites: await stores.sites.list() });
@@ -156,13 +162,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
     }
 
-    const validator = createFormValidator();
-    const templates = createTemplateUrlService({
+    // Link fields of every form refuse javascript:, data: and other schemes (the rule lives in address-service).
+    // The menus render into every page; the template service renders and the menu service asks it to re-render.
+    let templates!: TemplateUrlService;
+    const menus = createMenuService({ db, store: createMenuStore(db), templates: () => templates, getSite: (id) => sites.get(id) });
+    await menus.start();
+    closers.push(() => menus.close());
+
+    const validator = createFormValidator({ checkLink: (v) => (v === '' ? undefined : linkProblem(v)) });
+    templates = createTemplateUrlService({
       store: stores.templateUrls,
       pages,
       themes,
       getSite: (id) => sites.get(id),
       validate: (schema, data) => validator.validate(schema as never, data),
+      menus: (siteId, langcode) => menus.forRender(siteId, langcode),
     });
 
     const auth = createAuth({ stores, db, secretKey: config.secretKey, ttlMs: config.sessionTtlMs });
@@ -199,6 +213,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       csrf,
       themes,
       defaultTheme: () => config.theme,
+      menus: (siteId, langcode) => menus.forRender(siteId, langcode),
       offlineUser: () => offlineUser,
       logger: opts.logger ?? false,
     });
@@ -223,7 +238,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
-    const shared = { config, db, stores, pages, templates, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, shippedFiles: runtime().files(), forms: createForms(), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, menus, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, shared));
     for (const [i, p] of plugins.entries()) {
       try {
@@ -255,6 +270,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       siteService,
       pages,
       templates,
+      menus,
       themes: pluginThemes,
       auth,
       events,

@@ -7,6 +7,7 @@ import { checkPassword } from './password-policy.js';
 import type { Auth } from '../http/auth.js';
 import type { HttpServer } from '../http/create-server.js';
 import type { PageService } from '../pages/page-service.js';
+import type { MenuService } from '../pages/menu-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { ComponentsCache, Logger, Plugin, PluginRouter, PluginServer, RouteInfo, SiteService } from '../plugins/api.js';
 import { createPluginRouter } from '../plugins/create-router.js';
@@ -25,6 +26,7 @@ export interface SharedServices {
   stores: Stores;
   pages: PageService;
   templates: TemplateUrlService;
+  menus: MenuService;
   components: ComponentsCache;
   themes: ThemesManager;
   auth: Auth;
@@ -40,8 +42,7 @@ export interface SharedServices {
   apiTokens: import('../plugins/api.js').ApiTokens;
 }
 
-export function createForms(): import('../plugins/api.js').Forms {
-  const validator = createFormValidator();
+export function createForms(validator = createFormValidator()): import('../plugins/api.js').Forms {
   return {
     render: renderForm,
     parse: parseFormBody,
@@ -94,6 +95,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     checkPassword,
     pages: s.pages,
     templates: s.templates,
+    menus: s.menus,
     components: s.components,
     themes: s.themes,
     auth: s.auth,

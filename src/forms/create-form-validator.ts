@@ -20,14 +20,35 @@ export function draftOf(schema: JsonSchema): Draft {
   return '07';
 }
 
+/** The formats whose values are links a visitor may follow. */
+export const LINK_FORMATS = ['uri', 'uri-reference', 'url', 'iri', 'iri-reference'] as const;
+
+/** Says why a link may not be stored (a scheme such as javascript:), or undefined when it may. */
+export type LinkChecker = (value: string) => string | undefined;
+
+type FormatDef = RegExp | ((s: string) => boolean) | { validate?: RegExp | ((s: string) => boolean) } | boolean | string | undefined;
+function passes(def: FormatDef, value: string): boolean {
+  if (def === undefined || def === true) return true;
+  if (def instanceof RegExp) return def.test(value);
+  if (typeof def === 'function') return def(value);
+  if (typeof def === 'object' && def) return passes(def.validate as FormatDef, value);
+  return typeof def === 'string' ? new RegExp(def).test(value) : false;
+}
+
 /** An ajv instance with the standard formats and the form-only ones (markdown, textarea, color). */
-export function createAjv(draft: Draft, options: Options): AjvInstance {
+export function createAjv(draft: Draft, options: Options, checkLink?: LinkChecker): AjvInstance {
   const ajv = draft === '2020' ? new Ajv2020(options) : draft === '2019' ? new Ajv2019(options) : new Ajv(options);
   // ajv-formats is CommonJS; under NodeNext its default import is the module object.
   formatsPlugin.default(ajv as Ajv);
   ajv.addFormat('markdown', true);
   ajv.addFormat('textarea', true);
   ajv.addFormat('color', HEX_COLOR);
+  if (checkLink) {
+    for (const name of LINK_FORMATS) {
+      const base = (ajv.formats as Record<string, FormatDef>)[name];
+      ajv.addFormat(name, { type: 'string', validate: (s: string) => passes(base, s) && checkLink(s) === undefined });
+    }
+  }
   return ajv;
 }
 
@@ -37,7 +58,9 @@ export interface FormValidator {
 }
 
 /**
- * A validator that compiles each schema once: compiled functions are kept in a WeakMap keyed by
+ * A validator that compiles each schema once. With `checkLink`, link fields
+ * (`format: uri`, `uri-reference`, …) also pass through it, and its message is
+ * the one shown beside the field. Compiled functions are kept in a WeakMap keyed by
  * the schema object, so keep and reuse the schema object (a theme's parsed `schema.json`).
  * A schema that does not compile throws PM_ERR_INTERNAL; run `checkSchema` when loading a theme
  * to report it properly.
@@ -47,7 +70,7 @@ export interface FormValidator {
  * const result = forms.validate(schema, parseFormBody(schema, body));
  * if (!result.ok) html = renderForm(schema, data, { errors: result.errors });
  */
-export function createFormValidator(): FormValidator {
+export function createFormValidator(opts: { checkLink?: LinkChecker } = {}): FormValidator {
   const instances = new Map<Draft, AjvInstance>();
   const compiled = new WeakMap<object, ValidateFunction>();
 
@@ -55,7 +78,7 @@ export function createFormValidator(): FormValidator {
     let ajv = instances.get(draft);
     if (!ajv) {
       // strict off: themes may carry x-… keywords that ajv does not know.
-      ajv = createAjv(draft, { allErrors: true, verbose: true, strict: false, logger: false });
+      ajv = createAjv(draft, { allErrors: true, verbose: true, strict: false, logger: false }, opts.checkLink);
       instances.set(draft, ajv);
     }
     return ajv;
@@ -83,7 +106,7 @@ export function createFormValidator(): FormValidator {
     validate(schema, data) {
       const fn = compile(schema);
       if (fn(data)) return { ok: true };
-      return { ok: false, errors: toFieldErrors(fn.errors ?? []) };
+      return { ok: false, errors: toFieldErrors(fn.errors ?? [], opts.checkLink) };
     },
   };
 }

@@ -29,6 +29,8 @@ const FORMAT_MESSAGES: Record<string, string> = {
   regex: 'Must be a valid regular expression.',
 };
 
+const LINK_FORMAT_NAMES = new Set(['uri', 'uri-reference', 'url', 'iri', 'iri-reference']);
+
 const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 function list(values: unknown): string {
@@ -36,7 +38,7 @@ function list(values: unknown): string {
 }
 
 /** A message a person can act on, for one ajv error; undefined for errors that only restate others. */
-function messageFor(err: ErrorObject): string | undefined {
+function messageFor(err: ErrorObject, checkLink?: (value: string) => string | undefined): string | undefined {
   const p = err.params as Record<string, unknown>;
   const parent = (err.parentSchema ?? {}) as Record<string, unknown>;
   switch (err.keyword) {
@@ -66,6 +68,10 @@ function messageFor(err: ErrorObject): string | undefined {
     case 'pattern':
       return typeof parent['x-pattern-message'] === 'string' ? parent['x-pattern-message'] : `Must match the pattern ${p.pattern}.`;
     case 'format':
+      if (checkLink && typeof err.data === 'string' && LINK_FORMAT_NAMES.has(String(p.format))) {
+        const why = checkLink(err.data);
+        if (why) return why;
+      }
       return FORMAT_MESSAGES[String(p.format)] ?? `Must be a valid ${p.format}.`;
     case 'enum':
       return `Must be one of: ${list(p.allowedValues)}.`;
@@ -103,10 +109,10 @@ function child(path: string, key: string): string {
 }
 
 /** Ajv's errors, as messages for people keyed by the bracket path of the field they concern. */
-export function toFieldErrors(errors: readonly ErrorObject[]): FieldErrors {
+export function toFieldErrors(errors: readonly ErrorObject[], checkLink?: (value: string) => string | undefined): FieldErrors {
   const out: FieldErrors = {};
   for (const err of errors) {
-    const message = messageFor(err);
+    const message = messageFor(err, checkLink);
     if (message === undefined) continue;
     let path = pointerToBracket(err.instancePath);
     const p = err.params as Record<string, unknown>;

@@ -12,7 +12,7 @@ import type { PageService } from '../pages/page-service.js';
 import type { RequestContext } from '../plugins/api.js';
 import { hashSessionId } from '../store/session-id.js';
 import type { Stores, User } from '../store/types.js';
-import type { ThemesManager } from '../themes/themes-manager.js';
+import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
 import type { Auth } from './auth.js';
 import { CSRF_COOKIE, type Csrf } from './csrf.js';
 import { ERROR_PAGE_CSP, errorPageHtml, STATUS_TITLES, toPublicError, wantsJson } from './error-response.js';
@@ -49,6 +49,8 @@ export interface ServerDeps {
   themes: ThemesManager;
   /** The theme whose 404 template answers unknown URLs. */
   defaultTheme: () => string;
+  /** The site menus the 404 page shows. */
+  menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
   offlineUser: () => User | undefined;
   logger: boolean | object;
 }
@@ -184,6 +186,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         site: { title: site?.title ?? '', description: site?.description ?? '', langcode: request.pm?.url.langcode || site?.defaultLocale || 'en' },
         page: { urlPath: request.pm?.url.urlPath ?? request.url, url: request.url },
         url: request.pm?.link,
+        menus: site ? await deps.menus?.(site.siteId, request.pm.url.langcode) : undefined,
       });
       for (const [k, v] of Object.entries(html.headers)) reply.header(k, v);
       reply.code(404).type('text/html; charset=utf-8');

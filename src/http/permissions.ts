@@ -5,6 +5,7 @@ export const PERMISSIONS = {
   'url-dashboard': ['superadmin', 'admin', 'editor'],
   'pages.write': ['superadmin', 'admin', 'editor'],
   'themes.manage': ['superadmin', 'admin'],
+  'menus.manage': ['superadmin', 'admin'],
   'site.settings': ['superadmin', 'admin'],
   'users.manage': ['superadmin', 'admin'],
   'users.manage-superadmins': ['superadmin'],

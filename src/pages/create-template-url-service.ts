@@ -1,7 +1,7 @@
 import { PmError } from '../errors/errors.js';
 import type { FieldErrors } from '../forms/index.js';
 import type { Site, TemplateUrl, TemplateUrlStore } from '../store/types.js';
-import type { ThemesManager } from '../themes/themes-manager.js';
+import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
 import type { PageService } from './page-service.js';
 import type { TemplateUrlInput, TemplateUrlService } from './template-url-service.js';
 import { normalizeUrlPath } from './url-path.js';
@@ -17,6 +17,8 @@ export function createTemplateUrlService(opts: {
   themes: ThemesManager;
   getSite: (siteId: string) => Site | undefined;
   validate: (schema: unknown, data: unknown) => { ok: true } | { ok: false; errors: FieldErrors };
+  /** The site menus a page in a langcode shows (see menu-service); none when absent. */
+  menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
 }): TemplateUrlService {
   const { store, pages, themes } = opts;
 
@@ -37,6 +39,7 @@ export function createTemplateUrlService(opts: {
       site: { title: s.title, description: s.description, langcode: langcode || s.defaultLocale },
       page: { urlPath: t.urlPath, url: pre + t.urlPath },
       url: (p: string) => pre + (p.startsWith('/') ? p : '/' + p),
+      menus: await opts.menus?.(t.siteId, langcode),
     });
   }
 
@@ -87,6 +90,22 @@ export function createTemplateUrlService(opts: {
     },
     get: (siteId, langcode, urlPath) => store.get(siteId, langcode, normalizeUrlPath(urlPath)),
     list: (siteId) => store.list(siteId),
+    async rerenderSite(siteId, shows) {
+      const done: { langcode: string; urlPath: string }[] = [];
+      for (const t of await store.list(siteId)) {
+        const langs = [t.langcode, ...(t.langcode === '' ? await fallbackLocales(siteId, t.urlPath) : [])];
+        for (const l of langs) {
+          if (!shows(t, l)) continue;
+          try {
+            await publish(t, l);
+            done.push({ langcode: l, urlPath: t.urlPath });
+          } catch {
+            // A broken template keeps serving its last good page; the dashboard shows the theme's error.
+          }
+        }
+      }
+      return done;
+    },
     async rerenderThemes(themeIds) {
       let n = 0;
       for (const themeId of themeIds) {

@@ -25,6 +25,12 @@ export interface TemplateUrlService {
   remove(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
   get(siteId: string, langcode: string, urlPath: string): Promise<TemplateUrl | undefined>;
   list(siteId: string): Promise<TemplateUrl[]>;
+  /**
+   * Renders again, for every template URL of the site and each langcode it is
+   * served in (its own, and for the default's data the languages that fall back
+   * to it), the pages `shows` picks. Returns them in the order rendered.
+   */
+  rerenderSite(siteId: string, shows: (t: TemplateUrl, langcode: string) => boolean): Promise<{ langcode: string; urlPath: string }[]>;
   /** Re-renders every page that uses these themes (after reload); returns how many. */
   rerenderThemes(themeIds: string[]): Promise<number>;
 }

@@ -21,6 +21,7 @@ import type { Auth, SessionUser } from '../http/auth.js';
 import type { Permission } from '../http/permissions.js';
 import type { URLInfo } from '../http/url-info.js';
 import type { PageService } from '../pages/page-service.js';
+import type { MenuService } from '../pages/menu-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
@@ -32,6 +33,7 @@ export type { EventBus, PmEvents } from './events.js';
 export type { Permission } from '../http/permissions.js';
 export type { Key, PageRecord, Role, Site, TemplateUrl, User } from '../store/types.js';
 export type { ThemeInfo, TemplateConfig } from '../themes/themes-manager.js';
+export type { MenuLink, MenuName, MenuRowInput, SiteMenus } from '../pages/menu-service.js';
 
 /** What every request carries by the time a route runs. */
 export interface RequestContext {
@@ -160,6 +162,8 @@ export interface PluginServer {
   checkPassword(password: string): void;
   readonly pages: PageService;
   readonly templates: TemplateUrlService;
+  /** The site's primary and footer menus, per language; saving one re-renders the pages that show it. */
+  readonly menus: MenuService;
   readonly components: ComponentsCache;
   readonly themes: ThemesManager;
   readonly auth: Auth;

@@ -58,6 +58,12 @@ export interface TemplateConfig {
 export interface RenderContext {
   site: { title: string; description: string; langcode: string };
   page: { urlPath: string; url: string };
+  /**
+   * The site's menus, as `it.menus.primary` / `it.menus.footer`: links
+   * `{ label, url, children? }` (one level of children). A page's own `nav`
+   * field, when filled, replaces the primary menu (the theme decides that).
+   */
+  menus?: { primary: MenuLinkLike[]; footer: MenuLinkLike[] };
   /** Anything else the template may use, as `it.extra` (the blog's posts, …). */
   extra?: Record<string, unknown>;
   /** Prefix-aware link builder for `it.url()`; default: identity. */
@@ -68,6 +74,13 @@ export interface RenderContext {
   styles?: string[];
   scripts?: ScriptAsset[];
   cspSources?: CspSources;
+}
+
+/** A menu link as a template sees it. */
+export interface MenuLinkLike {
+  label: string;
+  url: string;
+  children?: MenuLinkLike[];
 }
 
 export interface RenderResult {
@@ -222,6 +235,7 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       page: ctx.page,
       theme: { id: themeId, name: manifest.name },
       extra: ctx.extra ?? {},
+      menus: ctx.menus ?? { primary: [], footer: [] },
       asset: (path: string) => assetUrlFor(theme, themeId, path),
       url: ctx.url ?? ((path: string) => path),
       md: (text: string) => md(String(text ?? '')),

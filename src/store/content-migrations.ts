@@ -1,0 +1,34 @@
+/**
+ * Tables of what a site owner arranges around pages: menus, site settings
+ * (the active theme, how long the trash keeps pages), page revisions and the
+ * trash. Run under their own namespace ('content') so their versions never
+ * collide with the core list. Append only; never edit one that has shipped.
+ */
+import type { Migration } from './migrate.js';
+
+export const CONTENT_NAMESPACE = 'content';
+
+export const contentMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'menus and site settings',
+    up: ({ types: { text, bigint } }) => `
+CREATE TABLE pm_menu (
+  site_id ${text} NOT NULL REFERENCES pm_site (site_id) ON DELETE CASCADE,
+  langcode ${text} NOT NULL,
+  name ${text} NOT NULL,
+  items ${text} NOT NULL DEFAULT '[]',
+  updated_at ${bigint} NOT NULL,
+  PRIMARY KEY (site_id, langcode, name)
+);
+
+CREATE TABLE pm_site_setting (
+  site_id ${text} NOT NULL REFERENCES pm_site (site_id) ON DELETE CASCADE,
+  name ${text} NOT NULL,
+  value ${text} NOT NULL,
+  updated_at ${bigint} NOT NULL,
+  PRIMARY KEY (site_id, name)
+);
+`,
+  },
+];
