@@ -2,9 +2,9 @@
  * Pages, redirects and aliases: the rows of the page store, addressed by
  * `?url=/path` (a path parameter cannot hold slashes cleanly) and `?langcode=`.
  *
- * Page HTML sent here is stored as is, not sanitised: only users with the
- * pages.write permission can send it, and their pages are trusted the way a
- * theme is.
+ * Page HTML sent here is stored as written only from a superadmin (the
+ * pages.raw-html permission) on a site with its own origin; anyone else's is
+ * sanitised and served with a policy that forbids script (PageService.setRawHtml).
  */
 import { gunzipSync } from 'node:zlib';
 import { PmError } from '../../src/errors/errors.js';
@@ -69,9 +69,9 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     if (await server.templates.get(siteId, langcode, urlPath)) await server.templates.remove(siteId, langcode, urlPath);
   }
 
-  async function answer(request: PmRequest, reply: PmReply, langcode: string, urlPath: string, existed: boolean) {
+  async function answer(request: PmRequest, reply: PmReply, langcode: string, urlPath: string, existed: boolean, extra: Record<string, unknown> = {}) {
     const page = await server.pages.get(request.pm.site.siteId, langcode, urlPath);
-    return reply.code(existed ? 200 : 201).send({ page: page && pageView(page) });
+    return reply.code(existed ? 200 : 201).send({ page: page && pageView(page), ...extra });
   }
 
   router.get(
@@ -109,14 +109,16 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
       guard.assertMayWriteAt(urlPath);
       const siteId = request.pm.site.siteId;
+      const author = { role: (await request.pm.user())?.role, tildeSite: Boolean(request.pm.site.tildePrefix) };
+      let sanitised = true;
       const existed = await guard.locked(siteId, async () => {
         await guard.assertCanReplace(siteId, langcode, urlPath);
         const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
         await dropTemplate(siteId, langcode, urlPath);
-        await server.pages.set(siteId, langcode, urlPath, body.html, { hidden: body.hidden ?? false });
+        ({ sanitised } = await server.pages.setRawHtml(siteId, langcode, urlPath, body.html, author, { hidden: body.hidden ?? false }));
         return existed;
       });
-      return answer(request, reply, langcode, urlPath, existed);
+      return answer(request, reply, langcode, urlPath, existed, { sanitised });
     },
     { permission: 'pages.write', bodyLimit: HTML_LIMIT, description: 'JSON API: store a page’s HTML' },
   );

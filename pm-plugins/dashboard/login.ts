@@ -4,6 +4,7 @@
  * with the username kept.
  */
 import { isPmError } from '../../src/errors/errors.js';
+import { encodeLocation } from '../../src/pages/url-path.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
 import { hidden, input, str } from './fields.js';
 import { html } from './html.js';
@@ -13,7 +14,8 @@ import { renderNotice, type DashboardShell, type Notice } from './layout.js';
 export function safeNext(value: string): string | undefined {
   if (!value || value.length > 2000) return undefined;
   if (!/^\/(?![/\\])/.test(value) || /[\u0000-\u001f\u007f]/.test(value)) return undefined;
-  return value;
+  // It ends up in a Location header, which takes no raw character above U+00FF.
+  return encodeLocation(value);
 }
 
 export function loginRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): void {

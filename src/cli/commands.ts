@@ -80,6 +80,7 @@ Options:
   --cache-mb N       page cache size in MiB, 0 = off   (PM_CACHE_MB; default 64)
   --base-domain D    multisite: sites live at SUB.D    (PM_BASE_DOMAIN)
   --trust-proxy      honour X-Forwarded-* headers      (PM_TRUST_PROXY)
+  --allowed-hosts H  singlesite: the host names served, comma-separated (PM_ALLOWED_HOSTS; default any)
   --strict-themes    refuse to start if a theme has errors
   --no-open          do not open the browser (also when CI is set or stdout is not a terminal)
   --debug            show stack traces
@@ -91,6 +92,7 @@ which wins over config.toml.`,
       'cache-mb': { type: 'string' },
       'base-domain': { type: 'string' },
       'trust-proxy': { type: 'boolean' },
+      'allowed-hosts': { type: 'string' },
       'strict-themes': { type: 'boolean' },
       'no-open': { type: 'boolean' },
     },
@@ -103,6 +105,7 @@ which wins over config.toml.`,
         cacheMb: str(values['cache-mb']),
         baseDomain: str(values['base-domain']),
         trustProxy: values['trust-proxy'] === true ? true : undefined,
+        allowedHosts: str(values['allowed-hosts']),
         strictThemes: values['strict-themes'] === true ? true : undefined,
         debug: values.debug === true ? true : undefined,
         open: values['no-open'] ? false : undefined,

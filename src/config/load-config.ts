@@ -24,6 +24,11 @@ export interface Config {
   strictThemes: boolean;
   /** multisite: the domain whose subdomains are sites (`alice.example.com`). */
   baseDomain: string;
+  /**
+   * singlesite: the host names this server answers for (behind a proxy, the public names).
+   * Empty means any. Loopback names are always answered; offline mode answers loopback names only.
+   */
+  allowedHosts: string[];
   /** The theme that renders the 404 page and is offered first. */
   theme: string;
   /** Signs session cookies when set (PM_SECRET_KEY); never logged. */
@@ -45,6 +50,7 @@ export type ConfigFlags = Partial<{
   trustProxy: boolean;
   strictThemes: boolean;
   baseDomain: string;
+  allowedHosts: string;
   debug: boolean;
 }>;
 
@@ -97,6 +103,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     trustProxy: bool(pick(flags.trustProxy, 'PM_TRUST_PROXY', 'trust_proxy')),
     strictThemes: bool(pick(flags.strictThemes, 'PM_STRICT_THEMES', 'strict_themes')),
     baseDomain: String(pick(flags.baseDomain, 'PM_BASE_DOMAIN', 'base_domain') ?? '').toLowerCase(),
+    allowedHosts: hostList(pick(flags.allowedHosts, 'PM_ALLOWED_HOSTS', 'allowed_hosts')),
     theme: String(pick(undefined, 'PM_THEME', 'theme') ?? 'daybreak'),
     secretKey: env.PM_SECRET_KEY || undefined,
     sessionTtlMs: ttlHours * 3600_000,
@@ -117,6 +124,22 @@ function readToml(path: string): Record<string, unknown> {
   } catch (e) {
     throw new PmError('PM_ERR_CONFIG', { detail: `${path} is not valid TOML: ${(e as Error).message.split('\n')[0]}` });
   }
+}
+
+/** `a.example, b.example` or a TOML array → lowercased host names, ports removed. */
+function hostList(v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  const items = Array.isArray(v) ? v.map(String) : String(v).split(',');
+  const out: string[] = [];
+  for (const raw of items) {
+    const h = raw.trim().toLowerCase();
+    if (!h) continue;
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d+)?$/.test(h)) {
+      throw new PmError('PM_ERR_CONFIG', { detail: `allowed host "${raw.trim()}" is not a host name (for example www.example.com)` });
+    }
+    out.push(h.replace(/:\d+$/, ''));
+  }
+  return out;
 }
 
 function bool(v: unknown): boolean {

@@ -13,6 +13,8 @@ export const ERRORS = {
   PM_ERR_PAGE_NOT_FOUND: { status: 404, message: 'No page at {urlPath}.' },
   PM_ERR_UNAUTHENTICATED: { status: 401, message: 'Please log in.' },
   PM_ERR_FORBIDDEN: { status: 403, message: 'You do not have permission to {action}.' },
+  PM_ERR_HOST_NOT_ALLOWED: { status: 421, message: 'This server does not answer for the host {host}.' },
+  PM_ERR_CROSS_ORIGIN: { status: 403, message: 'The request came from another site ({origin}) and was refused.' },
   PM_ERR_CSRF: { status: 403, message: 'The form was stale or came from another site. Reload the page and try again.' },
   PM_ERR_LOGIN_FAILED: { status: 401, message: 'Wrong username or password.' },
   PM_ERR_RATE_LIMITED: { status: 429, message: 'Too many attempts. Try again in {retryAfter} seconds.' },

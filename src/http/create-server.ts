@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
 import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
+import { NO_SCRIPT_PAGE_CSP } from '../pages/page-csp.js';
 import type { PageService } from '../pages/page-service.js';
 import type { RequestContext } from '../plugins/api.js';
 import { hashSessionId } from '../store/session-id.js';
@@ -17,6 +18,7 @@ import type { Auth } from './auth.js';
 import { CSRF_COOKIE, type Csrf } from './csrf.js';
 import { ERROR_PAGE_CSP, errorPageHtml, STATUS_TITLES, toPublicError, wantsJson } from './error-response.js';
 import { createFrontHandler, frontContext } from './front-handler.js';
+import { createHostGuard } from './host-guard.js';
 import type { SiteRegistry } from './site-registry.js';
 import { urlPrefix } from './url-info.js';
 
@@ -92,6 +94,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     pages: deps.pages,
     auth,
     offlineUser: deps.offlineUser,
+    hosts: createHostGuard({ mode: config.mode, allowedHosts: config.allowedHosts, trustProxy: config.trustProxy }),
     sendError: sendRawError,
   });
 
@@ -159,6 +162,9 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       if (!reply.getHeader('content-security-policy')) {
         reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'");
       }
+    } else if (!reply.getHeader('content-security-policy') && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+      // A plugin's page that set no policy of its own runs no script.
+      reply.header('content-security-policy', NO_SCRIPT_PAGE_CSP);
     }
   });
 

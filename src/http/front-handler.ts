@@ -6,6 +6,7 @@ import type { ServablePage } from '../pages/page-cache.js';
 import type { PageService } from '../pages/page-service.js';
 import type { Site, User } from '../store/types.js';
 import type { Auth, SessionUser } from './auth.js';
+import { hostName, type HostGuard } from './host-guard.js';
 import type { SiteRegistry } from './site-registry.js';
 import { splitPath, urlPrefix, type URLInfo } from './url-info.js';
 
@@ -49,16 +50,15 @@ export function createFrontHandler(opts: {
   pages: PageService;
   auth: Auth;
   offlineUser: () => User | undefined;
+  /** Which Host names are answered at all, and where state-changing requests may come from. */
+  hosts: HostGuard;
   /** Answers an error before Fastify is involved (no site, malformed URL, database down). */
   sendError: (req: IncomingMessage, res: ServerResponse, err: unknown) => void;
 }): (req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void) => void {
   const { sites, locales, pages, auth } = opts;
 
-  function urlInfo(req: IncomingMessage): { info: URLInfo; site: Site } | undefined | null {
+  function urlInfo(req: IncomingMessage, domain: string): { info: URLInfo; site: Site } | undefined | null {
     const rawURL = req.url ?? '/';
-    const host = req.headers.host ?? '';
-    const colon = host.startsWith('[') ? host.indexOf(']:') + 1 : host.lastIndexOf(':');
-    const domain = (colon > 0 ? host.slice(0, colon) : host).toLowerCase();
     const { path, search } = splitPath(rawURL);
     let resolved;
     try {
@@ -149,8 +149,36 @@ export function createFrontHandler(opts: {
     next(req, res);
   }
 
+  const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+  // Everything here is synchronous; a throw (a header Node refuses, say) must not reach
+  // the socket's event handler, where it would end the process.
   return function frontHandler(req: RawReq, res, next) {
-    const r = urlInfo(req);
+    try {
+      handle(req, res, next);
+    } catch (err) {
+      fail(req, res, err);
+    }
+  };
+
+  /** Answers an error if nothing was sent yet; otherwise (or if even that throws) drops the connection. */
+  function fail(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+    if (res.headersSent) return void res.destroy();
+    try {
+      opts.sendError(req, res, err);
+    } catch {
+      res.destroy();
+    }
+  }
+
+  function handle(req: RawReq, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void): void {
+    const domain = hostName(req.headers.host ?? '');
+    if (!opts.hosts.allows(domain)) return opts.sendError(req, res, new PmError('PM_ERR_HOST_NOT_ALLOWED', { host: domain || '(none)' }));
+    if (!SAFE_METHODS.has(req.method ?? 'GET')) {
+      const foreign = opts.hosts.foreignOrigin(req);
+      if (foreign !== undefined) return opts.sendError(req, res, new PmError('PM_ERR_CROSS_ORIGIN', { origin: foreign }));
+    }
+    const r = urlInfo(req, domain);
     if (r === null) return opts.sendError(req, res, new PmError('PM_ERR_BAD_REQUEST', { detail: 'The address is malformed (broken percent-encoding).' }));
     if (r === undefined) return opts.sendError(req, res, new PmError('PM_ERR_SITE_NOT_FOUND'));
     const { info, site } = r;
@@ -189,9 +217,6 @@ export function createFrontHandler(opts: {
       if (found && serve(req, res, found.page, found.fromCache, ctx)) return;
       if (found?.page.kind === 'none') return next(req, res);
     }
-    slow(req, res, next, ctx, needSession).catch((err) => {
-      if (res.headersSent) res.destroy(err);
-      else opts.sendError(req, res, err);
-    });
-  };
+    slow(req, res, next, ctx, needSession).catch((err) => fail(req, res, err));
+  }
 }

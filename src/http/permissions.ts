@@ -4,6 +4,8 @@ import type { Role } from '../store/types.js';
 export const PERMISSIONS = {
   'url-dashboard': ['superadmin', 'admin', 'editor'],
   'pages.write': ['superadmin', 'admin', 'editor'],
+  /** Raw page HTML stored as written, script included (anyone else's is sanitised). */
+  'pages.raw-html': ['superadmin'],
   'themes.manage': ['superadmin', 'admin'],
   'menus.manage': ['superadmin', 'admin'],
   'site.settings': ['superadmin', 'admin'],

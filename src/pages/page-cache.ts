@@ -1,5 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { PageRecord } from '../store/types.js';
+import { NO_SCRIPT_PAGE_CSP } from './page-csp.js';
+import { encodeLocation } from './url-path.js';
 
 /**
  * What the request path needs to answer a page without thinking: bytes and
@@ -41,7 +43,7 @@ export function toServable(rec: PageRecord | undefined): ServablePage {
   if (!rec) return { kind: 'none', size: 64 };
   const hidden = rec.hidden;
   if (rec.kind === 'redirect') {
-    return { kind: 'redirect', size: 128 + (rec.redirectUrl?.length ?? 0), hidden, location: rec.redirectUrl ?? '/', status: rec.redirectStatus ?? 302 };
+    return { kind: 'redirect', size: 128 + (rec.redirectUrl?.length ?? 0), hidden, location: encodeLocation(rec.redirectUrl ?? '/'), status: rec.redirectStatus ?? 302 };
   }
   if (rec.kind === 'content') {
     return { kind: 'content', size: 128 + (rec.contentUrl?.length ?? 0), hidden, contentUrl: rec.contentUrl ?? '/', pseudoroute: rec.pseudoroute };
@@ -57,6 +59,8 @@ export function toServable(rec: PageRecord | undefined): ServablePage {
     'cache-control', 'no-cache',
   ];
   const extra = pageExtraHeaders(rec.headers);
+  // Every page carries a policy; one stored without (an older row, a plugin's page) may run no script.
+  extra['content-security-policy'] ??= NO_SCRIPT_PAGE_CSP;
   for (const [k, v] of Object.entries(extra)) base.push(k, v);
   return {
     kind: 'html',

@@ -1,9 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Db } from '../store/db.js';
-import type { PageRecord, PageStore } from '../store/types.js';
+import { can } from '../http/permissions.js';
+import type { PageRecord, PageStore, Role } from '../store/types.js';
+import { preparePageHtml } from './page-html.js';
 import { pageKey, toServable, type PageCache, type ServablePage } from './page-cache.js';
-import { normalizeUrlPath } from './url-path.js';
+import { encodeLocation, normalizeUrlPath } from './url-path.js';
 
 const CHANNEL = 'pm_page_invalidate';
 export const REDIRECT_STATUSES = [301, 302, 307, 308] as const;
@@ -13,6 +15,19 @@ export type PageChange = { type: 'set' | 'redirect' | 'alias' | 'delete'; siteId
 export interface PageService {
   /** Stores rendered HTML (gzipped once, here) at a URL. */
   set(siteId: string, langcode: string, urlPath: string, html: string, opts?: { headers?: Record<string, string>; hidden?: boolean }): Promise<void>;
+  /**
+   * Raw HTML a user wrote: stored as written, script included, only for a role that holds
+   * `pages.raw-html` on a site with its own origin; otherwise sanitised and served with a
+   * no-script policy. Says which it did.
+   */
+  setRawHtml(
+    siteId: string,
+    langcode: string,
+    urlPath: string,
+    html: string,
+    author: { role: Role | undefined; tildeSite: boolean },
+    opts?: { hidden?: boolean },
+  ): Promise<{ sanitised: boolean }>;
   /** A URL redirect: visitors are sent to `target` with `status`. */
   redirect(siteId: string, langcode: string, urlPath: string, target: string, status?: number): Promise<void>;
   /** A content redirect: `urlPath` serves what `contentUrl` serves (a page or a route), with status 200. */
@@ -83,9 +98,15 @@ export function createPageService(opts: {
       const etag = `"${createHash('sha256').update(gz).digest('base64url').slice(0, 22)}"`;
       await write({ ...base(siteId, langcode, urlPath), gz, etag, headers: o.headers ?? {}, hidden: o.hidden ?? false }, 'set');
     },
+    async setRawHtml(siteId, langcode, urlPath, html, author, o = {}) {
+      const mayRunScript = !author.tildeSite && can(author.role, 'pages.raw-html');
+      const prepared = preparePageHtml(html, { mayRunScript });
+      await this.set(siteId, langcode, urlPath, prepared.html, { headers: prepared.headers, hidden: o.hidden });
+      return { sanitised: !mayRunScript };
+    },
     async redirect(siteId, langcode, urlPath, target, status = 302) {
       if (!(REDIRECT_STATUSES as readonly number[]).includes(status)) throw new RangeError(`redirect status must be one of ${REDIRECT_STATUSES.join(', ')}`);
-      await write({ ...base(siteId, langcode, urlPath), kind: 'redirect', redirectUrl: target, redirectStatus: status }, 'redirect');
+      await write({ ...base(siteId, langcode, urlPath), kind: 'redirect', redirectUrl: encodeLocation(target), redirectStatus: status }, 'redirect');
     },
     async alias(siteId, langcode, urlPath, contentUrl, o = {}) {
       await write(

@@ -35,3 +35,18 @@ export function normalizeUrlPath(input: string): string {
 export function encodeUrlPath(urlPath: string): string {
   return urlPath.split('/').map((s) => encodeURIComponent(s)).join('/');
 }
+
+/**
+ * A redirect target as it may go in a `Location` header: every character outside
+ * printable ASCII percent-encoded as UTF-8 (`/café/∕x` → `/caf%C3%A9/%E2%88%95x`),
+ * existing `%XX` escapes kept. Node refuses header values above U+00FF, so a target
+ * stored raw would throw on every request for it. Never throws (a lone surrogate
+ * becomes U+FFFD).
+ */
+export function encodeLocation(target: string): string {
+  return target.replace(/[^\x21-\x7e]+/gu, (run) => {
+    let out = '';
+    for (const b of Buffer.from(run, 'utf8')) out += '%' + b.toString(16).toUpperCase().padStart(2, '0');
+    return out;
+  });
+}
