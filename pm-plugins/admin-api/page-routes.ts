@@ -109,7 +109,7 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
       guard.assertMayWriteAt(urlPath);
       const siteId = request.pm.site.siteId;
-      const author = { role: (await request.pm.user())?.role, tildeSite: Boolean(request.pm.site.tildePrefix) };
+      const author = { holdsRawHtml: server.can((await request.pm.user())?.role, 'pages.raw-html'), tildeSite: Boolean(request.pm.site.tildePrefix) };
       let sanitised = true;
       const existed = await guard.locked(siteId, async () => {
         await guard.assertCanReplace(siteId, langcode, urlPath);

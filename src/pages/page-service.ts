@@ -1,8 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Db } from '../store/db.js';
-import { can } from '../http/permissions.js';
-import type { PageRecord, PageStore, Role } from '../store/types.js';
+import type { PageRecord, PageStore } from '../store/types.js';
 import { preparePageHtml } from './page-html.js';
 import { pageKey, toServable, type PageCache, type ServablePage } from './page-cache.js';
 import { encodeLocation, normalizeUrlPath } from './url-path.js';
@@ -16,16 +15,16 @@ export interface PageService {
   /** Stores rendered HTML (gzipped once, here) at a URL. */
   set(siteId: string, langcode: string, urlPath: string, html: string, opts?: { headers?: Record<string, string>; hidden?: boolean }): Promise<void>;
   /**
-   * Raw HTML a user wrote: stored as written, script included, only for a role that holds
-   * `pages.raw-html` on a site with its own origin; otherwise sanitised and served with a
-   * no-script policy. Says which it did.
+   * Raw HTML a user wrote: stored as written, script included, only from a user who holds
+   * `pages.raw-html` (`holdsRawHtml`) on a site with its own origin; otherwise sanitised and
+   * served with a no-script policy. Says which it did.
    */
   setRawHtml(
     siteId: string,
     langcode: string,
     urlPath: string,
     html: string,
-    author: { role: Role | undefined; tildeSite: boolean },
+    author: { holdsRawHtml: boolean; tildeSite: boolean },
     opts?: { hidden?: boolean },
   ): Promise<{ sanitised: boolean }>;
   /** A URL redirect: visitors are sent to `target` with `status`. */
@@ -99,7 +98,7 @@ export function createPageService(opts: {
       await write({ ...base(siteId, langcode, urlPath), gz, etag, headers: o.headers ?? {}, hidden: o.hidden ?? false }, 'set');
     },
     async setRawHtml(siteId, langcode, urlPath, html, author, o = {}) {
-      const mayRunScript = !author.tildeSite && can(author.role, 'pages.raw-html');
+      const mayRunScript = author.holdsRawHtml && !author.tildeSite;
       const prepared = preparePageHtml(html, { mayRunScript });
       await this.set(siteId, langcode, urlPath, prepared.html, { headers: prepared.headers, hidden: o.hidden });
       return { sanitised: !mayRunScript };
