@@ -6,6 +6,10 @@ import type { PageService } from './page-service.js';
 import type { TemplateUrlInput, TemplateUrlService } from './template-url-service.js';
 import { normalizeUrlPath } from './url-path.js';
 
+/** Rendering, gzip and SQLite writes are synchronous: a long re-render lets waiting requests through this often. */
+const YIELD_EVERY = 10;
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Template data → rendered page. Renders happen here, at write time; the
  * request path only ever sees the stored result. A locale without its own
@@ -99,6 +103,7 @@ export function createTemplateUrlService(opts: {
           try {
             await publish(t, l);
             done.push({ langcode: l, urlPath: t.urlPath });
+            if (done.length % YIELD_EVERY === 0) await yieldToRequests();
           } catch {
             // A broken template keeps serving its last good page; the dashboard shows the theme's error.
           }
@@ -113,6 +118,7 @@ export function createTemplateUrlService(opts: {
           try {
             await publish(t, t.langcode);
             n++;
+            if (n % YIELD_EVERY === 0) await yieldToRequests();
             if (t.langcode === '') for (const l of await fallbackLocales(t.siteId, t.urlPath)) (await publish(t, l), n++);
           } catch {
             // A broken template keeps serving its last good page; the dashboard shows the theme's error.

@@ -1,0 +1,134 @@
+/**
+ * A site owner's first day in a real browser against a real server: the menu
+ * editor (no JavaScript needed), and what visitors then see. Screenshots of
+ * each new dashboard page at desktop (1280) and phone (390) width go to
+ * test-output/screenshots/first-day/ (git-ignored).
+ *
+ * Needs Chromium at /usr/bin/chromium; skipped with a message without it, unless CI is set.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, type App } from '../../src/app/create-app.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import { FAST_SCRYPT } from '../helpers/dialects.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = resolve(fileURLToPath(new URL('../../test-output/screenshots/first-day/', import.meta.url)));
+const PASSWORD = 'correct horse battery';
+const missing = !existsSync(CHROMIUM);
+const skip = missing && !process.env.CI ? `browser tests skipped: Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
+if (skip) console.log(`# ${skip}`);
+
+describe('a site owner’s first day in Chromium', { skip }, () => {
+  let app: App;
+  let dir: string;
+  let base: string;
+  let siteId: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const cspErrors: string[] = [];
+  const url = (path: string) => new URL(path, base).href;
+
+  /** A full-page screenshot at desktop width, and one at phone width of the same URL in the same session. */
+  async function shots(name: string): Promise<void> {
+    await page.screenshot({ path: join(SHOTS, `${name}-desktop.png`), fullPage: true });
+    const phone = await context.newPage();
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(page.url());
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px on a phone`);
+    await phone.screenshot({ path: join(SHOTS, `${name}-phone.png`), fullPage: true });
+    await phone.close();
+  }
+
+  async function login(p: Page, username: string): Promise<void> {
+    await p.goto(url('/pm/login'));
+    await p.fill('#f-username', username);
+    await p.fill('#f-password', PASSWORD);
+    await Promise.all([p.waitForURL(url('/pm/')), p.click('button[type=submit]')]);
+  }
+
+  before(async () => {
+    assert.ok(!missing, `Chromium is missing at ${CHROMIUM} and CI is set: install it (apt-get install -y chromium)`);
+    mkdirSync(SHOTS, { recursive: true });
+    dir = mkdtempSync(join(tmpdir(), 'pm-browser-'));
+    app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
+    siteId = app.sites.primary().siteId;
+    for (const [username, role] of [['ada', 'superadmin'], ['eve', 'editor']] as const) {
+      const u = await app.stores.users.create({ siteId, username, name: username === 'ada' ? 'Ada Lovelace' : 'Eve Editor', role });
+      await app.stores.passwords.set(u.userId, PASSWORD);
+    }
+    for (const [path, title] of [['/about', 'About the studio'], ['/work', 'Work']] as const) {
+      await app.templates.save({ siteId, langcode: '', urlPath: path, themeId: 'daybreak', templateName: path === '/about' ? 'about' : 'gallery', data: { title, body: 'We make pots.' } });
+    }
+    base = (await app.listen()).url;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(`${page.url()}: ${m.text()}`);
+    });
+    await login(page, 'ada');
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the menu editor: add links, move one up, nest one, refuse a javascript: link, save; visitors see it', async () => {
+    await page.click('nav.nav >> text=Menus');
+    await page.waitForSelector('h1:has-text("Menus")');
+    await page.fill('#f-items-0-label', 'Work');
+    await page.selectOption('#f-items-0-page', '/work');
+    await page.click('button:has-text("Add another link")');
+    await page.waitForSelector('text=Not saved yet');
+    await page.fill('#f-items-1-label', 'About');
+    await page.selectOption('#f-items-1-page', '/about');
+    await page.click('button[aria-label="Move link 2 up"]');
+    assert.equal(await page.inputValue('#f-items-0-label'), 'About');
+    assert.equal(await page.inputValue('#f-items-1-label'), 'Work');
+    await page.check('#f-items-1-nested');
+    await page.fill('#f-items-2-label', 'Shop');
+    await page.fill('#f-items-2-url', 'javascript:alert(1)');
+    await page.click('button:has-text("Save menu")');
+    await page.waitForSelector('#f-items-2-url-error');
+    assert.match(await page.textContent('#f-items-2-url-error') ?? '', /javascript: are not allowed/);
+    assert.equal(await app.menus.own(siteId, '', 'primary'), undefined, 'nothing stored');
+    await shots('menus-error');
+    await page.fill('#f-items-2-url', 'https://shop.example/');
+    await page.click('button:has-text("Save menu")');
+    await page.waitForSelector('text=Menu saved.');
+    assert.match(await page.textContent('.notice-ok') ?? '', /3 pages were rendered again/);
+    await shots('menus');
+
+    await page.goto(url('/about'));
+    const top = await page.$$eval('.site-nav__list > li > a', (as) => as.map((a) => a.textContent?.trim()));
+    assert.deepEqual(top, ['About', 'Shop']);
+    assert.equal(await page.isVisible('.site-nav__sub >> text=Work'), false, 'the sub-menu is folded');
+    await page.hover('.site-nav__parent > a');
+    assert.equal(await page.isVisible('.site-nav__sub >> text=Work'), true, 'and opens on hover');
+    await page.screenshot({ path: join(SHOTS, 'site-menu-open.png') });
+    await page.goto(url('/nowhere'));
+    assert.deepEqual(await page.$$eval('.site-nav__list > li > a', (as) => as.map((a) => a.textContent?.trim())), ['About', 'Shop'], 'the 404 page shows it');
+    assert.deepEqual(cspErrors, []);
+  });
+
+  test('an editor does not see Menus and gets a plain-words refusal there', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const p = await ctx.newPage();
+    await login(p, 'eve');
+    assert.equal(await p.locator('nav.nav >> text=Menus').count(), 0);
+    const r = await p.goto(url('/pm/menus'));
+    assert.equal(r?.status(), 403);
+    await p.screenshot({ path: join(SHOTS, 'forbidden-desktop.png'), fullPage: true });
+    await ctx.close();
+  });
+});
