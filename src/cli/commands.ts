@@ -230,6 +230,54 @@ the same name in DIR/pm-themes/ still wins over it.`,
       }
     },
   },
+  'export-static': {
+    summary: 'write a site as plain files for any static host',
+    help: `Usage: pagemanager export-static --out FOLDER [--site SITE] [--host HOST]
+
+Writes every public page of a site as files: /about becomes about/index.html, theme
+assets and uploads are copied, a content redirect becomes a copy of the page it shows,
+and URL redirects go into _redirects (Netlify, Cloudflare Pages) plus a small HTML page
+that forwards. Hidden pages and the dashboard are left out. The pages are fetched
+through the same request path as a visitor's, so they are byte for byte what is served.
+
+  --out FOLDER   where to write (created; files already there are overwritten)
+  --site SITE    multisite: the site's id, domain, subdomain or ~tilde (default: the primary)
+  --host HOST    the host name links are resolved against (default: the site's own)`,
+    options: { out: { type: 'string' }, site: { type: 'string' }, host: { type: 'string' } },
+    async run(values) {
+      const outDir = str(values.out);
+      if (!outDir) throw new PmError('PM_ERR_BAD_REQUEST', { detail: '--out is required (the folder to write the site into)' });
+      const loaded = configOf(values, { addr: '127.0.0.1:0' });
+      // Exported pages are what an anonymous visitor sees: never offline mode's automatic login.
+      const config = { ...loaded, mode: loaded.mode === 'offline' ? ('singlesite' as const) : loaded.mode };
+      if (!/^postgres(ql)?:/.test(config.dsn) && !existsSync(config.dsn)) {
+        throw new PmError('PM_ERR_BAD_REQUEST', { detail: `there is no site in ${config.dir} (no ${basename(config.dsn)}); pass --dir or --dsn` });
+      }
+      const [{ createApp }, { exportStatic }] = await Promise.all([import('../app/create-app.js'), import('../export/static-export.js')]);
+      const app = await createApp(config, { logger: false });
+      try {
+        const site = await findSite(app.stores, app.sites.primary(), str(values.site));
+        const host =
+          str(values.host) ??
+          site.domain ??
+          (site.subdomain && config.baseDomain ? `${site.subdomain}.${config.baseDomain}` : config.allowedHosts[0] ?? 'localhost');
+        const tty = process.stderr.isTTY;
+        const r = await exportStatic(app, {
+          site,
+          host,
+          outDir,
+          onProgress: tty ? (done, queued) => void (done % 25 === 0 && process.stderr.write(`\r${done} of ${queued} addresses…`)) : undefined,
+        });
+        if (tty) process.stderr.write('\r\x1b[K');
+        process.stdout.write(`Exported ${r.pages} pages, ${r.redirects} redirects and ${r.assets} files (${(r.bytes / 1024).toFixed(0)} KiB) to ${resolve(outDir)}.\n`);
+        for (const s of r.skipped.slice(0, 20)) process.stdout.write(`  left out ${s.url} (it answers ${s.status})\n`);
+        if (r.skipped.length > 20) process.stdout.write(`  … and ${r.skipped.length - 20} more left out\n`);
+        return 0;
+      } finally {
+        await app.close();
+      }
+    },
+  },
   'list-sites': {
     summary: 'list the sites',
     help: 'Usage: pagemanager list-sites\n\nPrints one line per site: id, address, title; the primary site is marked with *.',

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { findReferences, sitePath } from '../../src/export/static-export.js';
+import { startTestApp } from '../helpers/app.js';
+import { runCli, tempDir } from './cli-helpers.js';
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? walk(join(dir, n)) : [join(dir, n)]));
+}
+
+/** What a static host does: /x → x, else x/index.html. */
+function resolveStatic(out: string, urlPath: string): string | undefined {
+  const p = decodeURIComponent(urlPath.split('?')[0]!).replace(/\/+$/, '');
+  for (const candidate of [join(out, p), join(out, p, 'index.html')]) {
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
+  }
+  return undefined;
+}
+
+test('export-static writes every public page, its assets and redirects; every link and asset in the export resolves', async (t) => {
+  const dir = tempDir(t);
+  const out = join(tempDir(t), 'site');
+  const app = await startTestApp({}, { dir });
+  const { siteId } = app;
+  try {
+    const save = (urlPath: string, templateName: string, data: Record<string, unknown>) =>
+      app.app.templates.save({ siteId, langcode: '', urlPath, themeId: 'daybreak', templateName, data });
+    assert.deepEqual(await save('/', 'home', { title: 'Pottery by Maya', heading: 'Pottery by Maya', nav: [{ label: 'About', url: '/about' }, { label: 'Old', url: '/old-about' }], ctaLabel: 'Read about us', ctaUrl: '/a-propos' }), { ok: true });
+    assert.deepEqual(await save('/about', 'about', { title: 'About', body: 'We make **stoneware**. See [the café page](/café).' }), { ok: true });
+    await app.app.pages.set(siteId, '', '/café', '<!doctype html><title>Café</title><h1>Café</h1><a href="/">home</a>');
+    await app.app.pages.set(siteId, '', '/secret', '<h1>hidden</h1>', { hidden: true });
+    await app.app.pages.redirect(siteId, '', '/old-about', '/about', 301);
+    await app.app.pages.alias(siteId, '', '/a-propos', '/about');
+  } finally {
+    await app.close();
+  }
+
+  const r = await runCli(['export-static', '--dir', dir, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Exported \d+ pages, 1 redirects and \d+ files/);
+
+  // Pages as folders with index.html; the alias is a copy of what it shows; the hidden page is absent.
+  assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /Pottery by Maya/);
+  const about = readFileSync(join(out, 'about/index.html'), 'utf8');
+  assert.match(about, /<strong>stoneware<\/strong>/);
+  assert.equal(readFileSync(join(out, 'a-propos/index.html'), 'utf8'), about);
+  assert.match(readFileSync(join(out, 'café/index.html'), 'utf8'), /<h1>Café<\/h1>/);
+  assert.equal(existsSync(join(out, 'secret')), false);
+  // URL redirects: a _redirects line and a forwarding page.
+  assert.match(readFileSync(join(out, '_redirects'), 'utf8'), /^\/old-about \/about 301$/m);
+  assert.match(readFileSync(join(out, 'old-about/index.html'), 'utf8'), /http-equiv="refresh" content="0; url=\/about"/);
+
+  // Crawl: every same-site reference of every exported HTML and CSS file resolves to a file.
+  const origin = 'http://localhost';
+  const missing: string[] = [];
+  let checked = 0;
+  for (const file of walk(out)) {
+    const isCss = file.endsWith('.css');
+    if (!file.endsWith('.html') && !isCss) continue;
+    const from = '/' + relative(out, file).replace(/index\.html$/, '');
+    for (const ref of findReferences(readFileSync(file, 'utf8'), isCss)) {
+      const path = sitePath(ref, from, origin);
+      if (path === undefined || path === '/pm' || path.startsWith('/pm/')) continue; // the dashboard is not part of a static site
+      checked++;
+      if (!resolveStatic(out, path)) missing.push(`${from} → ${ref}`);
+    }
+  }
+  assert.ok(checked > 10, `only ${checked} references checked`);
+  assert.deepEqual(missing, []);
+});
+
+test('export-static: no --out, or no site in the folder, is one clear line and nothing written', async (t) => {
+  const dir = tempDir(t);
+  const noOut = await runCli(['export-static', '--dir', dir]);
+  assert.notEqual(noOut.code, 0);
+  assert.match(noOut.stderr, /--out is required/);
+  const out = join(tempDir(t), 'site');
+  const empty = await runCli(['export-static', '--dir', join(dir, 'nothing-here'), '--out', out]);
+  assert.notEqual(empty.code, 0);
+  assert.match(empty.stderr, /there is no site in/);
+  assert.equal(existsSync(out), false);
+});
