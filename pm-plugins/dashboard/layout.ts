@@ -23,7 +23,7 @@ const FLASH_COOKIE = 'pm_flash';
 const NAV_CACHE_MS = 10_000;
 const SCAN_PAGE = 500;
 
-export type NavKey = 'home' | 'urls' | 'menus' | 'themes' | 'users' | 'settings' | 'profile';
+export type NavKey = 'home' | 'urls' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'profile';
 
 export interface Notice {
   kind: 'ok' | 'error' | 'info' | 'warn';
@@ -192,6 +192,8 @@ ${o.body}
     const items: { key: NavKey; label: string; href: string; permission: Permission }[] = [
       { key: 'home', label: 'Home', href: L('/pm/'), permission: 'url-dashboard' },
       { key: 'urls', label: 'Pages & URLs', href: await urlDashboardHref(request), permission: 'url-dashboard' },
+      // The media plugin's library, when it is loaded.
+      ...(server.routes().some((r) => r.url === '/pm/media') ? [{ key: 'media' as const, label: 'Media', href: L('/pm/media'), permission: 'url-dashboard' as const }] : []),
       { key: 'menus', label: 'Menus', href: L('/pm/menus'), permission: 'menus.manage' },
       { key: 'themes', label: 'Themes', href: L('/pm/themes'), permission: 'themes.manage' },
       { key: 'users', label: 'Users', href: L('/pm/users'), permission: 'users.manage' },

@@ -33,6 +33,7 @@ import { createDirFS } from '../themes/dir-fs.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
+import { createUploadStorage } from '../files/index.js';
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from '../errors/errors.js';
 import { ensureWelcomePage } from './first-run.js';
@@ -73,6 +74,8 @@ export interface AppOptions {
   dbSchema?: string;
   /** Store options (tests lower the scrypt cost). */
   storeOptions?: StoreOptions;
+  /** Where PM_S3_* settings are read (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Ensures the data folder exists and is writable, with a message that says which folder. */
@@ -218,6 +221,12 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       logger: opts.logger ?? false,
     });
 
+    const uploads = createUploadStorage(config.dir, opts.env ?? process.env);
+    closers.push(() => uploads.close());
+    if (uploads.kind === 'folder' && db.dialect.crossProcessNotify) {
+      http.fastify.log.warn(`uploads are kept in the folder ${uploads.location}; other instances on this PostgreSQL database will not see them (set PM_S3_BUCKET to share a bucket)`);
+    }
+
     const routes: RouteInfo[] = [];
     const found = discoverPlugins(opts.builtInPlugins ?? BUILTIN_PLUGINS, join(config.dir, 'pm-plugins'));
     const plugins: Plugin[] = [];
@@ -238,7 +247,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
-    const shared = { config, db, stores, pages, templates, menus, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, menus, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, shared));
     for (const [i, p] of plugins.entries()) {
       try {

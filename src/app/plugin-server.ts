@@ -32,6 +32,7 @@ export interface SharedServices {
   auth: Auth;
   siteService: SiteService;
   events: EventBus;
+  uploads: import('../files/file-storage.js').FileStorage;
   routes: RouteInfo[];
   locales: ReadonlySet<string>;
   http: HttpServer;
@@ -102,6 +103,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     sites: s.siteService,
     log,
     events: s.events,
+    uploads: s.uploads,
     routes: () => [...s.routes],
     locales: s.locales,
     normalizeUrlPath,

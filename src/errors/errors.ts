@@ -31,6 +31,12 @@ export const ERRORS = {
   PM_ERR_CONFIG: { status: 500, message: 'Configuration problem: {detail}' },
   PM_ERR_PLUGIN_INIT: { status: 500, message: 'The plugin {plugin} failed to start: {detail}' },
   PM_ERR_LAST_SUPERADMIN: { status: 409, message: 'The site needs at least one superadmin; make someone else superadmin first.' },
+  PM_ERR_MEDIA_EMPTY: { status: 400, message: 'The file {name} is empty.' },
+  PM_ERR_MEDIA_TYPE: { status: 415, message: 'The file {name} cannot be uploaded: {reason}' },
+  PM_ERR_MEDIA_UNREADABLE: { status: 422, message: 'The file {name} is not a readable {type}: {reason}' },
+  PM_ERR_MEDIA_PIXELS: { status: 413, message: 'The picture {name} is {width}×{height} pixels; pictures may have at most {limit} megapixels.' },
+  PM_ERR_MEDIA_IN_USE: { status: 409, message: 'The file {name} is used on {where}; take it out of those pages first.' },
+  PM_ERR_QUOTA_EXCEEDED: { status: 413, message: 'This would pass the site’s storage quota of {limit} ({used} used, {needed} more needed). Delete files or ask for a larger quota.' },
   PM_ERR_DELETE_SELF: { status: 409, message: 'You cannot delete your own account; another admin can.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

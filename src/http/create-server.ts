@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import fastifyCompress from '@fastify/compress';
 import { fastifyCookie } from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
@@ -103,6 +104,8 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   fastify.decorateRequest('pm', null as unknown as RequestContext);
   fastify.register(fastifyCookie);
   fastify.register(fastifyFormbody);
+  // Multipart bodies are read only by the routes that ask (request.file() / request.parts()), with their own limits.
+  fastify.register(fastifyMultipart, { limits: { fields: 50, fieldSize: 100_000, files: 20, parts: 100 } });
   fastify.register(fastifyCompress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
   fastify.register(fastifyRateLimit, { global: false });
 

@@ -28,11 +28,13 @@ import type { Role, Site, Stores, User } from '../store/types.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
 import type { EventBus } from './events.js';
+import type { FileStorage } from '../files/file-storage.js';
 
 export type { EventBus, PmEvents } from './events.js';
 export type { Permission } from '../http/permissions.js';
 export type { Key, PageRecord, Role, Site, TemplateUrl, User } from '../store/types.js';
-export type { ThemeInfo, TemplateConfig } from '../themes/themes-manager.js';
+export type { ThemeInfo, TemplateConfig, ImageInfo, ImageResolver, ImageVariant } from '../themes/themes-manager.js';
+export type { FileStorage, StoredFile } from '../files/file-storage.js';
 export type { MenuLink, MenuName, MenuRowInput, SiteMenus } from '../pages/menu-service.js';
 
 /** What every request carries by the time a route runs. */
@@ -170,6 +172,11 @@ export interface PluginServer {
   readonly sites: SiteService;
   readonly log: Logger;
   readonly events: EventBus;
+  /**
+   * Where uploaded files live: the data folder's `pm-uploads/`, or an S3-compatible
+   * bucket when PM_S3_BUCKET is set. Keys are plain relative paths (see src/files/).
+   */
+  readonly uploads: FileStorage;
   /** Every route registered by every plugin (for the URL dashboard). */
   routes(): RouteInfo[];
   /** Known locales (locales.txt). */

@@ -33,7 +33,10 @@ export function createPluginRouter(scope: FastifyInstance, pluginName: string, c
     const pm = request.pm;
     if (pm.via === 'token') return;
     const body = request.body as Record<string, unknown> | undefined;
-    const token = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined);
+    // A multipart form (an upload without JavaScript) has no parsed body yet: its token comes in the action's query.
+    const multipart = String(request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+    const query = multipart ? (request.query as Record<string, unknown> | undefined)?._csrf : undefined;
+    const token = request.headers['x-csrf-token'] ?? (body && typeof body === 'object' ? body._csrf : undefined) ?? query;
     const binding = pm.session ? pm.session.sessionHash || 'offline' : request.cookies[CSRF_COOKIE];
     if (!csrf.verify(pm.site.siteId, binding, token)) throw new PmError('PM_ERR_CSRF');
   };

@@ -12,6 +12,7 @@ import type { AssetSet, CspSources, ScriptAsset } from './injection.js';
 import { normalizeFsPath } from './readonly-fs.js';
 import type { ReadonlyFS } from './readonly-fs.js';
 import { fingerprintOf, serveThemeAsset } from './theme-assets.js';
+import { collectUploadUrls, pictureHtml, type ImageInfo, type ImageResolver, type PictureOptions } from './images.js';
 import type { AssetResponse } from './theme-assets.js';
 import { shortError } from './theme-engine.js';
 import { loadThemes } from './theme-loader.js';
@@ -22,6 +23,7 @@ import type { TemplateConfigSource } from './template-config-source.js';
 export type { AssetSet, CspSources, ScriptAsset } from './injection.js';
 export type { AssetResponse } from './theme-assets.js';
 export type { TemplateConfigSource } from './template-config-source.js';
+export type { ImageInfo, ImageResolver, ImageVariant, PictureOptions } from './images.js';
 export type { TemplateDef, ThemeManifest } from './theme-manifest.js';
 import type { ThemeManifest } from './theme-manifest.js';
 
@@ -117,6 +119,11 @@ export interface ThemesManager {
   assetUrl(themeId: string, path: string): string;
   /** Styles, scripts and CSP sources added to every render (plugins). Returns a function that removes them. */
   addGlobalAsset(set: AssetSet): () => void;
+  /**
+   * The plugin that owns uploads tells templates about its pictures (`it.image`, `it.picture`).
+   * One resolver at a time; returns a function that removes it.
+   */
+  setImageResolver(resolver: ImageResolver): () => void;
 }
 
 function insertBefore(html: string, marker: RegExp, text: string): string {
@@ -143,6 +150,7 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
   const md = opts.md ?? renderMarkdown;
   const checkSchema = opts.checkSchema ?? formsCheckSchema;
   const globals: AssetSet[] = [];
+  let imageResolver: ImageResolver | undefined;
   let state: State | undefined;
   let loading: Promise<{ changed: string[] }> | undefined;
 
@@ -227,6 +235,9 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       cspSources: manifest.csp,
     };
     const injection = buildInjection([themeSet, ...globals, ctxSet], ctx.nonce);
+    const urls = imageResolver ? [...collectUploadUrls([data, ctx.extra])] : [];
+    const images: Map<string, ImageInfo> = urls.length && imageResolver ? await imageResolver(urls).catch(() => new Map<string, ImageInfo>()) : new Map();
+    const link = ctx.url ?? ((path: string) => path);
     let headCalled = false;
     let bodyEndCalled = false;
     const it = {
@@ -237,8 +248,10 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       extra: ctx.extra ?? {},
       menus: ctx.menus ?? { primary: [], footer: [] },
       asset: (path: string) => assetUrlFor(theme, themeId, path),
-      url: ctx.url ?? ((path: string) => path),
+      url: link,
       md: (text: string) => md(String(text ?? '')),
+      image: (src: unknown) => images.get(String(src ?? '')),
+      picture: (src: unknown, o: PictureOptions = {}) => pictureHtml(src, images.get(String(src ?? '')), o ?? {}, link),
       esc,
       pm: {
         head: () => {
@@ -320,6 +333,12 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
     },
     assetUrl(themeId, path) {
       return assetUrlFor(state?.themes.get(themeId), themeId, path);
+    },
+    setImageResolver(resolver) {
+      imageResolver = resolver;
+      return () => {
+        if (imageResolver === resolver) imageResolver = undefined;
+      };
     },
     addGlobalAsset(set) {
       assertAssetSet(set, 'addGlobalAsset');

@@ -1,0 +1,49 @@
+/**
+ * Reading a multipart upload: every file into memory up to the per-file limit
+ * (a larger one stops the read at the limit and is refused before anything is
+ * stored), and the text fields beside them.
+ */
+import { PmError } from '../../src/errors/errors.js';
+import type { PmReply, PmRequest } from '../../src/plugins/api.js';
+import { formatBytes } from './media-service.js';
+
+export interface UploadedFile {
+  field: string;
+  filename: string | undefined;
+  body: Buffer;
+}
+
+export const MAX_FILES_PER_REQUEST = 20;
+
+export async function readUpload(request: PmRequest, reply: PmReply, maxBytes: number): Promise<{ files: UploadedFile[]; fields: Record<string, string[]> }> {
+  const tooLarge = () => {
+    // The rest of the body is not read: the connection closes after the answer.
+    reply.header('connection', 'close');
+    return new PmError('PM_ERR_PAYLOAD_TOO_LARGE', { limit: formatBytes(maxBytes) });
+  };
+  if (!request.isMultipart()) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'Send the file as multipart/form-data (curl -F file=@photo.jpg).' });
+  // A declared length past what any allowed request could be is refused before a byte is read.
+  const declared = Number(request.headers['content-length'] ?? NaN);
+  if (declared > maxBytes * MAX_FILES_PER_REQUEST + 1024 * 1024) throw tooLarge();
+  const files: UploadedFile[] = [];
+  const fields: Record<string, string[]> = {};
+  try {
+    for await (const part of request.parts({ limits: { fileSize: maxBytes, files: MAX_FILES_PER_REQUEST } })) {
+      if (part.type === 'file') {
+        const body = await part.toBuffer();
+        // A file input left empty still sends a part, with no name and no bytes.
+        if (!part.filename && body.length === 0) continue;
+        files.push({ field: part.fieldname, filename: part.filename, body });
+      } else {
+        (fields[part.fieldname] ??= []).push(String(part.value ?? ''));
+      }
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge();
+    if (code === 'FST_FILES_LIMIT') throw new PmError('PM_ERR_BAD_REQUEST', { detail: `At most ${MAX_FILES_PER_REQUEST} files can be sent at once.` });
+    if (typeof code === 'string' && code.startsWith('FST_')) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `The upload could not be read: ${(e as Error).message}.` });
+    throw e;
+  }
+  return { files, fields };
+}
