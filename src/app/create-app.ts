@@ -10,6 +10,7 @@ import { createHttpServer, type HttpServer } from '../http/create-server.js';
 import { createCsrf } from '../http/csrf.js';
 import { createSiteRegistry, parseLocales, type SiteRegistry } from '../http/site-registry.js';
 import { linkProblem } from '../pages/address-service.js';
+import { SEO_PROPERTY } from '../pages/seo.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
 import { createMenuService, type MenuService } from '../pages/menu-service.js';
 import { createPageCache } from '../pages/page-cache.js';
@@ -155,6 +156,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         runtime().files('pm-themes'),
       ]),
       md: renderMarkdown,
+      // Every page has an SEO section, whatever its template (src/pages/seo.ts).
+      sharedProperties: { seo: SEO_PROPERTY },
     });
     await themes.load();
     if (config.strictThemes) {

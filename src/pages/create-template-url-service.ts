@@ -4,6 +4,7 @@ import type { Site, TemplateUrl, TemplateUrlStore } from '../store/types.js';
 import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
 import type { PageService } from './page-service.js';
 import type { TemplateUrlInput, TemplateUrlService } from './template-url-service.js';
+import { resolveSeo } from './seo.js';
 import { normalizeUrlPath } from './url-path.js';
 
 /** Rendering, gzip and SQLite writes are synchronous: a long re-render lets waiting requests through this often. */
@@ -36,20 +37,68 @@ export function createTemplateUrlService(opts: {
     return (s.tildePrefix ? `/~${s.tildePrefix}` : '') + (langcode ? `/${langcode}` : '');
   }
 
+  const languageNames = (() => {
+    try {
+      return new Intl.DisplayNames(['en'], { type: 'language' });
+    } catch {
+      return undefined;
+    }
+  })();
+  /** A language's name in itself ("Français"), for the themes' language switcher. */
+  function languageLabel(code: string): string {
+    try {
+      const own = new Intl.DisplayNames([code], { type: 'language' }).of(code);
+      return own ? own[0].toUpperCase() + own.slice(1) : (languageNames?.of(code) ?? code);
+    } catch {
+      return code;
+    }
+  }
+
+  /**
+   * Renders the data of `t` (written in `t.langcode`) at its URL in `langcode`:
+   * a language without its own data shows the default's, with the default's
+   * `lang`, and a canonical link to the default's address.
+   */
   async function render(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<{ html: string; headers: Record<string, string> }> {
     const s = site(t.siteId);
     const pre = prefix(s, langcode);
+    const url = (p: string) => pre + (p.startsWith('/') ? p : '/' + p);
+    const contentLang = t.langcode || s.defaultLocale;
+    const locales = ['', ...s.enabledLocales.filter((l) => l !== s.defaultLocale)];
+    const own = locales.length > 1 ? new Set(['', ...(await store.listLangcodes(t.siteId, t.urlPath)).map((r) => r.langcode), t.langcode]) : new Set(['']);
+    const languages =
+      locales.length > 1
+        ? locales.map((l) => ({ langcode: l || s.defaultLocale, href: prefix(s, l) + t.urlPath, label: languageLabel(l || s.defaultLocale), own: own.has(l), current: l === langcode }))
+        : undefined;
+    const seo = resolveSeo(t.data, {
+      siteTitle: s.title,
+      siteDescription: s.description,
+      canonicalPath: prefix(s, t.langcode) + t.urlPath,
+      contentLang,
+      url,
+      origin: s.domain ? `https://${s.domain}` : '',
+    });
     return themes.render(t.themeId, t.templateName, t.data, {
-      site: { title: s.title, description: s.description, langcode: langcode || s.defaultLocale },
+      site: { title: s.title, description: s.description, langcode: contentLang },
       page: { urlPath: t.urlPath, url: pre + t.urlPath },
-      url: (p: string) => pre + (p.startsWith('/') ? p : '/' + p),
+      url,
       menus: await opts.menus?.(t.siteId, langcode),
+      seo,
+      languages,
     });
   }
 
   async function publish(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<void> {
     const r = await render(t, langcode);
     await pages.set(t.siteId, langcode, t.urlPath, r.html, { headers: r.headers });
+  }
+
+  /** Renders again every other language's version of a URL (their language links changed). */
+  async function republishSiblings(siteId: string, urlPath: string, except: string): Promise<void> {
+    const rows = await store.listLangcodes(siteId, urlPath);
+    for (const r of rows) if (r.langcode !== except) await publish(r, r.langcode);
+    const base = rows.find((r) => r.langcode === '');
+    if (base) for (const l of await fallbackLocales(siteId, urlPath)) if (l !== except) await publish(base, l);
   }
 
   /** Locales of the site that have no data of their own at this URL and so show the default's. */
@@ -71,6 +120,8 @@ export function createTemplateUrlService(opts: {
       await store.upsert({ ...t, updatedAt: Date.now() });
       await pages.set(t.siteId, input.langcode, urlPath, first.html, { headers: first.headers });
       if (input.langcode === '') for (const l of await fallbackLocales(t.siteId, urlPath)) await publish(t, l);
+      // The other languages' versions list this one among their alternates now.
+      if (site(t.siteId).enabledLocales.length > 1) await republishSiblings(t.siteId, urlPath, input.langcode);
       return { ok: true as const };
     },
     async preview(input) {
@@ -89,6 +140,7 @@ export function createTemplateUrlService(opts: {
         const base = await store.get(siteId, '', p);
         if (base) await publish(base, langcode);
         else await pages.delete(siteId, langcode, p);
+        await republishSiblings(siteId, p, langcode);
       }
       return true;
     },

@@ -36,6 +36,11 @@ export interface ThemesManagerOptions {
   md?: (s: string) => string;
   /** Checks a JSON Schema; returns its problems. Used by `check()`. Default: forms' `checkSchema`. */
   checkSchema?: (schema: unknown) => string[];
+  /**
+   * Properties added to every template's object schema unless it defines them
+   * itself (the SEO section every page has). `getTemplate` returns the result.
+   */
+  sharedProperties?: Record<string, unknown>;
 }
 
 /** A theme as the dashboard lists it: its theme.json's descriptive fields, with screenshots as URLs. */
@@ -66,6 +71,17 @@ export interface RenderContext {
    * field, when filled, replaces the primary menu (the theme decides that).
    */
   menus?: { primary: MenuLinkLike[]; footer: MenuLinkLike[] };
+  /**
+   * What goes in <head> for search engines and link previews, resolved by the
+   * caller (src/pages/seo.ts), as `it.seo`. Absent: the theme falls back on the page's data.
+   */
+  seo?: { title: string; description: string; image: string; canonical: string; noindex: boolean; contentLang: string };
+  /**
+   * The page in each language of the site, as `it.languages` (only when the
+   * site has more than one): `own` is false where that language shows the
+   * default's content (no hreflang for it), `current` marks this one.
+   */
+  languages?: { langcode: string; href: string; label: string; own: boolean; current: boolean }[];
   /** Anything else the template may use, as `it.extra` (the blog's posts, …). */
   extra?: Record<string, unknown>;
   /** Prefix-aware link builder for `it.url()`; default: identity. */
@@ -212,11 +228,21 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
     return { theme, manifest: theme.manifest, def };
   }
 
+  /** The schema with the shared properties added; one object per template, so compiled validators are reused. */
+  function withShared(schema: unknown): unknown {
+    const extra = opts.sharedProperties;
+    if (!extra || schema === undefined || !schema || typeof schema !== 'object' || Array.isArray(schema)) return schema;
+    const sc = schema as { type?: unknown; properties?: Record<string, unknown> };
+    if (sc.type !== undefined && sc.type !== 'object') return schema;
+    const add = Object.fromEntries(Object.entries(extra).filter(([k]) => !(sc.properties && k in sc.properties)));
+    return Object.keys(add).length ? { ...sc, properties: { ...(sc.properties ?? {}), ...add } } : schema;
+  }
+
   function templateConfig(s: State, themeId: string, def: { name: string; schema?: string; sample?: string; file: string; description: string }) {
     const key = `${themeId}\0${def.name}`;
     let p = s.configs.get(key);
     if (!p) {
-      p = configSource.load(themeId, def);
+      p = configSource.load(themeId, def).then((c) => ({ ...c, schema: withShared(c.schema) }));
       s.configs.set(key, p);
       // A failure is not cached: the next call tries again (a network source may recover).
       p.catch(() => s.configs.delete(key));
@@ -247,6 +273,8 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       theme: { id: themeId, name: manifest.name },
       extra: ctx.extra ?? {},
       menus: ctx.menus ?? { primary: [], footer: [] },
+      seo: ctx.seo,
+      languages: ctx.languages ?? [],
       asset: (path: string) => assetUrlFor(theme, themeId, path),
       url: link,
       md: (text: string) => md(String(text ?? '')),

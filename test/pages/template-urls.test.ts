@@ -65,9 +65,10 @@ describe('template URLs: the page is rendered once, when the data is saved', () 
     await save('/about', { title: 'About' });
     const fr = await t.app.http.inject('/fr/about');
     assert.match(fr.body, /<h1>About<\/h1>/);
-    assert.match(fr.body, /lang="fr"/);
+    assert.match(fr.body, /lang="en"/, 'an untranslated copy carries the language of its content (issue 11)');
     await save('/about', { title: 'À propos' }, 'fr');
     assert.match((await t.app.http.inject('/fr/about')).body, /À propos/);
+    assert.match((await t.app.http.inject('/fr/about')).body, /lang="fr"/);
     assert.match((await t.app.http.inject('/about')).body, /<h1>About<\/h1>/);
     await t.app.templates.remove(t.siteId, 'fr', '/about');
     assert.match((await t.app.http.inject('/fr/about')).body, /<h1>About<\/h1>/, 'back to the fallback');
