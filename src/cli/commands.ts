@@ -19,6 +19,8 @@ export interface Command {
   summary: string;
   help: string;
   options: ParseArgsConfig['options'];
+  /** String options that may also stand alone, with the value they then take (`--trust-proxy` → 1). */
+  optionalValues?: Record<string, string>;
   /** Resolves with the exit code; -1 means "keep running" (serve). */
   run(values: Values): Promise<number>;
 }
@@ -79,7 +81,8 @@ Options:
   --dsn DSN          postgres://… or a SQLite file     (PM_DSN; default DIR/pagemanager.db)
   --cache-mb N       page cache size in MiB, 0 = off   (PM_CACHE_MB; default 64)
   --base-domain D    multisite: sites live at SUB.D    (PM_BASE_DOMAIN)
-  --trust-proxy      honour X-Forwarded-* headers      (PM_TRUST_PROXY)
+  --trust-proxy [N|A] behind N proxies (alone: 1), or the proxies' addresses A, comma-
+                     separated; X-Forwarded-* from anyone else is ignored (PM_TRUST_PROXY)
   --allowed-hosts H  singlesite: the host names served, comma-separated (PM_ALLOWED_HOSTS; default any)
   --strict-themes    refuse to start if a theme has errors
   --no-open          do not open the browser (also when CI is set or stdout is not a terminal)
@@ -91,11 +94,12 @@ which wins over config.toml.`,
       addr: { type: 'string' },
       'cache-mb': { type: 'string' },
       'base-domain': { type: 'string' },
-      'trust-proxy': { type: 'boolean' },
+      'trust-proxy': { type: 'string' },
       'allowed-hosts': { type: 'string' },
       'strict-themes': { type: 'boolean' },
       'no-open': { type: 'boolean' },
     },
+    optionalValues: { 'trust-proxy': '1' },
     async run(values) {
       const config = loadConfig({
         mode: str(values.mode),
@@ -104,7 +108,7 @@ which wins over config.toml.`,
         dsn: str(values.dsn),
         cacheMb: str(values['cache-mb']),
         baseDomain: str(values['base-domain']),
-        trustProxy: values['trust-proxy'] === true ? true : undefined,
+        trustProxy: str(values['trust-proxy']),
         allowedHosts: str(values['allowed-hosts']),
         strictThemes: values['strict-themes'] === true ? true : undefined,
         debug: values.debug === true ? true : undefined,

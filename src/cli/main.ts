@@ -57,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`pagemanager: unknown command "${name}". Run pagemanager --help for the list.\n`);
     return 2;
   }
+  // `--trust-proxy` alone (at the end, or before another flag) takes its default value.
+  for (const [opt, value] of Object.entries(cmd.optionalValues ?? {})) {
+    rest = rest.map((a, i) => (a === `--${opt}` && (i === rest.length - 1 || rest[i + 1]!.startsWith('-')) ? `--${opt}=${value}` : a));
+  }
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...cmd.options }, strict: true, allowPositionals: false }));

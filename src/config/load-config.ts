@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { PmError } from '../errors/errors.js';
+import { parseTrustProxy, type TrustProxy } from './trust-proxy-setting.js';
 
+export type { TrustProxy };
 export type Mode = 'offline' | 'singlesite' | 'multisite';
 export const MODES: readonly Mode[] = ['offline', 'singlesite', 'multisite'];
 
@@ -18,8 +20,12 @@ export interface Config {
   open: boolean;
   /** Page cache budget in MiB; 0 disables the cache. */
   cacheMb: number;
-  /** Honour X-Forwarded-Proto / X-Forwarded-For. */
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For/-Proto/-Host are believed: false (none), a number of hops
+   * (the proxies in front of this server; the bare flag and `true` mean 1), or the proxies'
+   * addresses and CIDR ranges. See src/http/trust-proxy.ts.
+   */
+  trustProxy: TrustProxy;
   /** Check every theme at start and refuse to start on any error. */
   strictThemes: boolean;
   /** multisite: the domain whose subdomains are sites (`alice.example.com`). */
@@ -47,7 +53,7 @@ export type ConfigFlags = Partial<{
   dsn: string;
   open: boolean;
   cacheMb: string | number;
-  trustProxy: boolean;
+  trustProxy: boolean | string | number;
   strictThemes: boolean;
   baseDomain: string;
   allowedHosts: string;
@@ -100,7 +106,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     dsn,
     open: flags.open ?? !(env.PM_NO_OPEN || env.CI),
     cacheMb,
-    trustProxy: bool(pick(flags.trustProxy, 'PM_TRUST_PROXY', 'trust_proxy')),
+    trustProxy: parseTrustProxy(pick(flags.trustProxy, 'PM_TRUST_PROXY', 'trust_proxy')),
     strictThemes: bool(pick(flags.strictThemes, 'PM_STRICT_THEMES', 'strict_themes')),
     baseDomain: String(pick(flags.baseDomain, 'PM_BASE_DOMAIN', 'base_domain') ?? '').toLowerCase(),
     allowedHosts: hostList(pick(flags.allowedHosts, 'PM_ALLOWED_HOSTS', 'allowed_hosts')),

@@ -18,7 +18,17 @@ export interface SessionUser {
 }
 
 const REVOKE_CHANNEL = 'pm_session_revoke';
-/** Failed logins allowed per username and per IP in the window, before refusing. */
+/**
+ * Failed logins. Per (username, address): a few free tries, then a delay that doubles with
+ * each failure (1 s, 2 s, 4 s, … up to 15 min). Per username: past MAX_FAILURES_USER in the
+ * window, addresses that failed for that user are refused, but one with no recent failures
+ * may still try, so a stranger guessing cannot lock the owner out. Per address: a cap across
+ * usernames. The address is `request.ip`, which believes X-Forwarded-For only as far as
+ * `--trust-proxy` says.
+ */
+const FREE_TRIES_PER_PAIR = 5;
+const BASE_DELAY_MS = 1000;
+const MAX_DELAY_MS = 15 * 60_000;
 const MAX_FAILURES_USER = 10;
 const MAX_FAILURES_IP = 50;
 const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -58,6 +68,7 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
   const revokedSessions = new Map<string, number>(); // sessionHash → expireAt
   const revokedUsers = new Map<string, number>(); // userId → revokedAt
   const failures = new LRUCache<string, number>({ max: 100_000, ttl: FAILURE_WINDOW_MS });
+  const pairFailures = new LRUCache<string, { count: number; last: number }>({ max: 100_000, ttl: FAILURE_WINDOW_MS });
   // Cookie value → what verifying it found. Signed: the HMAC and JSON work is done
   // once per cookie (revocations and expiry are still checked on every request).
   // Stored: the table lookup is done once per STORED_SESSION_TTL_MS; logout and
@@ -159,13 +170,18 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
       return s;
     },
     async login({ siteId, username, password, ip, secure }) {
-      const userKey = `u:${siteId}:${username.toLowerCase()}`;
+      const userKey = `u:${siteId}:${username.trim().toLowerCase()}`;
       const ipKey = `ip:${ip}`;
-      const limited = (failures.get(userKey) ?? 0) >= MAX_FAILURES_USER || (failures.get(ipKey) ?? 0) >= MAX_FAILURES_IP;
-      if (limited) {
-        const retry = Math.ceil(Math.max(failures.getRemainingTTL(userKey), failures.getRemainingTTL(ipKey)) / 1000);
-        throw new PmError('PM_ERR_RATE_LIMITED', { retryAfter: retry > 0 ? retry : 60 });
+      const pairKey = `${userKey}\u0000${ip}`;
+      const now = Date.now();
+      const pair = pairFailures.get(pairKey);
+      const refuse = (ms: number) => new PmError('PM_ERR_RATE_LIMITED', { retryAfter: Math.max(1, Math.ceil(ms / 1000)) });
+      if (pair && pair.count >= FREE_TRIES_PER_PAIR) {
+        const wait = pair.last + Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (pair.count - FREE_TRIES_PER_PAIR)) - now;
+        if (wait > 0) throw refuse(wait);
       }
+      if ((failures.get(ipKey) ?? 0) >= MAX_FAILURES_IP) throw refuse(failures.getRemainingTTL(ipKey));
+      if (pair && (failures.get(userKey) ?? 0) >= MAX_FAILURES_USER) throw refuse(pairFailures.getRemainingTTL(pairKey));
       const user = await stores.users.getByUsername(siteId, username.trim());
       // One verification either way, with the same scrypt parameters: for an unknown user the
       // store finds no hash and checks against a dummy one, so the time does not say which part was wrong.
@@ -173,9 +189,11 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
       if (!user || !ok) {
         fail(userKey);
         fail(ipKey);
+        pairFailures.set(pairKey, { count: (pair?.count ?? 0) + 1, last: Date.now() });
         throw new PmError('PM_ERR_LOGIN_FAILED');
       }
       failures.delete(userKey);
+      pairFailures.delete(pairKey);
       const { sessionId, session } = await stores.sessions.create({ userId: user.userId, siteId, ttlMs });
       let value = sessionId;
       if (secretKey) {

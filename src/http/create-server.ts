@@ -21,6 +21,7 @@ import { ERROR_PAGE_CSP, errorPageHtml, STATUS_TITLES, toPublicError, wantsJson 
 import { createFrontHandler, frontContext } from './front-handler.js';
 import { createHostGuard } from './host-guard.js';
 import type { SiteRegistry } from './site-registry.js';
+import { trustFunction } from './trust-proxy.js';
 import { urlPrefix } from './url-info.js';
 
 declare module 'fastify' {
@@ -64,9 +65,10 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   let front!: ReturnType<typeof createFrontHandler>;
   const dispatch = (req: IncomingMessage, res: ServerResponse) => front(req, res, fastifyHandler);
 
+  const trust = trustFunction(config.trustProxy);
   const fastify = Fastify({
     logger: deps.logger,
-    trustProxy: config.trustProxy,
+    trustProxy: trust ?? false,
     bodyLimit: 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     serverFactory(handler) {
@@ -95,7 +97,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     pages: deps.pages,
     auth,
     offlineUser: deps.offlineUser,
-    hosts: createHostGuard({ mode: config.mode, allowedHosts: config.allowedHosts, trustProxy: config.trustProxy }),
+    hosts: createHostGuard({ mode: config.mode, allowedHosts: config.allowedHosts, trust }),
     sendError: sendRawError,
   });
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Mode } from '../config/load-config.js';
+import { fromTrustedProxy, type TrustFn } from './trust-proxy.js';
 
 /**
  * Which Host names a server answers for, and whether a state-changing request
@@ -34,7 +35,7 @@ function canonicalHost(host: string, scheme: string): string {
   return h;
 }
 
-export function createHostGuard(opts: { mode: Mode; allowedHosts: readonly string[]; trustProxy: boolean }): HostGuard {
+export function createHostGuard(opts: { mode: Mode; allowedHosts: readonly string[]; trust?: TrustFn }): HostGuard {
   const allowed = new Set(opts.allowedHosts.map((h) => h.toLowerCase()));
   const allows =
     opts.mode === 'offline'
@@ -62,7 +63,8 @@ export function createHostGuard(opts: { mode: Mode; allowedHosts: readonly strin
       const from = canonicalHost(u.host, u.protocol);
       const hosts = [req.headers.host ?? ''];
       const fwd = req.headers['x-forwarded-host'];
-      if (opts.trustProxy && typeof fwd === 'string') hosts.push(fwd.split(',')[0]!.trim());
+      // The proxy's own entry is the last one (as Fastify reads it); only a trusted peer's counts.
+      if (typeof fwd === 'string' && fromTrustedProxy(req, opts.trust)) hosts.push(fwd.slice(fwd.lastIndexOf(',') + 1).trim());
       return hosts.some((h) => canonicalHost(h, u.protocol) === from) ? undefined : u.origin;
     },
   };

@@ -69,7 +69,7 @@ test('config.toml in the data folder (found through PM_DIR) sets what flags and 
   assert.equal(c.port, 9000);
   assert.equal(c.dsn, '/srv/from-toml.db');
   assert.equal(c.cacheMb, 8);
-  assert.equal(c.trustProxy, true);
+  assert.equal(c.trustProxy, 1, 'trust_proxy = true is one proxy');
   assert.equal(c.theme, 'nightfall');
   assert.deepEqual(JSON.parse(JSON.stringify(c.plugins)), { fruits: { enabled: false, colour: 'red' } });
 });

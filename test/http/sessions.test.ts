@@ -20,6 +20,7 @@ for (const signed of [false, true]) {
       t = await startTestApp({}, { extraPlugins: [whoami], env: signed ? { PM_SECRET_KEY: SECRET } : {} });
       await t.user('ann', PASSWORD);
       await t.user('bob', PASSWORD);
+      await t.user('carol', PASSWORD);
     });
     after(() => t.close());
     const who = async (cookie?: string) => (await t.app.http.inject({ url: '/whoami', headers: cookie ? { cookie } : {} })).body;
@@ -91,17 +92,30 @@ for (const signed of [false, true]) {
       assert.equal(checked[0], '', 'the unknown user is checked against the store’s dummy hash');
     });
 
-    test('logins are rate-limited per username', async () => {
-      let last = '';
-      for (let i = 0; i < 12; i++) {
-        last = await t.app.auth.login({ siteId: t.siteId, username: 'bob', password: 'wrong password', ip: `3.3.3.${i}`, secure: false }).then(
-          () => 'ok',
-          (e: Error & { code?: string }) => e.code ?? '',
-        );
-      }
-      assert.equal(last, 'PM_ERR_RATE_LIMITED');
-      // Even the right password is refused while limited: nothing is revealed by trying it.
-      await assert.rejects(t.app.auth.login({ siteId: t.siteId, username: 'bob', password: PASSWORD, ip: '3.3.3.99', secure: false }), /Too many attempts/);
+    const tryLogin = (username: string, password: string, ip: string) =>
+      t.app.auth.login({ siteId: t.siteId, username, password, ip, secure: false }).then(
+        () => 'ok',
+        (e: Error & { code?: string; params?: { retryAfter?: number } }) => (e.code === 'PM_ERR_RATE_LIMITED' ? `429:${e.params?.retryAfter}` : e.code ?? ''),
+      );
+
+    test('wrong passwords from one address meet a growing delay, not a lockout', async () => {
+      const seen = [];
+      for (let i = 0; i < 6; i++) seen.push(await tryLogin('carol', 'wrong password', '4.4.4.4'));
+      assert.deepEqual(seen, [...Array(5).fill('PM_ERR_LOGIN_FAILED'), '429:1'], 'five free tries, then a wait of a second');
+      // Even the right password waits from that address (trying it reveals nothing)…
+      assert.equal(await tryLogin('carol', PASSWORD, '4.4.4.4'), '429:1');
+      await new Promise((r) => setTimeout(r, 1050));
+      assert.equal(await tryLogin('carol', 'wrong password', '4.4.4.4'), 'PM_ERR_LOGIN_FAILED');
+      assert.equal(await tryLogin('carol', 'wrong password', '4.4.4.4'), '429:2', 'the delay doubles');
+      // …while the owner, from their own address, is let in at once.
+      assert.equal(await tryLogin('carol', PASSWORD, '4.4.4.5'), 'ok');
+    });
+
+    test('past the per-username limit, addresses that failed are refused; a correct password from a fresh one goes through', async () => {
+      for (let i = 0; i < 10; i++) assert.equal(await tryLogin('bob', 'wrong password', `3.3.3.${i}`), 'PM_ERR_LOGIN_FAILED');
+      assert.match(await tryLogin('bob', 'wrong password', '3.3.3.1'), /^429:/);
+      assert.match(await tryLogin('bob', PASSWORD, '3.3.3.2'), /^429:/, 'the right password from an address that failed waits too');
+      assert.equal(await tryLogin('bob', PASSWORD, '3.3.3.99'), 'ok', 'the owner is not locked out');
     });
 
     test('logout ends the session at once', async () => {
