@@ -65,7 +65,8 @@ test('serve with flags: prints its address, answers GET / with the welcome page,
 
   assert.equal(s.url, `http://127.0.0.1:${port}/`);
   assert.ok(s.stdout().includes(`(singlesite mode; data in ${dir}; database ${join(dir, 'pagemanager.db')})`), s.stdout());
-  assert.match(s.stdout(), /Press Ctrl\+C to stop\./);
+  // The lines after the address arrive in their own writes; under load they may come a moment later.
+  await s.waitForOutput(/Press Ctrl\+C to stop\./);
   assert.ok(!/Offline mode/.test(s.stdout()), 'the offline notice is only for offline mode');
   await assertWelcome(s.url);
 
@@ -88,7 +89,7 @@ test('no command means serve; PM_MODE, PM_ADDR, PM_DIR and PM_DSN set it up; off
 
   assert.equal(s.url, `http://127.0.0.1:${port}/`);
   assert.ok(s.stdout().includes(`(offline mode; data in ${dir}; database ${dbFile})`), s.stdout());
-  assert.match(s.stdout(), /Offline mode: only this computer can reach it/);
+  await s.waitForOutput(/Offline mode: only this computer can reach it/);
   assert.ok(existsSync(dbFile), 'the database is where PM_DSN says');
   assert.ok(!existsSync(join(dir, 'pagemanager.db')), 'and not in the default place');
   await assertWelcome(s.url);
