@@ -56,10 +56,13 @@ if (values.what !== 'theme') {
   });
 }
 if (values.what !== 'menu') {
-  const themes = app as unknown as { themeSwitch?: unknown };
-  if (!('activeTheme' in app)) console.log('theme switch: not available in this build');
-  else await measure('theme switch', async () => (await (app as unknown as { activeTheme: { apply(siteId: string, themeId: string): Promise<{ rerendered: unknown[] }> } }).activeTheme.apply(siteId, 'nightfall')).rerendered.length);
-  void themes;
+  await measure('theme switch to nightfall', async () => {
+    const r = await app.siteThemes.apply(siteId, 'nightfall');
+    const page = await app.http.inject({ url: '/page-998' });
+    if (!page.body.includes('/pm-themes/nightfall/')) throw new Error('/page-998 is not in nightfall');
+    return r.rerendered.length;
+  });
+  await measure('and back to daybreak', async () => (await app.siteThemes.apply(siteId, 'daybreak')).rerendered.length);
 }
 await app.close();
 rmSync(dir, { recursive: true, force: true });

@@ -33,13 +33,15 @@ export function pageEditorRoutes(router: PluginRouter, server: PluginServer, she
     const L = request.pm.link;
     const path = query(request, 'path');
     const back = await shell.urlDashboardHref(request);
-    const themes = server.themes.list().filter((t) => t.ok && t.templates.length);
+    const active = server.siteThemes.active(request.pm.site.siteId);
+    // The site's theme first: that is where a new page normally goes.
+    const themes = server.themes.list().filter((t) => t.ok && t.templates.length).sort((a, b) => Number(b.id === active) - Number(a.id === active));
     const section = (t: ThemeInfo) => html`<section class="card"><div class="card-head"><h2>${t.name || t.id}</h2><span class="muted small">${t.templates.length} templates</span></div>
 ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
 <div class="grid">${t.templates.map(
       (tpl) => html`<a class="tile" href="${L('/pm/urls/new' + qs({ theme: t.id, template: tpl.name, path }))}">
 <div class="shot">${tpl.screenshot ? html`<img src="${tpl.screenshot}" alt="" loading="lazy">` : html`<span>No screenshot</span>`}</div>
-<div class="body"><h3>${tpl.name}</h3>${tpl.description ? html`<p>${tpl.description}</p>` : ''}</div></a>`,
+<div class="body"><h3>${tpl.title}</h3>${tpl.description ? html`<p>${tpl.description}</p>` : ''}</div></a>`,
     )}</div></section>`;
     return shell.page(request, reply, {
       title: 'Create a page',
@@ -63,7 +65,8 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
       ? html`${input({ name: '_pm_path', label: 'Address', value: s.pathInput, required: true, placeholder: `/${s.templateName}`, help: 'Where the page will be, such as /about or /work/bowls.', error: s.pathError })}${langField(site, '_pm_lang', s.langcode)}`
       : html`${fixed('Address', shownPath(s.langcode, s.pathInput), html`<a href="${L('/pm/urls/rename' + qs({ path: s.pathInput, lang: s.langcode }))}">Rename</a> to move it to another address.`)}${hidden('_pm_path', s.pathInput)}${hidden('_pm_lang', s.langcode)}`;
     const sampleLink = isNew ? html`<p class="small"><a href="${L('/pm/urls/new' + qs({ theme: s.themeId, template: s.templateName, path: s.pathInput, sample: '1' }))}">Start from the template’s sample content</a></p>` : '';
-    const aside = html`<aside class="aside-shot">${tplInfo?.screenshot ? html`<img src="${tplInfo.screenshot}" alt="What the ${s.templateName} template looks like">` : ''}<p><strong>${theme?.name ?? s.themeId} · ${s.templateName}</strong><br>${tpl.description}</p></aside>`;
+    const tplTitle = tplInfo?.title ?? s.templateName;
+    const aside = html`<aside class="aside-shot">${tplInfo?.screenshot ? html`<img src="${tplInfo.screenshot}" alt="What the ${tplTitle} template looks like">` : ''}<p><strong>${theme?.name ?? s.themeId} · ${tplTitle}</strong><br>${tpl.description}</p></aside>`;
     const body = html`<form method="post" action="${L('/pm/urls/save')}" novalidate>
 <button class="pm-sr-only" type="submit" tabindex="-1" aria-hidden="true">Save</button>
 ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.themeId)}${hidden('_pm_template', s.templateName)}
@@ -76,7 +79,7 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
 </div>${aside}</div>
 </form>`;
     return shell.page(request, reply, {
-      title: isNew ? `New ${s.templateName} page` : `Edit ${shownPath(s.langcode, s.pathInput)}`,
+      title: isNew ? `New page: ${tplTitle}` : `Edit ${shownPath(s.langcode, s.pathInput)}`,
       nav: 'urls',
       status: s.status,
       notice: s.notice,

@@ -11,6 +11,8 @@ import { createCsrf } from '../http/csrf.js';
 import { createSiteRegistry, parseLocales, type SiteRegistry } from '../http/site-registry.js';
 import { linkProblem } from '../pages/address-service.js';
 import { SEO_PROPERTY } from '../pages/seo.js';
+import { createSiteThemeService, type SiteThemeService } from '../pages/site-theme-service.js';
+import { createSiteSettingStore } from '../store/site-setting-store.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
 import { createMenuService, type MenuService } from '../pages/menu-service.js';
 import { createPageCache } from '../pages/page-cache.js';
@@ -54,6 +56,7 @@ export interface App {
   pages: PageService;
   templates: TemplateUrlService;
   menus: MenuService;
+  siteThemes: SiteThemeService;
   themes: ThemesManager;
   auth: Auth;
   events: EventBus;
@@ -185,6 +188,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       menus: (siteId, langcode) => menus.forRender(siteId, langcode),
     });
 
+    const siteThemes = createSiteThemeService({ db, settings: createSiteSettingStore(db), themes, templates, defaultTheme: () => config.theme });
+    await siteThemes.start(sites.all().map((s) => s.siteId));
+    closers.push(() => siteThemes.close());
+
     const auth = createAuth({ stores, db, secretKey: config.secretKey, ttlMs: config.sessionTtlMs });
     await auth.start();
     closers.push(() => auth.close());
@@ -218,7 +225,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       auth,
       csrf,
       themes,
-      defaultTheme: () => config.theme,
+      defaultTheme: (siteId) => (siteId ? siteThemes.active(siteId) : config.theme),
       menus: (siteId, langcode) => menus.forRender(siteId, langcode),
       offlineUser: () => offlineUser,
       logger: opts.logger ?? false,
@@ -250,7 +257,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
-    const shared = { config, db, stores, pages, templates, menus, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, menus, siteThemes, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, shared));
     for (const [i, p] of plugins.entries()) {
       try {
@@ -268,7 +275,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     closers.push(() => http.fastify.close());
 
     try {
-      await ensureWelcomePage({ stores, templates, site: sites.primary(), themeId: config.theme });
+      await ensureWelcomePage({ stores, templates, site: sites.primary(), themeId: siteThemes.active(sites.primary().siteId) });
     } catch (e) {
       // A broken default theme must not stop the start; the dashboard shows the theme's error.
       http.fastify.log.warn({ err: e }, 'could not create the welcome page');
@@ -283,6 +290,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       pages,
       templates,
       menus,
+      siteThemes,
       themes: pluginThemes,
       auth,
       events,

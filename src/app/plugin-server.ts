@@ -8,6 +8,7 @@ import type { Auth } from '../http/auth.js';
 import type { HttpServer } from '../http/create-server.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
+import type { SiteThemeService } from '../pages/site-theme-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { ComponentsCache, Logger, Plugin, PluginRouter, PluginServer, RouteInfo, SiteService } from '../plugins/api.js';
 import { createPluginRouter } from '../plugins/create-router.js';
@@ -27,6 +28,7 @@ export interface SharedServices {
   pages: PageService;
   templates: TemplateUrlService;
   menus: MenuService;
+  siteThemes: SiteThemeService;
   components: ComponentsCache;
   themes: ThemesManager;
   auth: Auth;
@@ -97,6 +99,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     pages: s.pages,
     templates: s.templates,
     menus: s.menus,
+    siteThemes: s.siteThemes,
     components: s.components,
     themes: s.themes,
     auth: s.auth,

@@ -52,7 +52,7 @@ export interface ServerDeps {
   csrf: Csrf;
   themes: ThemesManager;
   /** The theme whose 404 template answers unknown URLs. */
-  defaultTheme: () => string;
+  defaultTheme: (siteId: string | undefined) => string;
   /** The site menus the 404 page shows. */
   menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
   offlineUser: () => User | undefined;
@@ -192,7 +192,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     }
     const site = request.pm?.site;
     try {
-      const themeId = deps.defaultTheme();
+      const themeId = deps.defaultTheme(site?.siteId);
       const html = await themes.render(themeId, '404', {}, {
         site: { title: site?.title ?? '', description: site?.description ?? '', langcode: request.pm?.url.langcode || site?.defaultLocale || 'en' },
         page: { urlPath: request.pm?.url.urlPath ?? request.url, url: request.url },

@@ -7,6 +7,19 @@ import type { TemplateUrlInput, TemplateUrlService } from './template-url-servic
 import { resolveSeo } from './seo.js';
 import { normalizeUrlPath } from './url-path.js';
 
+/**
+ * Top-level fields of the stored data that the schema does not know (a page
+ * moved from a theme with more fields) survive a save from a form that could
+ * not show them, so switching themes and back loses nothing.
+ */
+function keepUnknownFields(existing: TemplateUrl | undefined, data: unknown, schema: unknown): unknown {
+  const props = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  const old = existing?.data;
+  if (!props || !old || typeof old !== 'object' || Array.isArray(old) || !data || typeof data !== 'object' || Array.isArray(data)) return data;
+  const kept = Object.fromEntries(Object.entries(old as Record<string, unknown>).filter(([k]) => !(k in props) && !(k in (data as Record<string, unknown>))));
+  return Object.keys(kept).length ? { ...kept, ...(data as Record<string, unknown>) } : data;
+}
+
 /** Rendering, gzip and SQLite writes are synchronous: a long re-render lets waiting requests through this often. */
 const YIELD_EVERY = 10;
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -114,7 +127,7 @@ export function createTemplateUrlService(opts: {
       const tpl = await themes.getTemplate(input.themeId, input.templateName);
       const v = opts.validate(tpl.schema, input.data);
       if (!v.ok) return v;
-      const t = { ...input, urlPath };
+      const t = { ...input, urlPath, data: keepUnknownFields(await store.get(input.siteId, input.langcode, urlPath), input.data, tpl.schema) };
       // Render before storing anything: a template that fails leaves the old page and data in place.
       const first = await render(t, input.langcode);
       await store.upsert({ ...t, updatedAt: Date.now() });
@@ -124,6 +137,7 @@ export function createTemplateUrlService(opts: {
       if (site(t.siteId).enabledLocales.length > 1) await republishSiblings(t.siteId, urlPath, input.langcode);
       return { ok: true as const };
     },
+    render,
     async preview(input) {
       const tpl = await themes.getTemplate(input.themeId, input.templateName);
       const data = input.data === undefined ? tpl.sample : input.data;
@@ -146,6 +160,37 @@ export function createTemplateUrlService(opts: {
     },
     get: (siteId, langcode, urlPath) => store.get(siteId, langcode, normalizeUrlPath(urlPath)),
     list: (siteId) => store.list(siteId),
+    async moveToTheme(siteId, themeId, has) {
+      const moved: { langcode: string; urlPath: string }[] = [];
+      const stayed: TemplateUrl[] = [];
+      let count = 0;
+      for (const t of await store.list(siteId)) {
+        if (t.themeId === themeId) continue;
+        if (!has(t.templateName)) {
+          stayed.push(t);
+          continue;
+        }
+        const next = { ...t, themeId };
+        let first: { html: string; headers: Record<string, string> };
+        try {
+          first = await render(next, t.langcode);
+        } catch {
+          stayed.push(t);
+          continue;
+        }
+        await store.upsert({ ...next, updatedAt: Date.now() });
+        await pages.set(siteId, t.langcode, t.urlPath, first.html, { headers: first.headers });
+        moved.push({ langcode: t.langcode, urlPath: t.urlPath });
+        if (t.langcode === '') {
+          for (const l of await fallbackLocales(siteId, t.urlPath)) {
+            await publish(next, l);
+            moved.push({ langcode: l, urlPath: t.urlPath });
+          }
+        }
+        if (++count % YIELD_EVERY === 0) await yieldToRequests();
+      }
+      return { moved, stayed };
+    },
     async rerenderSite(siteId, shows) {
       const done: { langcode: string; urlPath: string }[] = [];
       for (const t of await store.list(siteId)) {

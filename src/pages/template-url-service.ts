@@ -21,6 +21,8 @@ export interface TemplateUrlService {
   save(input: TemplateUrlInput): Promise<{ ok: true } | { ok: false; errors: FieldErrors }>;
   /** Renders without saving: the template's sample data when `data` is undefined. */
   preview(input: Omit<TemplateUrlInput, 'data'> & { data?: unknown }): Promise<string>;
+  /** Renders stored (or about to be stored) data at its URL in `langcode`, with the menus, SEO and languages a saved page gets; stores nothing. */
+  render(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<{ html: string; headers: Record<string, string> }>;
   /** Removes the mapping of one langcode, and its page. */
   remove(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
   get(siteId: string, langcode: string, urlPath: string): Promise<TemplateUrl | undefined>;
@@ -31,6 +33,12 @@ export interface TemplateUrlService {
    * to it), the pages `shows` picks. Returns them in the order rendered.
    */
   rerenderSite(siteId: string, shows: (t: TemplateUrl, langcode: string) => boolean): Promise<{ langcode: string; urlPath: string }[]>;
+  /**
+   * Moves every template URL of the site whose template `themeId` also has
+   * (same name) onto that theme, data untouched, and renders it; a page that
+   * fails to render in the new theme stays where it was. Returns what moved and what stayed.
+   */
+  moveToTheme(siteId: string, themeId: string, has: (templateName: string) => boolean): Promise<{ moved: { langcode: string; urlPath: string }[]; stayed: TemplateUrl[] }>;
   /** Re-renders every page that uses these themes (after reload); returns how many. */
   rerenderThemes(themeIds: string[]): Promise<number>;
 }

@@ -22,6 +22,7 @@ import type { Permission } from '../http/permissions.js';
 import type { URLInfo } from '../http/url-info.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
+import type { SiteThemeService } from '../pages/site-theme-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
@@ -166,6 +167,8 @@ export interface PluginServer {
   readonly templates: TemplateUrlService;
   /** The site's primary and footer menus, per language; saving one re-renders the pages that show it. */
   readonly menus: MenuService;
+  /** Each site's active theme (new pages, the welcome and 404 pages); applying one moves the pages whose template it has. */
+  readonly siteThemes: SiteThemeService;
   readonly components: ComponentsCache;
   readonly themes: ThemesManager;
   readonly auth: Auth;

@@ -18,6 +18,8 @@ export interface TemplateDef {
   /** Sample data (JSON) for previews and `check()`. */
   sample?: string;
   description: string;
+  /** What people call it ("Blog index", "Résumé"); `title` in theme.json, else made from the name. */
+  title: string;
   screenshot?: string;
 }
 
@@ -75,6 +77,12 @@ function checkPath(v: unknown, where: string, errors: string[]): string | undefi
     errors.push(`theme.json: ${where} ${JSON.stringify(v)} is not a usable path: ${isPmError(e) ? String(e.params.reason) : (e as Error).message}`);
     return undefined;
   }
+}
+
+/** `blog-index` → `Blog index`, for a template whose theme.json gives no title. */
+export function titleFromName(name: string): string {
+  const words = name.replace(/[-_.]+/g, ' ').trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : name;
 }
 
 function optString(obj: Record<string, unknown>, key: string, errors: string[], fallback = ''): string {
@@ -158,12 +166,13 @@ export function parseManifest(text: string, folderId: string): ParsedManifest {
       const sample = t.sample === undefined ? undefined : checkPath(t.sample, `${where}.sample`, mine);
       const screenshot = t.screenshot === undefined ? undefined : checkPath(t.screenshot, `${where}.screenshot`, mine);
       const description = optString(t, 'description', mine);
+      const title = optString(t, 'title', mine) || titleFromName(name);
       errors.push(...mine);
       if (file === undefined || (t.schema !== undefined && schema === undefined) || (t.sample !== undefined && sample === undefined)) {
         badTemplates.set(name, mine.join('; '));
         return;
       }
-      templates.push({ name, file, schema, sample, description, screenshot });
+      templates.push({ name, file, schema, sample, description, title, screenshot });
     });
   }
 

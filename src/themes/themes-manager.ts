@@ -25,7 +25,7 @@ export type { AssetResponse } from './theme-assets.js';
 export type { TemplateConfigSource } from './template-config-source.js';
 export type { ImageInfo, ImageResolver, ImageVariant, PictureOptions } from './images.js';
 export type { TemplateDef, ThemeManifest } from './theme-manifest.js';
-import type { ThemeManifest } from './theme-manifest.js';
+import type { TemplateDef, ThemeManifest } from './theme-manifest.js';
 
 export interface ThemesManagerOptions {
   /** Root holds one folder per theme. */
@@ -47,7 +47,7 @@ export interface ThemesManagerOptions {
 export interface ThemeInfo extends Pick<ThemeManifest, 'id' | 'name' | 'description' | 'version' | 'author' | 'license' | 'notFound'> {
   /** URL of the screenshot (fingerprinted, under /pm-themes/), when the theme has one. */
   screenshot?: string;
-  templates: { name: string; description: string; screenshot?: string }[];
+  templates: { name: string; title: string; description: string; screenshot?: string }[];
   ok: boolean;
   errors: string[];
 }
@@ -210,7 +210,7 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       author: m?.author ?? '',
       license: m?.license ?? '',
       screenshot: shot(m?.screenshot),
-      templates: (m?.templates ?? []).map((x) => ({ name: x.name, description: x.description, screenshot: shot(x.screenshot) })),
+      templates: (m?.templates ?? []).map((x) => ({ name: x.name, title: x.title, description: x.description, screenshot: shot(x.screenshot) })),
       notFound: m?.notFound,
       ok: t.errors.length === 0,
       errors: [...t.errors],
@@ -238,7 +238,7 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
     return Object.keys(add).length ? { ...sc, properties: { ...(sc.properties ?? {}), ...add } } : schema;
   }
 
-  function templateConfig(s: State, themeId: string, def: { name: string; schema?: string; sample?: string; file: string; description: string }) {
+  function templateConfig(s: State, themeId: string, def: TemplateDef) {
     const key = `${themeId}\0${def.name}`;
     let p = s.configs.get(key);
     if (!p) {

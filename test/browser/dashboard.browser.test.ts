@@ -85,8 +85,8 @@ describe('the dashboard in Chromium', { skip }, () => {
     await page.click('text=Create a page');
     await page.waitForSelector('h1:has-text("Create a page")');
     await shot('05-choose-template');
-    await page.click('a.tile:has(h3:text-is("about"))');
-    await page.waitForSelector('h1:has-text("New about page")');
+    await page.click('a.tile:has(h3:text-is("About"))');
+    await page.waitForSelector('h1:has-text("New page: About")');
     await page.fill('#f-_pm_path', '/about');
     await page.fill('#pm-f-title', 'About the studio');
     await page.fill('#pm-f-body', 'We throw pots by hand.\n\n- bowls\n- jars');
