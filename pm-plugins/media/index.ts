@@ -63,7 +63,6 @@ const plugin: Plugin = {
   async close() {
     // Processing under way finishes (its files and quota stay consistent); a stop during it resumes at the next start.
     for (const m of running) await m.idle();
-    running.clear();
   },
 };
 

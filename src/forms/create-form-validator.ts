@@ -20,6 +20,8 @@ export function draftOf(schema: JsonSchema): Draft {
   return '07';
 }
 
+const IMAGE_ADDRESS = /^(\/(?![/\\])|https?:\/\/)[^\s\u0000-\u001f<>"]*$/i;
+
 /** The formats whose values are links a visitor may follow. */
 export const LINK_FORMATS = ['uri', 'uri-reference', 'url', 'iri', 'iri-reference'] as const;
 
@@ -43,6 +45,8 @@ export function createAjv(draft: Draft, options: Options, checkLink?: LinkChecke
   ajv.addFormat('markdown', true);
   ajv.addFormat('textarea', true);
   ajv.addFormat('color', HEX_COLOR);
+  // A picture: a site path (an upload, a theme asset) or an http(s) address; never javascript:, data: or //host.
+  ajv.addFormat('image', { type: 'string', validate: (s: string) => IMAGE_ADDRESS.test(s) && (checkLink?.(s) ?? undefined) === undefined });
   if (checkLink) {
     for (const name of LINK_FORMATS) {
       const base = (ajv.formats as Record<string, FormatDef>)[name];

@@ -5,6 +5,8 @@
  * JavaScript the same buttons submit `_pm_form_op` and the server re-renders (`applyFormOp`).
  * Include once per page: `<script>${FORM_SCRIPT}</script>` (or with a CSP nonce).
  */
+import { IMAGE_PICKER_SCRIPT, IMAGE_PICKER_STYLES } from './image-picker-script.js';
+
 export const FORM_SCRIPT = String.raw`(function () {
   var doc = document.documentElement;
   if (doc.hasAttribute('data-pm-forms')) return;
@@ -105,7 +107,7 @@ export const FORM_SCRIPT = String.raw`(function () {
     }
   });
 })();
-`;
+` + IMAGE_PICKER_SCRIPT;
 
 /** A plain, readable default look for `renderForm` output; themes may ignore it and style the `pm-` classes. */
 export const FORM_STYLES = `
@@ -131,4 +133,4 @@ div.pm-array-item>.pm-field{flex:1 1 16rem;margin:0}
 .pm-op:disabled{opacity:.45;cursor:default}
 .pm-op-add{background:#eef4ff;border-color:#5b7fc7}
 .pm-sr-only{position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0,0,0,0);white-space:nowrap;border:0}
-`;
+` + IMAGE_PICKER_STYLES;

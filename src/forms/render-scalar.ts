@@ -33,10 +33,23 @@ function htmlPattern(pattern: string): string {
   return pattern.startsWith('^') && pattern.endsWith('$') && !pattern.endsWith('\\$') ? pattern : `.*(?:${pattern}).*`;
 }
 
+/**
+ * `format: "image"`: the picture's address in a text box, a thumbnail of it, and (with the
+ * form script) a "Choose from library / upload" button that opens the media library.
+ */
+function renderImage(frame: FieldFrame, schema: JsonSchema, shown: string): string {
+  const input = `<input${attrs({ type: 'text', id: frame.id, name: frame.name, value: shown, required: frame.required, readonly: schema.readOnly === true, maxlength: schema.maxLength, placeholder: '/pm-uploads/…', inputmode: 'url', 'data-pm-image-input': true, ...frame.aria })}>`;
+  const src = shown && /^(\/(?![/\\])|https?:\/\/)/i.test(shown) ? shown : undefined;
+  const thumb = `<span class="pm-image-thumb"><img${attrs({ src, alt: '', hidden: !src, 'data-pm-image-preview': true })}></span>`;
+  const buttons = `<span class="pm-image-buttons" data-pm-image-buttons hidden><button type="button" class="pm-btn" data-pm-image-choose>Choose from library / upload</button> <button type="button" class="pm-btn pm-btn-quiet" data-pm-image-clear>Remove</button></span>`;
+  return wrap('image', frame, labelHtml(frame) + frame.helpHtml + `<div class="pm-image" data-pm-image>${thumb}<span class="pm-image-controls">${input}${buttons}</span></div>` + frame.errorHtml);
+}
+
 export function renderString(frame: FieldFrame, schema: JsonSchema, value: unknown): string {
   const shown = text(shownValue(frame, schema, value));
   const widget = schema['x-widget'];
   const format = schema.format;
+  if (format === 'image' && widget === undefined) return renderImage(frame, schema, shown);
   const common = {
     id: frame.id,
     name: frame.name,

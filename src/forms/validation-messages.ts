@@ -13,6 +13,7 @@ const TYPE_MESSAGES: Record<string, string> = {
 
 const FORMAT_MESSAGES: Record<string, string> = {
   email: 'Must be a valid email address.',
+  image: 'Must be the address of a picture: choose one from the media library, or give an address starting with / or https://.',
   'idn-email': 'Must be a valid email address.',
   uri: 'Must be a valid URL, such as https://example.com/.',
   url: 'Must be a valid URL, such as https://example.com/.',

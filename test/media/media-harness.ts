@@ -14,6 +14,8 @@ export interface MediaApp extends TestApp {
   api(method: string, url: string, body?: unknown): Promise<{ status: number; json: any }>;
   /** Every file under the data folder's pm-uploads/. */
   storedFiles(): string[];
+  /** Waits until no file is being processed and every page change is indexed. */
+  settled(): Promise<void>;
 }
 
 export function walk(dir: string): string[] {
@@ -62,5 +64,7 @@ export async function startMediaApp(flags: ConfigFlags = {}, opts: AppOptions & 
       return { status: r.statusCode, json: parse(r.body) };
     },
     storedFiles: () => walk(join(t.dir, 'pm-uploads')),
+    // The plugin's close() waits for exactly that (and leaves it running).
+    settled: async () => void (await t.app.plugins.find((p) => p.name === 'media')?.close?.()),
   };
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { cameraJpeg, gif, HTML_AS_JPG, PDF, png, pngBomb, SVG_WITH_SCRIPT, webp } from './fixtures.js';
+import { startS3rver, type TestS3 } from '../helpers/s3rver.js';
 import { startMediaApp, type MediaApp } from './media-harness.js';
 
 describe('media uploads', () => {
@@ -135,5 +136,38 @@ describe('media uploads', () => {
     const byAlt = await t.api('GET', '/pm/api/media?q=red%20and%20blue');
     assert.deepEqual(byAlt.json.items.map((i: { name: string }) => i.name), ['IMG_0001.jpg']);
     assert.equal((await t.api('GET', '/pm/api/media?type=video')).status, 400);
+  });
+});
+
+describe('media uploads into an S3-compatible bucket (s3rver)', () => {
+  let s3: TestS3;
+  let t: MediaApp;
+  before(async () => {
+    s3 = await startS3rver('pm-media');
+    t = await startMediaApp({}, { env: s3.env });
+  });
+  after(async () => {
+    await t?.close();
+    await s3?.close();
+  });
+
+  it('stores the variants in the bucket, serves them, and deletes them all', async () => {
+    const r = await t.upload('bucket.jpg', await cameraJpeg(800, 600), { alt: 'In the bucket' });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    assert.deepEqual(t.storedFiles(), [], 'nothing in the data folder');
+    for (const v of r.json.variants) {
+      const res = await t.get(v.url);
+      assert.equal(res.statusCode, 200, v.url);
+      assert.equal((await sharp(res.rawPayload).metadata()).width, v.width);
+    }
+    const part = await t.get(r.json.url, { range: 'bytes=0-9' });
+    assert.equal(part.statusCode, 206);
+    assert.equal(part.rawPayload.length, 10);
+    assert.equal((await t.api('DELETE', `/pm/api/media/${r.json.mediaId}`)).status, 204);
+    assert.equal((await t.get(r.json.variants[0].url)).statusCode, 404);
+    const { createUploadStorage } = await import('../../src/files/index.js');
+    const bucket = createUploadStorage('/unused', s3.env);
+    assert.deepEqual(await bucket.list(''), [], 'the bucket is empty again');
+    await bucket.close();
   });
 });

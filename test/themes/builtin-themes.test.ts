@@ -44,7 +44,7 @@ function createValidator(): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
   // ajv-formats is CommonJS; under NodeNext its default import is the module object.
   (formatsPlugin as unknown as { default: (a: Ajv) => void }).default(ajv);
-  for (const f of ['markdown', 'textarea', 'color']) ajv.addFormat(f, true);
+  for (const f of ['markdown', 'textarea', 'color', 'image']) ajv.addFormat(f, true);
   return ajv;
 }
 
