@@ -64,7 +64,11 @@ export interface App {
   plugins: Plugin[];
   /** Listens on config.host:config.port; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number; url: string }>;
-  close(): Promise<void>;
+  /**
+   * Closes everything. With `drainMs`, first stops accepting and lets responses in flight
+   * finish (flushed to slow readers) for up to that long, then closes stalled connections.
+   */
+  close(opts?: { drainMs?: number }): Promise<void>;
 }
 
 export interface AppOptions {
@@ -303,7 +307,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
         return { host: config.host, port, url: `http://${shown}:${port}/` };
       },
-      close: closeAll,
+      async close(o = {}) {
+        if (o.drainMs !== undefined) {
+          const { forced } = await http.drain(o.drainMs);
+          if (forced) http.fastify.log.warn(`stopped: ${forced} connection(s) still busy after ${o.drainMs} ms were closed`);
+        }
+        await closeAll();
+      },
     };
   } catch (e) {
     await closeAll().catch(() => {});

@@ -85,6 +85,8 @@ Options:
                      separated; X-Forwarded-* from anyone else is ignored (PM_TRUST_PROXY)
   --allowed-hosts H  singlesite: the host names served, comma-separated (PM_ALLOWED_HOSTS; default any)
   --strict-themes    refuse to start if a theme has errors
+  --shutdown-timeout S  on SIGTERM, seconds responses in flight get before the rest are closed
+                     (PM_SHUTDOWN_TIMEOUT; default 10)
   --no-open          do not open the browser (also when CI is set or stdout is not a terminal)
   --debug            show stack traces
 Settings may also live in DIR/config.toml; flags win over the environment,
@@ -97,6 +99,7 @@ which wins over config.toml.`,
       'trust-proxy': { type: 'string' },
       'allowed-hosts': { type: 'string' },
       'strict-themes': { type: 'boolean' },
+      'shutdown-timeout': { type: 'string' },
       'no-open': { type: 'boolean' },
     },
     optionalValues: { 'trust-proxy': '1' },
@@ -111,6 +114,7 @@ which wins over config.toml.`,
         trustProxy: str(values['trust-proxy']),
         allowedHosts: str(values['allowed-hosts']),
         strictThemes: values['strict-themes'] === true ? true : undefined,
+        shutdownTimeout: str(values['shutdown-timeout']),
         debug: values.debug === true ? true : undefined,
         open: values['no-open'] ? false : undefined,
       }, process.env, process.cwd(), runtime().defaultDataDir());

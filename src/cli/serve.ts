@@ -86,9 +86,9 @@ export async function serve(config: Config): Promise<number> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`\n${signal}: finishing requests in flight and closing the database…\n`);
-    // fastify.close stops accepting and waits for requests in flight.
-    app.close().then(
+    process.stdout.write(`\n${signal}: finishing requests in flight (up to ${config.shutdownTimeoutMs / 1000} s) and closing the database…\n`);
+    // Stops accepting, lets responses in flight reach their readers, closes what still hangs at the deadline.
+    app.close({ drainMs: config.shutdownTimeoutMs }).then(
       () => process.exit(0),
       (err) => {
         process.stderr.write(`pagemanager: error while stopping: ${(err as Error).message}\n`);

@@ -28,6 +28,8 @@ export interface Config {
   trustProxy: TrustProxy;
   /** Check every theme at start and refuse to start on any error. */
   strictThemes: boolean;
+  /** On SIGTERM/SIGINT, how long responses in flight may take before the remaining connections are closed. */
+  shutdownTimeoutMs: number;
   /** multisite: the domain whose subdomains are sites (`alice.example.com`). */
   baseDomain: string;
   /**
@@ -54,6 +56,7 @@ export type ConfigFlags = Partial<{
   open: boolean;
   cacheMb: string | number;
   trustProxy: boolean | string | number;
+  shutdownTimeout: string | number;
   strictThemes: boolean;
   baseDomain: string;
   allowedHosts: string;
@@ -95,6 +98,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (!Number.isFinite(cacheMb) || cacheMb < 0) {
     throw new PmError('PM_ERR_CONFIG', { detail: `cache size must be a number of MiB, 0 or more (got "${String(pick(flags.cacheMb, 'PM_CACHE_MB', 'cache_mb'))}")` });
   }
+  const shutdownRaw = pick(flags.shutdownTimeout, 'PM_SHUTDOWN_TIMEOUT', 'shutdown_timeout') ?? 10;
+  const shutdownSec = Number(shutdownRaw);
+  if (!Number.isFinite(shutdownSec) || shutdownSec < 0 || shutdownSec > 3600) {
+    throw new PmError('PM_ERR_CONFIG', { detail: `shutdown timeout must be a number of seconds between 0 and 3600 (got "${String(shutdownRaw)}")` });
+  }
   const ttlHours = Number(env.PM_SESSION_TTL_HOURS ?? toml.session_ttl_hours ?? 24 * 14);
   const plugins = (typeof toml.plugins === 'object' && toml.plugins !== null ? toml.plugins : {}) as Record<string, Record<string, unknown>>;
 
@@ -108,6 +116,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     cacheMb,
     trustProxy: parseTrustProxy(pick(flags.trustProxy, 'PM_TRUST_PROXY', 'trust_proxy')),
     strictThemes: bool(pick(flags.strictThemes, 'PM_STRICT_THEMES', 'strict_themes')),
+    shutdownTimeoutMs: Math.round(shutdownSec * 1000),
     baseDomain: String(pick(flags.baseDomain, 'PM_BASE_DOMAIN', 'base_domain') ?? '').toLowerCase(),
     allowedHosts: hostList(pick(flags.allowedHosts, 'PM_ALLOWED_HOSTS', 'allowed_hosts')),
     theme: String(pick(undefined, 'PM_THEME', 'theme') ?? 'daybreak'),

@@ -19,6 +19,7 @@ import type { Auth } from './auth.js';
 import { CSRF_COOKIE, type Csrf } from './csrf.js';
 import { ERROR_PAGE_CSP, errorPageHtml, STATUS_TITLES, toPublicError, wantsJson } from './error-response.js';
 import { createFrontHandler, frontContext } from './front-handler.js';
+import { createConnectionDrain, type ConnectionDrain } from './connection-drain.js';
 import { createHostGuard } from './host-guard.js';
 import type { SiteRegistry } from './site-registry.js';
 import { trustFunction } from './trust-proxy.js';
@@ -38,9 +39,20 @@ export interface HttpServer {
   server: Server;
   /** Like fastify.inject, but through the front handler, exactly as a socket request. */
   inject(opts: InjectOptions | string): Promise<InjectResponse>;
+  /**
+   * Stops accepting and lets responses in flight finish, flushed to the client, for up to
+   * `deadlineMs`; then closes what is left (stalled clients). Resolves with how many were cut.
+   */
+  drain(deadlineMs: number): Promise<{ forced: number }>;
   /** Renders an error as the response: JSON for API calls, a page otherwise. */
   sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply;
 }
+
+/**
+ * A client gets 20 s to send its headers and 5 min for the whole request (a 25 MB upload on a
+ * slow line), checked every 2 s; a client that stalls longer is disconnected with a 408.
+ */
+export const SERVER_TIMEOUTS = { headersTimeout: 20_000, requestTimeout: 300_000, connectionsCheckingInterval: 2_000 } as const;
 
 export interface ServerDeps {
   config: Config;
@@ -63,6 +75,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   const { config, stores, auth, csrf, themes } = deps;
   let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
   let front!: ReturnType<typeof createFrontHandler>;
+  let drain: ConnectionDrain | undefined;
   const dispatch = (req: IncomingMessage, res: ServerResponse) => front(req, res, fastifyHandler);
 
   const trust = trustFunction(config.trustProxy);
@@ -70,10 +83,17 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     logger: deps.logger,
     trustProxy: trust ?? false,
     bodyLimit: 1024 * 1024,
+    // Stopping is ours (connection-drain.ts): Fastify's 'idle' closing cuts responses still flushing.
+    forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     serverFactory(handler) {
       fastifyHandler = handler;
-      return createServer(dispatch);
+      const server = createServer(SERVER_TIMEOUTS, (req, res) => {
+        drain!.track(req, res);
+        dispatch(req, res);
+      });
+      drain = createConnectionDrain(server);
+      return server;
     },
   });
 
@@ -229,6 +249,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     fastify,
     server: fastify.server,
     sendError,
+    drain: (ms) => drain!.drain(ms),
     inject: (opts) => inject(dispatch, typeof opts === 'string' ? { url: opts } : opts),
   };
 }

@@ -33,7 +33,7 @@ async function assertGracefulStop(s: RunningServer, signal: NodeJS.Signals, dbFi
   const slow = httpGet(new URL('/slow', s.url).href, { timeoutMs: 20_000 }).then((r) => ({ ...r, at: Date.now() }));
   await s.waitForOutput(/slow: started/);
   s.child.kill(signal);
-  await s.waitForOutput(new RegExp(`${signal}: finishing requests in flight and closing the database`));
+  await s.waitForOutput(new RegExp(`${signal}: finishing requests in flight \\(up to 10 s\\) and closing the database`));
 
   let refusedAt: number | undefined;
   let last = '';
