@@ -9,6 +9,8 @@ interface SettingsForm {
   description: string;
   defaultLocale: string;
   enabledLocales: string[];
+  keepRevisions: string;
+  trashDays: string;
 }
 type SettingsErrors = Partial<Record<keyof SettingsForm, string>>;
 
@@ -53,6 +55,10 @@ ${input({ name: 'title', label: 'Site title', value: f.title, required: true, ma
 ${textarea({ name: 'description', label: 'Description', value: f.description, maxlength: 500, rows: 3, help: 'One or two sentences for search engines and link previews.', error: errors.description })}
 ${select({ name: 'defaultLocale', label: 'Default language', value: f.defaultLocale, options: locales.map((l) => ({ value: l, label: `${localeName(l)} (${l})` })), error: errors.defaultLocale })}
 ${localeBoxes}
+<fieldset class="pm-fieldset"><legend>Nothing lost by a slip</legend>
+${input({ name: 'keepRevisions', label: 'Earlier versions kept per page', type: 'number', value: f.keepRevisions, help: 'Each save keeps the version it replaces; 0 keeps none.', error: errors.keepRevisions })}
+${input({ name: 'trashDays', label: 'Days a deleted page stays in the trash', type: 'number', value: f.trashDays, help: 'Restorable at its address until then.', error: errors.trashDays })}
+</fieldset>
 <div class="button-row"><button class="btn-primary" type="submit">Save settings</button></div>
 </form></section>`,
     });
@@ -60,9 +66,10 @@ ${localeBoxes}
 
   router.get(
     '/pm/settings',
-    (request, reply) => {
+    async (request, reply) => {
       const s = request.pm.site;
-      return show(request, reply, { title: s.title, description: s.description, defaultLocale: s.defaultLocale, enabledLocales: s.enabledLocales });
+      const h = await server.history.settings(s.siteId);
+      return show(request, reply, { title: s.title, description: s.description, defaultLocale: s.defaultLocale, enabledLocales: s.enabledLocales, keepRevisions: String(h.keepRevisions), trashDays: String(h.trashDays) });
     },
     { permission: 'site.settings', description: 'Site title, description and languages' },
   );
@@ -76,6 +83,8 @@ ${localeBoxes}
         description: str(b, 'description').trim(),
         defaultLocale: str(b, 'defaultLocale'),
         enabledLocales: [...new Set(strs(b, 'enabledLocales'))],
+        keepRevisions: str(b, 'keepRevisions').trim() || '20',
+        trashDays: str(b, 'trashDays').trim() || '30',
       };
       const errors: SettingsErrors = {};
       if (!f.title) errors.title = 'Give the site a title.';
@@ -84,9 +93,12 @@ ${localeBoxes}
       if (!server.locales.has(f.defaultLocale)) errors.defaultLocale = 'Pick a language from the list.';
       const unknown = f.enabledLocales.filter((l) => !server.locales.has(l));
       if (unknown.length) errors.enabledLocales = `Unknown language code${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}.`;
+      const history = server.history.checkSettings({ keepRevisions: f.keepRevisions, trashDays: f.trashDays });
+      if (!history.ok) Object.assign(errors, history.errors);
       if (Object.keys(errors).length) return show(request, reply, f, errors, 422, { kind: 'error', text: 'The settings were not saved: some fields need attention.' });
 
       const enabledLocales = [...new Set([f.defaultLocale, ...f.enabledLocales])].sort();
+      await server.history.setSettings(request.pm.site.siteId, { keepRevisions: f.keepRevisions, trashDays: f.trashDays });
       await server.sites.update(request.pm.site.siteId, { title: f.title, description: f.description, defaultLocale: f.defaultLocale, enabledLocales });
       // Stored pages carry the title and description: render them again with the new ones.
       const n = await server.templates.rerenderThemes(server.themes.list().map((t) => t.id));

@@ -6,6 +6,7 @@
  */
 import type { Plugin, PluginServer } from '../../src/plugins/api.js';
 import { createDashboardShell, DEFAULT_URL_DASHBOARD_ALIAS, findUrlDashboardEntries, URL_DASHBOARD_ROUTE } from '../dashboard/layout.js';
+import { historyRoutes } from './history-pages.js';
 import { pageEditorRoutes } from './page-editor.js';
 import { urlActionRoutes } from './url-actions.js';
 import { showUrlList } from './url-list.js';
@@ -35,6 +36,7 @@ const plugin: Plugin = {
     });
     const pages = pageEditorRoutes(router, server, shell, rules);
     urlActionRoutes(router, server, shell, rules, pages);
+    historyRoutes(router, server, shell);
   },
 };
 

@@ -87,7 +87,7 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
       crumbs: isNew ? [{ href: back, label: 'Pages & URLs' }, { href: L('/pm/urls/new'), label: 'Create a page' }] : [{ href: back, label: 'Pages & URLs' }],
       actions: isNew
         ? undefined
-        : html`<a class="btn" href="${shell.siteHref(request, s.langcode, s.pathInput)}" target="_blank" rel="noopener">View ↗</a><a class="btn" href="${L('/pm/urls/delete' + qs({ path: s.pathInput, lang: s.langcode }))}">Delete</a>`,
+        : html`<a class="btn" href="${shell.siteHref(request, s.langcode, s.pathInput)}" target="_blank" rel="noopener">View ↗</a><a class="btn" href="${L('/pm/urls/revisions' + qs({ path: s.pathInput, lang: s.langcode }))}">Earlier versions</a><a class="btn" href="${L('/pm/urls/delete' + qs({ path: s.pathInput, lang: s.langcode }))}">Delete</a>`,
       body,
     });
   }

@@ -305,7 +305,7 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
           const t = occ.template!;
           const r = await server.templates.save({ siteId, langcode, urlPath: to, themeId: t.themeId, templateName: t.templateName, data: t.data });
           if (!r.ok) return refuse('The page’s content no longer fits its template; edit and save it first, then rename it.', 422);
-          await server.templates.remove(siteId, langcode, path);
+          await server.templates.remove(siteId, langcode, path, { trash: false });
         } else if (occ.kind === 'redirect') {
           await server.pages.redirect(siteId, langcode, to, occ.page!.redirectUrl!, occ.page!.redirectStatus ?? 301);
           await server.pages.delete(siteId, langcode, path);
@@ -324,16 +324,21 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
   );
 
   // ——— Delete, after a confirmation page.
-  async function deleteForm(request: PmRequest, reply: PmReply, o: { langcode: string; path: string; occ: Occupant; refusal?: string; status?: number }): Promise<PmReply> {
+  const isHome = (langcode: string, path: string) => langcode === '' && path === '/';
+  async function deleteForm(request: PmRequest, reply: PmReply, o: { langcode: string; path: string; occ: Occupant; refusal?: string; status?: number; homeError?: string }): Promise<PmReply> {
     const L = request.pm.link;
+    const { trashDays } = await server.history.settings(request.pm.site.siteId);
     const back = await shell.urlDashboardHref(request);
     const shown = shownPath(o.langcode, o.path);
     const body = o.refusal
       ? html`<section class="card"><p>${shown} stays. Add another address for the URL dashboard first (an alias to it, such as /pm/admin), then this one can go.</p>
 <div class="button-row"><a class="btn btn-primary" href="${L('/pm/urls/alias' + qs({ target: URL_DASHBOARD_ROUTE }))}">Add another address</a><a class="btn" href="${back}">Back</a></div></section>`
-      : html`<section class="card"><p>Delete ${describeOccupant(o.occ)} at <strong>${shown}</strong>? Visitors will get “not found” there. This cannot be undone.</p>
-<form class="button-row" method="post" action="${L('/pm/urls/delete')}">${shell.csrf(request)}${hidden('path', o.path)}${hidden('lang', o.langcode)}
-<button class="btn-danger" type="submit">Delete ${shown}</button><a class="btn" href="${back}">Cancel</a></form></section>`;
+      : html`<section class="card"><p>Delete ${describeOccupant(o.occ)} at <strong>${shown}</strong>? Visitors will get “not found” there.
+${o.occ.kind === 'template' ? html`It goes to the <a href="${L('/pm/trash')}">trash</a> for ${trashDays} days, from where it can be restored at its address.` : 'This cannot be undone.'}</p>
+${isHome(o.langcode, o.path) ? html`<p class="notice notice-warn">This is your <strong>home page</strong>: the first thing every visitor sees.</p>` : ''}
+<form method="post" action="${L('/pm/urls/delete')}">${shell.csrf(request)}${hidden('path', o.path)}${hidden('lang', o.langcode)}
+${isHome(o.langcode, o.path) ? html`<div class="pm-field${o.homeError ? ' has-error' : ''}"><label class="check" for="f-confirm_home"><input type="checkbox" id="f-confirm_home" name="confirm_home" value="yes"${o.homeError ? html` aria-invalid="true" aria-describedby="f-confirm_home-error"` : ''}> Yes, delete the home page</label>${o.homeError ? html`<p class="pm-field-error" id="f-confirm_home-error">${o.homeError}</p>` : ''}</div>` : ''}
+<div class="button-row"><button class="btn-danger" type="submit">Delete ${shown}</button><a class="btn" href="${back}">Cancel</a></div></form></section>`;
     return shell.page(request, reply, {
       title: `Delete ${shown}`,
       nav: 'urls',
@@ -368,6 +373,11 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
         const path = server.normalizeUrlPath(str(b, 'path') || '/');
         const occ = await rules.occupant(siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}; it may have been deleted already.`);
+        if (isHome(langcode, path)) {
+          // The home page needs more than pages.write, and an extra tick.
+          if (!(await shell.can(request, 'site.settings'))) return problem(shell, request, reply, 403, 'Only an admin can delete the home page.');
+          if (str(b, 'confirm_home') !== 'yes') return deleteForm(request, reply, { langcode, path, occ, status: 422, homeError: 'Tick the box to delete the home page; nothing was deleted.' });
+        }
         const refused = await rules.locked(siteId, async () => {
           const refusal = await lastEntryRefusal(siteId, langcode, path);
           if (refusal) return refusal;
@@ -376,7 +386,11 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
           return undefined;
         });
         if (refused) return deleteForm(request, reply, { langcode, path, occ, refusal: refused.message, status: refused.status });
-        return done(request, reply, { kind: 'ok', text: `Deleted ${shownPath(langcode, path)}.` });
+        return done(request, reply, {
+          kind: 'ok',
+          text: `Deleted ${shownPath(langcode, path)}.${occ.kind === 'template' ? ' It is in the trash if you need it back.' : ''}`,
+          link: occ.kind === 'template' ? { href: request.pm.link('/pm/trash'), label: 'Open the trash →' } : undefined,
+        });
       }),
     { permission: 'pages.write', description: 'Deletes an address' },
   );

@@ -13,6 +13,8 @@ import { linkProblem } from '../pages/address-service.js';
 import { SEO_PROPERTY } from '../pages/seo.js';
 import { createSiteThemeService, type SiteThemeService } from '../pages/site-theme-service.js';
 import { createSiteSettingStore } from '../store/site-setting-store.js';
+import { createHistoryService, type HistoryService } from '../pages/history-service.js';
+import { createHistoryStore } from '../store/history-store.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
 import { createMenuService, type MenuService } from '../pages/menu-service.js';
 import { createPageCache } from '../pages/page-cache.js';
@@ -57,6 +59,7 @@ export interface App {
   templates: TemplateUrlService;
   menus: MenuService;
   siteThemes: SiteThemeService;
+  history: HistoryService;
   themes: ThemesManager;
   auth: Auth;
   events: EventBus;
@@ -182,6 +185,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await menus.start();
     closers.push(() => menus.close());
 
+    const siteSettings = createSiteSettingStore(db);
+    const history = createHistoryService({ store: createHistoryStore(db), settings: siteSettings, pages, templates: () => templates });
+
     const validator = createFormValidator({ checkLink: (v) => (v === '' ? undefined : linkProblem(v)) });
     templates = createTemplateUrlService({
       store: stores.templateUrls,
@@ -190,9 +196,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       getSite: (id) => sites.get(id),
       validate: (schema, data) => validator.validate(schema as never, data),
       menus: (siteId, langcode) => menus.forRender(siteId, langcode),
+      history,
     });
 
-    const siteThemes = createSiteThemeService({ db, settings: createSiteSettingStore(db), themes, templates, defaultTheme: () => config.theme });
+    const siteThemes = createSiteThemeService({ db, settings: siteSettings, themes, templates, defaultTheme: () => config.theme });
     await siteThemes.start(sites.all().map((s) => s.siteId));
     closers.push(() => siteThemes.close());
 
@@ -261,7 +268,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
-    const shared = { config, db, stores, pages, templates, menus, siteThemes, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, shared));
     for (const [i, p] of plugins.entries()) {
       try {
@@ -295,6 +302,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       templates,
       menus,
       siteThemes,
+      history,
       themes: pluginThemes,
       auth,
       events,

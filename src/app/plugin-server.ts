@@ -9,6 +9,7 @@ import type { HttpServer } from '../http/create-server.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
+import type { HistoryService } from '../pages/history-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { ComponentsCache, Logger, Plugin, PluginRouter, PluginServer, RouteInfo, SiteService } from '../plugins/api.js';
 import { createPluginRouter } from '../plugins/create-router.js';
@@ -29,6 +30,7 @@ export interface SharedServices {
   templates: TemplateUrlService;
   menus: MenuService;
   siteThemes: SiteThemeService;
+  history: HistoryService;
   components: ComponentsCache;
   themes: ThemesManager;
   auth: Auth;
@@ -100,6 +102,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     templates: s.templates,
     menus: s.menus,
     siteThemes: s.siteThemes,
+    history: s.history,
     components: s.components,
     themes: s.themes,
     auth: s.auth,

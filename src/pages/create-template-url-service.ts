@@ -37,6 +37,8 @@ export function createTemplateUrlService(opts: {
   validate: (schema: unknown, data: unknown) => { ok: true } | { ok: false; errors: FieldErrors };
   /** The site menus a page in a langcode shows (see menu-service); none when absent. */
   menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
+  /** Keeps what a save replaces (revisions) and what a removal deletes (the trash); see history-service. */
+  history?: { onReplace(old: TemplateUrl): Promise<void>; onRemove(old: TemplateUrl): Promise<void> };
 }): TemplateUrlService {
   const { store, pages, themes } = opts;
 
@@ -127,9 +129,11 @@ export function createTemplateUrlService(opts: {
       const tpl = await themes.getTemplate(input.themeId, input.templateName);
       const v = opts.validate(tpl.schema, input.data);
       if (!v.ok) return v;
-      const t = { ...input, urlPath, data: keepUnknownFields(await store.get(input.siteId, input.langcode, urlPath), input.data, tpl.schema) };
+      const existing = await store.get(input.siteId, input.langcode, urlPath);
+      const t = { ...input, urlPath, data: keepUnknownFields(existing, input.data, tpl.schema) };
       // Render before storing anything: a template that fails leaves the old page and data in place.
       const first = await render(t, input.langcode);
+      if (existing) await opts.history?.onReplace(existing);
       await store.upsert({ ...t, updatedAt: Date.now() });
       await pages.set(t.siteId, input.langcode, urlPath, first.html, { headers: first.headers });
       if (input.langcode === '') for (const l of await fallbackLocales(t.siteId, urlPath)) await publish(t, l);
@@ -143,8 +147,12 @@ export function createTemplateUrlService(opts: {
       const data = input.data === undefined ? tpl.sample : input.data;
       return (await render({ ...input, urlPath: normalizeUrlPath(input.urlPath), data }, input.langcode)).html;
     },
-    async remove(siteId, langcode, urlPath) {
+    async remove(siteId, langcode, urlPath, o = {}) {
       const p = normalizeUrlPath(urlPath);
+      const row = await store.get(siteId, langcode, p);
+      if (!row) return false;
+      // Into the trash first: if that fails, nothing is deleted.
+      if (o.trash !== false) await opts.history?.onRemove(row);
       const existed = await store.delete(siteId, langcode, p);
       if (!existed) return false;
       if (langcode === '') {

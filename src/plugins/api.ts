@@ -23,6 +23,7 @@ import type { URLInfo } from '../http/url-info.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
+import type { HistoryService } from '../pages/history-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
@@ -37,6 +38,7 @@ export type { Key, PageRecord, Role, Site, TemplateUrl, User } from '../store/ty
 export type { ThemeInfo, TemplateConfig, ImageInfo, ImageResolver, ImageVariant } from '../themes/themes-manager.js';
 export type { FileStorage, StoredFile } from '../files/file-storage.js';
 export type { MenuLink, MenuName, MenuRowInput, SiteMenus } from '../pages/menu-service.js';
+export type { Revision, TrashEntry } from '../pages/history-service.js';
 
 /** What every request carries by the time a route runs. */
 export interface RequestContext {
@@ -169,6 +171,8 @@ export interface PluginServer {
   readonly menus: MenuService;
   /** Each site's active theme (new pages, the welcome and 404 pages); applying one moves the pages whose template it has. */
   readonly siteThemes: SiteThemeService;
+  /** Revisions of template pages and the trash of deleted ones. */
+  readonly history: HistoryService;
   readonly components: ComponentsCache;
   readonly themes: ThemesManager;
   readonly auth: Auth;

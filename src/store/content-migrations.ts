@@ -31,4 +31,34 @@ CREATE TABLE pm_site_setting (
 );
 `,
   },
+  {
+    version: 2,
+    name: 'revisions and trash',
+    up: ({ types: { text, bigint } }) => `
+CREATE TABLE pm_revision (
+  revision_id ${text} NOT NULL PRIMARY KEY,
+  site_id ${text} NOT NULL REFERENCES pm_site (site_id) ON DELETE CASCADE,
+  langcode ${text} NOT NULL,
+  url_path ${text} NOT NULL,
+  theme_id ${text} NOT NULL,
+  template_name ${text} NOT NULL,
+  data ${text} NOT NULL,
+  saved_at ${bigint} NOT NULL
+);
+CREATE INDEX pm_revision_page ON pm_revision (site_id, langcode, url_path, saved_at);
+
+CREATE TABLE pm_trash (
+  trash_id ${text} NOT NULL PRIMARY KEY,
+  site_id ${text} NOT NULL REFERENCES pm_site (site_id) ON DELETE CASCADE,
+  langcode ${text} NOT NULL,
+  url_path ${text} NOT NULL,
+  theme_id ${text} NOT NULL,
+  template_name ${text} NOT NULL,
+  data ${text} NOT NULL,
+  deleted_at ${bigint} NOT NULL,
+  expire_at ${bigint} NOT NULL
+);
+CREATE INDEX pm_trash_site ON pm_trash (site_id, deleted_at);
+`,
+  },
 ];

@@ -154,7 +154,7 @@ describe('the URL dashboard', () => {
 
   test('delete asks first, then removes the page', async () => {
     const confirm = await ada.get('/pm/urls/delete?path=/elsewhere');
-    assert.match(confirm.body, /This cannot be undone/);
+    assert.match(decode(confirm.body), /It goes to the <a href="\/pm\/trash">trash<\/a> for 30 days/, 'a template page is deleted into the trash');
     assert.equal((await page('/elsewhere')).statusCode, 200, 'the confirmation page deletes nothing');
     const r = await ada.post('/pm/urls/delete', { path: '/elsewhere', lang: '' });
     assert.equal(r.statusCode, 303);

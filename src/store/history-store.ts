@@ -1,0 +1,112 @@
+/**
+ * pm_revision: earlier versions of a template page's data, newest first.
+ * pm_trash: deleted template pages, kept until `expire_at`.
+ */
+import { monotonicFactory } from 'ulid';
+import type { Db } from './db.js';
+import { parseJson } from './store-options.js';
+import type { TemplateUrl } from './types.js';
+
+export interface Revision {
+  revisionId: string;
+  siteId: string;
+  langcode: string;
+  urlPath: string;
+  themeId: string;
+  templateName: string;
+  data: unknown;
+  savedAt: number;
+}
+
+export interface TrashEntry extends Omit<Revision, 'revisionId' | 'savedAt'> {
+  trashId: string;
+  deletedAt: number;
+  expireAt: number;
+}
+
+export interface HistoryStore {
+  addRevision(t: TemplateUrl, savedAt: number): Promise<Revision>;
+  listRevisions(siteId: string, langcode: string, urlPath: string): Promise<Revision[]>;
+  getRevision(siteId: string, revisionId: string): Promise<Revision | undefined>;
+  /** Deletes all but the newest `keep` revisions of a page; returns how many went. */
+  trimRevisions(siteId: string, langcode: string, urlPath: string, keep: number): Promise<number>;
+  addTrash(t: TemplateUrl, deletedAt: number, expireAt: number): Promise<TrashEntry>;
+  listTrash(siteId: string): Promise<TrashEntry[]>;
+  getTrash(siteId: string, trashId: string): Promise<TrashEntry | undefined>;
+  deleteTrash(siteId: string, trashId: string): Promise<boolean>;
+  /** Empties the site's trash, or only entries past their expiry with `before`. */
+  purgeTrash(siteId: string, before?: number): Promise<number>;
+}
+
+interface RevRow {
+  revision_id: string;
+  site_id: string;
+  langcode: string;
+  url_path: string;
+  theme_id: string;
+  template_name: string;
+  data: string;
+  saved_at: number;
+}
+interface TrashRow extends Omit<RevRow, 'revision_id' | 'saved_at'> {
+  trash_id: string;
+  deleted_at: number;
+  expire_at: number;
+}
+
+const REV = 'revision_id, site_id, langcode, url_path, theme_id, template_name, data, saved_at';
+const TRASH = 'trash_id, site_id, langcode, url_path, theme_id, template_name, data, deleted_at, expire_at';
+const toRev = (r: RevRow): Revision => ({
+  revisionId: r.revision_id, siteId: r.site_id, langcode: r.langcode, urlPath: r.url_path, themeId: r.theme_id, templateName: r.template_name, data: parseJson<unknown>(r.data, null), savedAt: Number(r.saved_at),
+});
+const toTrash = (r: TrashRow): TrashEntry => ({
+  trashId: r.trash_id, siteId: r.site_id, langcode: r.langcode, urlPath: r.url_path, themeId: r.theme_id, templateName: r.template_name, data: parseJson<unknown>(r.data, null), deletedAt: Number(r.deleted_at), expireAt: Number(r.expire_at),
+});
+
+export function createHistoryStore(db: Db): HistoryStore {
+  const newId = monotonicFactory();
+  return {
+    async addRevision(t, savedAt) {
+      const rev: Revision = { revisionId: newId(), siteId: t.siteId, langcode: t.langcode, urlPath: t.urlPath, themeId: t.themeId, templateName: t.templateName, data: t.data, savedAt };
+      await db.run(`INSERT INTO pm_revision (${REV}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [rev.revisionId, rev.siteId, rev.langcode, rev.urlPath, rev.themeId, rev.templateName, JSON.stringify(rev.data ?? null), savedAt]);
+      return rev;
+    },
+    async listRevisions(siteId, langcode, urlPath) {
+      const rows = await db.all<RevRow>(`SELECT ${REV} FROM pm_revision WHERE site_id = ? AND langcode = ? AND url_path = ? ORDER BY saved_at DESC, revision_id DESC`, [siteId, langcode, urlPath]);
+      return rows.map(toRev);
+    },
+    async getRevision(siteId, revisionId) {
+      const r = await db.get<RevRow>(`SELECT ${REV} FROM pm_revision WHERE site_id = ? AND revision_id = ?`, [siteId, revisionId]);
+      return r && toRev(r);
+    },
+    async trimRevisions(siteId, langcode, urlPath, keep) {
+      const rows = await db.all<{ revision_id: string }>(
+        'SELECT revision_id FROM pm_revision WHERE site_id = ? AND langcode = ? AND url_path = ? ORDER BY saved_at DESC, revision_id DESC',
+        [siteId, langcode, urlPath],
+      );
+      let n = 0;
+      for (const r of rows.slice(Math.max(0, keep))) n += (await db.run('DELETE FROM pm_revision WHERE revision_id = ?', [r.revision_id])).changes;
+      return n;
+    },
+    async addTrash(t, deletedAt, expireAt) {
+      const e: TrashEntry = { trashId: newId(), siteId: t.siteId, langcode: t.langcode, urlPath: t.urlPath, themeId: t.themeId, templateName: t.templateName, data: t.data, deletedAt, expireAt };
+      await db.run(`INSERT INTO pm_trash (${TRASH}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [e.trashId, e.siteId, e.langcode, e.urlPath, e.themeId, e.templateName, JSON.stringify(e.data ?? null), deletedAt, expireAt]);
+      return e;
+    },
+    async listTrash(siteId) {
+      return (await db.all<TrashRow>(`SELECT ${TRASH} FROM pm_trash WHERE site_id = ? ORDER BY deleted_at DESC, trash_id DESC`, [siteId])).map(toTrash);
+    },
+    async getTrash(siteId, trashId) {
+      const r = await db.get<TrashRow>(`SELECT ${TRASH} FROM pm_trash WHERE site_id = ? AND trash_id = ?`, [siteId, trashId]);
+      return r && toTrash(r);
+    },
+    async deleteTrash(siteId, trashId) {
+      return (await db.run('DELETE FROM pm_trash WHERE site_id = ? AND trash_id = ?', [siteId, trashId])).changes > 0;
+    },
+    async purgeTrash(siteId, before) {
+      return before === undefined
+        ? (await db.run('DELETE FROM pm_trash WHERE site_id = ?', [siteId])).changes
+        : (await db.run('DELETE FROM pm_trash WHERE site_id = ? AND expire_at <= ?', [siteId, before])).changes;
+    },
+  };
+}
