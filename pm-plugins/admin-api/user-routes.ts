@@ -11,7 +11,7 @@ import { createUserRules } from '../dashboard/user-rules.js';
 import { readBody, signedInUser, type BodySchema } from './request-input.js';
 import { tokenView, userView } from './views.js';
 
-const ROLE = { type: 'string', enum: ['superadmin', 'admin', 'editor'] };
+const ROLE = { type: 'string', enum: ['superadmin', 'admin', 'editor', 'author'] };
 const NAME = { type: 'string', maxLength: 200 };
 const EMAIL = { type: 'string', maxLength: 320, pattern: '^$|^[^\\s@]+@[^\\s@]+$', 'x-pattern-message': 'Must be an email address, or empty.' };
 const PASSWORD = { type: 'string', maxLength: 1024 };

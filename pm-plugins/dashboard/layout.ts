@@ -23,7 +23,7 @@ const FLASH_COOKIE = 'pm_flash';
 const NAV_CACHE_MS = 10_000;
 const SCAN_PAGE = 500;
 
-export type NavKey = 'home' | 'urls' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'profile';
+export type NavKey = 'home' | 'urls' | 'posts' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'profile';
 
 export interface Notice {
   kind: 'ok' | 'error' | 'info' | 'warn';
@@ -105,7 +105,7 @@ export function renderNotice(n: Notice | undefined): SafeHtml {
   return html`<div class="notice notice-${n.kind}" role="${role}"><p>${n.text}${n.link ? html` <a href="${n.link.href}">${n.link.label}</a>` : ''}</p></div>`;
 }
 
-const ROLE_LABELS: Record<User['role'], string> = { superadmin: 'Superadmin', admin: 'Admin', editor: 'Editor' };
+const ROLE_LABELS: Record<User['role'], string> = { superadmin: 'Superadmin', admin: 'Admin', editor: 'Editor', author: 'Author' };
 export const roleLabel = (r: User['role']) => ROLE_LABELS[r] ?? r;
 
 /** Every alias (any locale, hidden or not) that leads to the URL dashboard, read from the page store now. */
@@ -183,6 +183,9 @@ ${o.body}
 `.value;
   }
 
+  let postsRoute: boolean | undefined;
+  const hasPosts = () => (postsRoute ??= server.routes().some((r) => r.method === 'GET' && r.url === '/pm/posts'));
+
   const can = async (request: PmRequest, permission: Permission) => server.can((await request.pm.user())?.role, permission);
 
   async function page(request: PmRequest, reply: PmReply, o: PageOptions): Promise<PmReply> {
@@ -192,6 +195,8 @@ ${o.body}
     const items: { key: NavKey; label: string; href: string; permission: Permission }[] = [
       { key: 'home', label: 'Home', href: L('/pm/'), permission: 'url-dashboard' },
       { key: 'urls', label: 'Pages & URLs', href: await urlDashboardHref(request), permission: 'url-dashboard' },
+      // Shown when a plugin (the blog) serves the Posts page.
+      ...(hasPosts() ? [{ key: 'posts' as const, label: 'Posts', href: L('/pm/posts'), permission: 'posts.write' as const }] : []),
       // The media plugin's library, when it is loaded.
       ...(server.routes().some((r) => r.url === '/pm/media') ? [{ key: 'media' as const, label: 'Media', href: L('/pm/media'), permission: 'url-dashboard' as const }] : []),
       { key: 'menus', label: 'Menus', href: L('/pm/menus'), permission: 'menus.manage' },

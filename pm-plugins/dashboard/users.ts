@@ -11,9 +11,10 @@ import { html, qs, type SafeHtml } from './html.js';
 import { roleLabel, type DashboardShell, type Notice } from './layout.js';
 import { createUserRules } from './user-rules.js';
 
-const ROLES: Role[] = ['editor', 'admin', 'superadmin'];
+const ROLES: Role[] = ['author', 'editor', 'admin', 'superadmin'];
 const ROLE_HELP: Record<Role, string> = {
-  editor: 'Editor: creates and edits pages, redirects and aliases.',
+  author: 'Author: writes and publishes their own blog posts.',
+  editor: 'Editor: every blog post; creates and edits pages, redirects and aliases.',
   admin: 'Admin: also themes, site settings and users.',
   superadmin: 'Superadmin: everything, including other superadmins and passwords.',
 };

@@ -24,6 +24,7 @@ import type { Plugin, RouteInfo, SiteService } from '../plugins/api.js';
 import { createEventBus, type EventBus } from '../plugins/events.js';
 import { discoverPlugins, importPlugin } from '../plugins/load-plugins.js';
 import { CONTENT_NAMESPACE, contentMigrations } from '../store/content-migrations.js';
+import { createJobs, jobMigrations, type Jobs } from '../jobs/jobs.js';
 import { coreMigrations } from '../store/core-migrations.js';
 import { createMenuStore } from '../store/menu-store.js';
 import { createStores } from '../store/create-stores.js';
@@ -65,6 +66,7 @@ export interface App {
   events: EventBus;
   http: HttpServer;
   plugins: Plugin[];
+  jobs: Jobs;
   /** Listens on config.host:config.port; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number; url: string }>;
   /**
@@ -137,6 +139,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await migrate(db, coreMigrations);
     await migrate(db, themeFileMigrations, 'themes');
     await migrate(db, contentMigrations, CONTENT_NAMESPACE);
+    await migrate(db, jobMigrations, 'jobs');
     const stores = createStores(db, opts.storeOptions);
     const primary = await stores.sites.ensurePrimary();
     const sites = createSiteRegistry({ mode: config.mode, baseDomain: config.baseDomain, sites: await stores.sites.list() });
@@ -248,6 +251,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       http.fastify.log.warn(`uploads are kept in the folder ${uploads.location}; other instances on this PostgreSQL database will not see them (set PM_S3_BUCKET to share a bucket)`);
     }
 
+    const jobs = createJobs({ db, log: (msg, err) => http.fastify.log.error({ err }, msg) });
     const routes: RouteInfo[] = [];
     const found = discoverPlugins(opts.builtInPlugins ?? BUILTIN_PLUGINS, join(config.dir, 'pm-plugins'));
     const plugins: Plugin[] = [];
@@ -269,7 +273,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       },
     };
     const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
-    const servers = plugins.map((p) => createPluginServer(p, shared));
+    const servers = plugins.map((p) => createPluginServer(p, { ...shared, jobs }));
     for (const [i, p] of plugins.entries()) {
       try {
         await p.init?.(servers[i]);
@@ -284,6 +288,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }
     await http.fastify.ready();
     closers.push(() => http.fastify.close());
+    // After every plugin defined its kinds: what came due while the server was down runs now.
+    closers.push(() => jobs.close());
+    await jobs.start();
 
     try {
       await ensureWelcomePage({ stores, templates, site: sites.primary(), themeId: siteThemes.active(sites.primary().siteId) });
@@ -308,6 +315,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       events,
       http,
       plugins,
+      jobs,
       async listen() {
         await http.fastify.listen({ host: config.host, port: config.port });
         const a = http.server.address();

@@ -45,6 +45,7 @@ export interface SharedServices {
   shippedFiles: import('../themes/readonly-fs.js').ReadonlyFS;
   forms: import('../plugins/api.js').Forms;
   apiTokens: import('../plugins/api.js').ApiTokens;
+  jobs: import('../jobs/jobs.js').Jobs;
 }
 
 export function createForms(validator = createFormValidator()): import('../plugins/api.js').Forms {
@@ -110,6 +111,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     log,
     events: s.events,
     uploads: s.uploads,
+    jobs: s.jobs,
     routes: () => [...s.routes],
     locales: s.locales,
     normalizeUrlPath,

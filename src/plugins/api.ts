@@ -31,8 +31,10 @@ import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
 import type { EventBus } from './events.js';
 import type { FileStorage } from '../files/file-storage.js';
+import type { Jobs } from '../jobs/jobs.js';
 
 export type { EventBus, PmEvents } from './events.js';
+export type { Job, JobHandler, Jobs } from '../jobs/jobs.js';
 export type { Permission } from '../http/permissions.js';
 export type { Key, PageRecord, Role, Site, TemplateUrl, User } from '../store/types.js';
 export type { ThemeInfo, TemplateConfig, ImageInfo, ImageResolver, ImageVariant } from '../themes/themes-manager.js';
@@ -184,6 +186,8 @@ export interface PluginServer {
    * bucket when PM_S3_BUCKET is set. Keys are plain relative paths (see src/files/).
    */
   readonly uploads: FileStorage;
+  /** Jobs run at a time by exactly one instance (see src/jobs/README.md). */
+  readonly jobs: Jobs;
   /** Every route registered by every plugin (for the URL dashboard). */
   routes(): RouteInfo[];
   /** Known locales (locales.txt). */

@@ -1,6 +1,7 @@
 /** Records and store interfaces shared by both dialects. See README.md. */
 
-export type Role = 'superadmin' | 'admin' | 'editor';
+/** `author` writes and publishes only their own blog posts (see pm-plugins/blog). */
+export type Role = 'superadmin' | 'admin' | 'editor' | 'author';
 
 export interface Site {
   siteId: string;

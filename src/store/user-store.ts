@@ -16,7 +16,7 @@ export interface UserRow {
 }
 
 export const USER_COLUMNS = 'user_id, site_id, username, name, email, role, created_at, updated_at';
-export const ROLES: readonly Role[] = ['superadmin', 'admin', 'editor'];
+export const ROLES: readonly Role[] = ['superadmin', 'admin', 'editor', 'author'];
 
 export function toUser(r: UserRow): User {
   return {

@@ -48,6 +48,11 @@ export interface ThemeManifest {
   notFound?: string;
   /** Extra CSP sources the theme needs (a font host, `'unsafe-inline'` styles, …). */
   csp?: CspSources;
+  /**
+   * Which template fills each page a plugin renders: `{ "blog.post": "post", "blog.index": "blog-index" }`.
+   * A plugin falls back to its own defaults for roles the theme does not name.
+   */
+  fills: Record<string, string>;
 }
 
 export const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -188,7 +193,18 @@ export function parseManifest(text: string, folderId: string): ParsedManifest {
     scripts: pathList(raw, 'scripts', errors),
     templates,
     csp: parseCsp(raw.csp, errors),
+    fills: {},
   };
+  if (raw.fills !== undefined) {
+    if (!isObject(raw.fills)) errors.push('theme.json: "fills" must be an object of role → template name');
+    else {
+      for (const [role, name] of Object.entries(raw.fills)) {
+        if (typeof name !== 'string' || !(templates.some((t) => t.name === name) || badTemplates.has(name))) {
+          errors.push(`theme.json: fills.${role} must name one of the theme's templates (got ${JSON.stringify(name)})`);
+        } else manifest.fills[role] = name;
+      }
+    }
+  }
   if (raw.notFound !== undefined) {
     if (typeof raw.notFound !== 'string' || !(templates.some((t) => t.name === raw.notFound) || badTemplates.has(raw.notFound))) {
       errors.push(`theme.json: "notFound" must name one of the theme's templates (got ${JSON.stringify(raw.notFound)})`);

@@ -44,7 +44,7 @@ export interface ThemesManagerOptions {
 }
 
 /** A theme as the dashboard lists it: its theme.json's descriptive fields, with screenshots as URLs. */
-export interface ThemeInfo extends Pick<ThemeManifest, 'id' | 'name' | 'description' | 'version' | 'author' | 'license' | 'notFound'> {
+export interface ThemeInfo extends Pick<ThemeManifest, 'id' | 'name' | 'description' | 'version' | 'author' | 'license' | 'notFound' | 'fills'> {
   /** URL of the screenshot (fingerprinted, under /pm-themes/), when the theme has one. */
   screenshot?: string;
   templates: { name: string; title: string; description: string; screenshot?: string }[];
@@ -212,6 +212,7 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       screenshot: shot(m?.screenshot),
       templates: (m?.templates ?? []).map((x) => ({ name: x.name, title: x.title, description: x.description, screenshot: shot(x.screenshot) })),
       notFound: m?.notFound,
+      fills: { ...(m?.fills ?? {}) },
       ok: t.errors.length === 0,
       errors: [...t.errors],
     };

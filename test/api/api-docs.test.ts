@@ -55,8 +55,8 @@ describe('docs/api.md examples', () => {
     });
   }
 
-  it('documents every route of the admin-api plugin with an example', () => {
-    const routes: RouteInfo[] = probe.routes().filter((r) => r.plugin === 'admin-api');
+  it('documents every route of the admin-api plugin, and the blog’s /pm/api/ routes, with an example', () => {
+    const routes: RouteInfo[] = probe.routes().filter((r) => r.plugin === 'admin-api' || (r.plugin === 'blog' && r.url.startsWith('/pm/api/')));
     assert.ok(routes.length > 20);
     const missing = routes.filter(
       (r) => !ran.some((ex) => ex.method === r.method && routeMatches(r.url, new URL(ex.url, 'http://x').pathname)),
@@ -68,8 +68,11 @@ describe('docs/api.md examples', () => {
     const documented = new Set(DOCS.match(/PM_ERR_[A-Z_]+/g));
     for (const code of documented) assert.ok(code in ERRORS, `docs/api.md names ${code}, which is not in src/errors/errors.ts`);
     const dir = join(PROJECT_ROOT, 'pm-plugins/admin-api');
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
-      for (const code of readFileSync(join(dir, f), 'utf8').match(/PM_ERR_[A-Z_]+/g) ?? []) {
+    const files = readdirSync(dir).filter((n) => n.endsWith('.ts')).map((n) => join(dir, n));
+    // The blog's API door and the rules it answers with.
+    files.push(...['api-routes.ts', 'post-service.ts', 'post-input.ts'].map((n) => join(PROJECT_ROOT, 'pm-plugins/blog', n)));
+    for (const f of files) {
+      for (const code of readFileSync(f, 'utf8').match(/PM_ERR_[A-Z_]+/g) ?? []) {
         assert.ok(documented.has(code), `${f} throws ${code}, which docs/api.md does not mention`);
       }
     }

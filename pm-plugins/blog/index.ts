@@ -1,0 +1,129 @@
+/**
+ * The blog: posts with drafts and scheduling, rendered at write into the
+ * page store through the active theme; listings, search and feeds; a Posts
+ * section in the dashboard and JSON calls under /pm/api/posts. Uses only the
+ * plugin API. README.md explains the fan-out design.
+ *
+ * config.toml:
+ *   [plugins.blog]
+ *   page_size = 10        # posts per listing page
+ *   feed_content = "full" # or "excerpt"
+ */
+import type { Plugin, PluginServer } from '../../src/plugins/api.js';
+import { apiRoutes } from './api-routes.js';
+import { dashboardRoutes } from './dashboard-routes.js';
+import { createFanOut, type FanOut } from './fan-out.js';
+import { BLOG_BASE, HOME_ROUTE, indexPath, sitePrefix } from './paths.js';
+import { createPostService, PUBLISH_JOB, type PostService } from './post-service.js';
+import { blogMigrations, createPostStore, type PostStore } from './post-store.js';
+import { publicRoutes } from './public-routes.js';
+import { createRenderer, type BlogSettings, type Renderer } from './render.js';
+import { createLikeSearch, type PostSearch } from './search.js';
+
+const CHANNEL = 'pm_blog_changed';
+
+export interface Blog {
+  store: PostStore;
+  posts: PostService;
+  fanOut: FanOut;
+  renderer: Renderer;
+  search: PostSearch;
+  settings: BlogSettings;
+  /** Makes the blog index the home page of a site language (or not): `/` aliases to it and /blog redirects to `/`. */
+  setHome(siteId: string, langcode: string, on: boolean): Promise<void>;
+  isHome(siteId: string, langcode: string): Promise<boolean>;
+}
+
+function intSetting(v: unknown, dflt: number, min: number, max: number): number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : dflt;
+}
+
+export function createBlog(server: PluginServer): Blog {
+  const settings: BlogSettings = {
+    pageSize: intSetting(server.config.page_size, 10, 1, 100),
+    feedContent: server.config.feed_content === 'excerpt' ? 'excerpt' : 'full',
+    feedSize: intSetting(server.config.feed_size, 20, 1, 100),
+    relatedCount: 3,
+  };
+  const store = createPostStore(server);
+  const isHome = async (siteId: string, langcode: string) => {
+    const p = await server.pages.get(siteId, langcode, '/');
+    return p?.kind === 'content' && p.contentUrl === HOME_ROUTE;
+  };
+  const renderer = createRenderer(server, store, settings, isHome);
+  const fanOut = createFanOut(server, store, renderer, settings.pageSize, isHome);
+  const search = createLikeSearch(server, store);
+  const generations = new Map<string, number>();
+  const bump = (siteId: string) => void generations.set(siteId, (generations.get(siteId) ?? 0) + 1);
+  const posts = createPostService({
+    server,
+    store,
+    fanOut,
+    search,
+    async onChange(siteId) {
+      bump(siteId);
+      if (server.db.dialect.crossProcessNotify) await server.db.notify(CHANNEL, siteId);
+    },
+  });
+  return {
+    store,
+    posts,
+    fanOut,
+    renderer,
+    search,
+    settings,
+    isHome,
+    async setHome(siteId, langcode, on) {
+      const site = renderer.site(siteId);
+      if (on) {
+        await server.pages.alias(siteId, langcode, '/', HOME_ROUTE, { pseudoroute: true });
+        await server.pages.redirect(siteId, langcode, BLOG_BASE, sitePrefix(site, langcode) + '/', 301);
+      } else {
+        if (await isHome(siteId, langcode)) await server.pages.delete(siteId, langcode, '/');
+        const r = await renderer.listing({ siteId, langcode }, 1);
+        if (r) await server.pages.set(siteId, langcode, indexPath(1), r.html, { headers: r.headers });
+      }
+      bump(siteId);
+      if (server.db.dialect.crossProcessNotify) await server.db.notify(CHANNEL, siteId);
+    },
+    // Exposed for routes through the closure below.
+    ...{ generations },
+  } as Blog & { generations: Map<string, number> };
+}
+
+/** Each app gets its own blog; the map is keyed by the PluginServer it was made for. */
+const blogs = new WeakMap<PluginServer, Blog & { generations: Map<string, number> }>();
+
+const plugin: Plugin = {
+  name: 'blog',
+  async init(server) {
+    await server.migrate(blogMigrations);
+    const blog = createBlog(server) as Blog & { generations: Map<string, number> };
+    blogs.set(server, blog);
+    server.jobs.define(PUBLISH_JOB, async (job) => void (await blog.posts.publishDue(String(job.payload.postId ?? job.key))));
+    if (server.db.dialect.crossProcessNotify) {
+      // Another instance changed a post: its listings, feeds and search pages are stale here too.
+      // The listen ends with the database connection when the app closes.
+      await server.db.listen(CHANNEL, (siteId) => {
+        if (!siteId) blog.generations.clear();
+        else blog.generations.set(siteId, (blog.generations.get(siteId) ?? 0) + 1);
+      });
+    }
+    server.events.on('themes.reloaded', ({ changed }) => {
+      if (!server.sites.list().some((s) => changed.includes(server.siteThemes.active(s.siteId)))) return;
+      for (const s of server.sites.list()) {
+        blog.generations.set(s.siteId, (blog.generations.get(s.siteId) ?? 0) + 1);
+        blog.fanOut.all(s.siteId).catch((err) => server.log.error('re-rendering the blog after a theme reload failed', { err: (err as Error).message }));
+      }
+    });
+  },
+  async routes(router, server) {
+    const blog = blogs.get(server)!;
+    const generations = { get: (siteId: string) => blog.generations.get(siteId) ?? 0 };
+    publicRoutes(router, server, { store: blog.store, renderer: blog.renderer, search: blog.search, settings: blog.settings, generations, posts: blog.posts });
+    await dashboardRoutes(router, server, blog);
+    apiRoutes(router, server, blog);
+  },
+};
+
+export default plugin;

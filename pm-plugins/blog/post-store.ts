@@ -1,0 +1,336 @@
+/**
+ * The blog's tables and every query on them. Plain SQL with `?`
+ * placeholders that both dialects run unchanged (see src/store/README.md).
+ * Published posts are listed newest first: `publish_at DESC, post_id DESC`.
+ */
+import type { Migration, PluginServer } from '../../src/plugins/api.js';
+import type { PostFields, PostStatus } from './post-input.js';
+import { slugify } from './post-input.js';
+
+export const blogMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'posts, tags, authors, related',
+    up: ({ types: { text, bigint } }) => `
+CREATE TABLE pm_blog_post (
+  post_id ${text} NOT NULL PRIMARY KEY,
+  site_id ${text} NOT NULL REFERENCES pm_site (site_id) ON DELETE CASCADE,
+  langcode ${text} NOT NULL DEFAULT '',
+  slug ${text} NOT NULL,
+  title ${text} NOT NULL,
+  body ${text} NOT NULL DEFAULT '',
+  excerpt ${text} NOT NULL DEFAULT '',
+  cover ${text} NOT NULL DEFAULT '',
+  cover_alt ${text} NOT NULL DEFAULT '',
+  status ${text} NOT NULL,
+  publish_at ${bigint},
+  seo_title ${text} NOT NULL DEFAULT '',
+  seo_description ${text} NOT NULL DEFAULT '',
+  noindex INTEGER NOT NULL DEFAULT 0,
+  translation_group ${text} NOT NULL,
+  words INTEGER NOT NULL DEFAULT 0,
+  created_at ${bigint} NOT NULL,
+  updated_at ${bigint} NOT NULL,
+  UNIQUE (site_id, langcode, slug)
+);
+CREATE INDEX pm_blog_post_listing ON pm_blog_post (site_id, langcode, status, publish_at);
+CREATE INDEX pm_blog_post_group ON pm_blog_post (translation_group);
+
+CREATE TABLE pm_blog_tag (
+  post_id ${text} NOT NULL REFERENCES pm_blog_post (post_id) ON DELETE CASCADE,
+  site_id ${text} NOT NULL,
+  langcode ${text} NOT NULL,
+  tag_slug ${text} NOT NULL,
+  tag_name ${text} NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (post_id, tag_slug)
+);
+CREATE INDEX pm_blog_tag_slug ON pm_blog_tag (site_id, langcode, tag_slug);
+
+CREATE TABLE pm_blog_author (
+  post_id ${text} NOT NULL REFERENCES pm_blog_post (post_id) ON DELETE CASCADE,
+  user_id ${text} NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (post_id, user_id)
+);
+CREATE INDEX pm_blog_author_user ON pm_blog_author (user_id);
+
+-- Which posts a post's page lists as related, as rendered: editing one of those re-renders it.
+CREATE TABLE pm_blog_related (
+  post_id ${text} NOT NULL REFERENCES pm_blog_post (post_id) ON DELETE CASCADE,
+  related_id ${text} NOT NULL,
+  PRIMARY KEY (post_id, related_id)
+);
+CREATE INDEX pm_blog_related_target ON pm_blog_related (related_id);
+`,
+  },
+];
+
+export interface Post extends PostFields {
+  postId: string;
+  siteId: string;
+  translationGroup: string;
+  words: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Which published posts a listing shows. */
+export interface ListingFilter {
+  siteId: string;
+  langcode: string;
+  tag?: string;
+  authorId?: string;
+}
+
+interface PostRow {
+  post_id: string;
+  site_id: string;
+  langcode: string;
+  slug: string;
+  title: string;
+  body: string;
+  excerpt: string;
+  cover: string;
+  cover_alt: string;
+  status: string;
+  publish_at: number | null;
+  seo_title: string;
+  seo_description: string;
+  noindex: number;
+  translation_group: string;
+  words: number;
+  created_at: number;
+  updated_at: number;
+}
+
+const COLS = 'p.post_id, p.site_id, p.langcode, p.slug, p.title, p.body, p.excerpt, p.cover, p.cover_alt, p.status, p.publish_at, p.seo_title, p.seo_description, p.noindex, p.translation_group, p.words, p.created_at, p.updated_at';
+const NEWEST = 'ORDER BY p.publish_at DESC, p.post_id DESC';
+const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+function toPost(r: PostRow, tags: string[], authorIds: string[]): Post {
+  return {
+    postId: r.post_id,
+    siteId: r.site_id,
+    langcode: r.langcode,
+    slug: r.slug,
+    title: r.title,
+    body: r.body,
+    excerpt: r.excerpt,
+    cover: r.cover,
+    coverAlt: r.cover_alt,
+    status: r.status as PostStatus,
+    publishAt: r.publish_at === null ? null : Number(r.publish_at),
+    seoTitle: r.seo_title,
+    seoDescription: r.seo_description,
+    noindex: Number(r.noindex) === 1,
+    translationGroup: r.translation_group,
+    words: Number(r.words),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    tags,
+    authorIds,
+  };
+}
+
+export type PostStore = ReturnType<typeof createPostStore>;
+
+export function createPostStore(server: Pick<PluginServer, 'db'>) {
+  const db = server.db;
+
+  /** Rows → posts, with their tags and authors read in two queries for the whole list. */
+  async function hydrate(rows: PostRow[]): Promise<Post[]> {
+    if (!rows.length) return [];
+    const ids = rows.map((r) => r.post_id);
+    const tags = await db.all<{ post_id: string; tag_name: string }>(`SELECT post_id, tag_name FROM pm_blog_tag WHERE post_id IN (${marks(ids.length)}) ORDER BY position`, ids);
+    const authors = await db.all<{ post_id: string; user_id: string }>(`SELECT post_id, user_id FROM pm_blog_author WHERE post_id IN (${marks(ids.length)}) ORDER BY position`, ids);
+    const by = <T extends { post_id: string }>(list: T[], pick: (x: T) => string) => {
+      const m = new Map<string, string[]>();
+      for (const x of list) (m.get(x.post_id) ?? m.set(x.post_id, []).get(x.post_id)!).push(pick(x));
+      return m;
+    };
+    const t = by(tags, (x) => x.tag_name);
+    const a = by(authors, (x) => x.user_id);
+    return rows.map((r) => toPost(r, t.get(r.post_id) ?? [], a.get(r.post_id) ?? []));
+  }
+
+  /** FROM and WHERE of a listing of published posts. */
+  function listing(f: ListingFilter): { from: string; where: string; params: unknown[] } {
+    let from = 'pm_blog_post p';
+    const where = ["p.site_id = ?", "p.langcode = ?", "p.status = 'published'"];
+    const params: unknown[] = [f.siteId, f.langcode];
+    if (f.tag !== undefined) {
+      from += ' JOIN pm_blog_tag t ON t.post_id = p.post_id';
+      where.push('t.tag_slug = ?');
+      params.push(f.tag);
+    }
+    if (f.authorId !== undefined) {
+      from += ' JOIN pm_blog_author a ON a.post_id = p.post_id';
+      where.push('a.user_id = ?');
+      params.push(f.authorId);
+    }
+    return { from, where: where.join(' AND '), params };
+  }
+
+  async function writeChildren(tx: Pick<PluginServer['db'], 'run'>, post: Post): Promise<void> {
+    await tx.run('DELETE FROM pm_blog_tag WHERE post_id = ?', [post.postId]);
+    await tx.run('DELETE FROM pm_blog_author WHERE post_id = ?', [post.postId]);
+    for (const [i, name] of post.tags.entries()) {
+      await tx.run('INSERT INTO pm_blog_tag (post_id, site_id, langcode, tag_slug, tag_name, position) VALUES (?, ?, ?, ?, ?, ?)', [post.postId, post.siteId, post.langcode, slugify(name), name, i]);
+    }
+    for (const [i, userId] of post.authorIds.entries()) {
+      await tx.run('INSERT INTO pm_blog_author (post_id, user_id, position) VALUES (?, ?, ?)', [post.postId, userId, i]);
+    }
+  }
+
+  const values = (p: Post) => [
+    p.siteId, p.langcode, p.slug, p.title, p.body, p.excerpt, p.cover, p.coverAlt, p.status, p.publishAt, p.seoTitle, p.seoDescription, p.noindex ? 1 : 0, p.translationGroup, p.words, p.updatedAt,
+  ];
+
+  return {
+    async insert(p: Post): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.run(
+          `INSERT INTO pm_blog_post (site_id, langcode, slug, title, body, excerpt, cover, cover_alt, status, publish_at, seo_title, seo_description, noindex, translation_group, words, updated_at, post_id, created_at)
+           VALUES (${marks(18)})`,
+          [...values(p), p.postId, p.createdAt],
+        );
+        await writeChildren(tx, p);
+      });
+    },
+    async update(p: Post): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.run(
+          `UPDATE pm_blog_post SET site_id = ?, langcode = ?, slug = ?, title = ?, body = ?, excerpt = ?, cover = ?, cover_alt = ?, status = ?, publish_at = ?, seo_title = ?, seo_description = ?, noindex = ?, translation_group = ?, words = ?, updated_at = ? WHERE post_id = ?`,
+          [...values(p), p.postId],
+        );
+        await writeChildren(tx, p);
+      });
+    },
+    /** Published only if it still is scheduled: the scheduler and an editor may race. */
+    async publishScheduled(postId: string, at: number): Promise<boolean> {
+      const r = await db.run(`UPDATE pm_blog_post SET status = 'published', updated_at = ? WHERE post_id = ? AND status = 'scheduled'`, [at, postId]);
+      return r.changes === 1;
+    },
+    async delete(postId: string): Promise<boolean> {
+      return (await db.run('DELETE FROM pm_blog_post WHERE post_id = ?', [postId])).changes > 0;
+    },
+    async get(postId: string): Promise<Post | undefined> {
+      const r = await db.get<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.post_id = ?`, [postId]);
+      return r && (await hydrate([r]))[0];
+    },
+    async getBySlug(siteId: string, langcode: string, slug: string): Promise<Post | undefined> {
+      const r = await db.get<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.langcode = ? AND p.slug = ?`, [siteId, langcode, slug]);
+      return r && (await hydrate([r]))[0];
+    },
+    /** The dashboard's list: any status, newest change first. */
+    async list(o: { siteId: string; status?: PostStatus; tag?: string; authorId?: string; q?: string; limit: number; offset: number }): Promise<{ posts: Post[]; total: number }> {
+      let from = 'pm_blog_post p';
+      const where = ['p.site_id = ?'];
+      const params: unknown[] = [o.siteId];
+      if (o.status) (where.push('p.status = ?'), params.push(o.status));
+      if (o.tag) {
+        from += ' JOIN pm_blog_tag t ON t.post_id = p.post_id';
+        where.push('t.tag_slug = ?');
+        params.push(o.tag);
+      }
+      if (o.authorId) {
+        from += ' JOIN pm_blog_author a ON a.post_id = p.post_id';
+        where.push('a.user_id = ?');
+        params.push(o.authorId);
+      }
+      if (o.q) {
+        const like = `%${o.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+        where.push("(lower(p.title) LIKE ? ESCAPE '\\' OR lower(p.slug) LIKE ? ESCAPE '\\')");
+        params.push(like, like);
+      }
+      const w = where.join(' AND ');
+      const total = Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${from} WHERE ${w}`, params))?.n ?? 0);
+      const rows = await db.all<PostRow>(`SELECT ${COLS} FROM ${from} WHERE ${w} ORDER BY p.updated_at DESC, p.post_id DESC LIMIT ? OFFSET ?`, [...params, o.limit, o.offset]);
+      return { posts: await hydrate(rows), total };
+    },
+    async published(f: ListingFilter, limit: number, offset = 0): Promise<Post[]> {
+      const l = listing(f);
+      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM ${l.from} WHERE ${l.where} ${NEWEST} LIMIT ? OFFSET ?`, [...l.params, limit, offset]));
+    },
+    async countPublished(f: ListingFilter): Promise<number> {
+      const l = listing(f);
+      return Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${l.from} WHERE ${l.where}`, l.params))?.n ?? 0);
+    },
+    /** The ids on the first page of a listing. */
+    async topIds(f: ListingFilter, n: number): Promise<string[]> {
+      const l = listing(f);
+      return (await db.all<{ post_id: string }>(`SELECT p.post_id FROM ${l.from} WHERE ${l.where} ${NEWEST} LIMIT ?`, [...l.params, n])).map((r) => r.post_id);
+    },
+    /** The published posts just older (prev) and just newer (next) than `p`, in its language. */
+    async neighbours(p: Pick<Post, 'siteId' | 'langcode' | 'postId' | 'publishAt'>): Promise<{ prev?: Post; next?: Post }> {
+      const at = p.publishAt ?? 0;
+      const base = `SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.langcode = ? AND p.status = 'published' AND p.post_id <> ?`;
+      const prev = await db.get<PostRow>(`${base} AND (p.publish_at < ? OR (p.publish_at = ? AND p.post_id < ?)) ${NEWEST} LIMIT 1`, [p.siteId, p.langcode, p.postId, at, at, p.postId]);
+      const next = await db.get<PostRow>(`${base} AND (p.publish_at > ? OR (p.publish_at = ? AND p.post_id > ?)) ORDER BY p.publish_at ASC, p.post_id ASC LIMIT 1`, [p.siteId, p.langcode, p.postId, at, at, p.postId]);
+      const [a, b] = await hydrate([prev, next].filter((x): x is PostRow => !!x));
+      return { prev: prev ? a : undefined, next: next ? (prev ? b : a) : undefined };
+    },
+    /**
+     * Related posts: published before `p` and sharing the most tags with it.
+     * Only older posts, so publishing a new post never changes an older post's page.
+     */
+    async related(p: Post, n: number): Promise<Post[]> {
+      if (!p.tags.length) return [];
+      const slugs = p.tags.map(slugify);
+      const at = p.publishAt ?? 0;
+      const rows = await db.all<PostRow & { shared: number }>(
+        `SELECT ${COLS}, COUNT(*) AS shared FROM pm_blog_post p JOIN pm_blog_tag t ON t.post_id = p.post_id
+         WHERE p.site_id = ? AND p.langcode = ? AND p.status = 'published' AND p.post_id <> ? AND t.tag_slug IN (${marks(slugs.length)})
+           AND (p.publish_at < ? OR (p.publish_at = ? AND p.post_id < ?))
+         GROUP BY ${COLS} ORDER BY shared DESC, p.publish_at DESC, p.post_id DESC LIMIT ?`,
+        [p.siteId, p.langcode, p.postId, ...slugs, at, at, p.postId, n],
+      );
+      return hydrate(rows);
+    },
+    async setRelated(postId: string, ids: string[]): Promise<void> {
+      await db.transaction(async (tx) => {
+        await tx.run('DELETE FROM pm_blog_related WHERE post_id = ?', [postId]);
+        // Two instances may render the same post at once (a neighbour of two posts going out): last one wins, no conflict.
+        for (const id of ids) await tx.run('INSERT INTO pm_blog_related (post_id, related_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [postId, id]);
+      });
+    },
+    /** Posts whose page lists `postId` as related. */
+    async listingRelated(postId: string): Promise<Post[]> {
+      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p JOIN pm_blog_related r ON r.post_id = p.post_id WHERE r.related_id = ?`, [postId]));
+    },
+    async translations(group: string): Promise<Post[]> {
+      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.translation_group = ? ORDER BY p.langcode`, [group]));
+    },
+    /** Every tag of a site's language that a published post carries, with its name and count. */
+    async tags(siteId: string, langcode: string): Promise<{ slug: string; name: string; count: number }[]> {
+      const rows = await db.all<{ tag_slug: string; name: string; n: number }>(
+        `SELECT t.tag_slug, MIN(t.tag_name) AS name, COUNT(*) AS n FROM pm_blog_tag t JOIN pm_blog_post p ON p.post_id = t.post_id
+         WHERE t.site_id = ? AND t.langcode = ? AND p.status = 'published' GROUP BY t.tag_slug ORDER BY t.tag_slug`,
+        [siteId, langcode],
+      );
+      return rows.map((r) => ({ slug: r.tag_slug, name: r.name, count: Number(r.n) }));
+    },
+    /** A tag's display name in a language, from any post that carries it. */
+    async tagName(siteId: string, langcode: string, slug: string): Promise<string | undefined> {
+      return (await db.get<{ tag_name: string }>('SELECT tag_name FROM pm_blog_tag WHERE site_id = ? AND langcode = ? AND tag_slug = ? LIMIT 1', [siteId, langcode, slug]))?.tag_name;
+    },
+    /** Published posts whose title or text contains every word (the fallback search). */
+    async searchLike(siteId: string, langcode: string, words: string[], limit: number): Promise<Post[]> {
+      if (!words.length) return [];
+      const where: string[] = [];
+      const params: unknown[] = [siteId, langcode];
+      for (const w of words) {
+        const like = `%${w.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+        where.push("(lower(p.title) LIKE ? ESCAPE '\\' OR lower(p.body) LIKE ? ESCAPE '\\')");
+        params.push(like, like);
+      }
+      const rows = await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.langcode = ? AND p.status = 'published' AND ${where.join(' AND ')} ${NEWEST} LIMIT ?`, [...params, limit]);
+      return hydrate(rows);
+    },
+    /** Every published post of a site (feeds' per-language lists use `published`). */
+    async allPublished(siteId: string): Promise<Post[]> {
+      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.status = 'published' ${NEWEST}`, [siteId]));
+    },
+  };
+}

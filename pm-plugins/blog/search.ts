@@ -1,0 +1,81 @@
+/**
+ * Finding published posts by words. Written against the store's search
+ * capability (`createSearchIndex` / `index` / `remove` / `search`: FTS5 on
+ * SQLite, tsvector on PostgreSQL) when the plugin API offers it; until then
+ * a LIKE search over title and text, ranked title first, with a snippet cut
+ * around the first match. Either way: any query text gives results or an
+ * empty list, and only published posts are ever indexed or returned.
+ */
+import type { PluginServer } from '../../src/plugins/api.js';
+import { plainText } from './post-input.js';
+import type { Post, PostStore } from './post-store.js';
+
+export interface SearchHit {
+  post: Post;
+  /** Plain text with the matched words between `<mark>` and `</mark>`; everything else escaped. */
+  snippet: string;
+}
+
+export interface PostSearch {
+  index(p: Post): Promise<void>;
+  remove(postId: string): Promise<void>;
+  query(siteId: string, langcode: string, q: string, limit: number): Promise<SearchHit[]>;
+}
+
+const MAX_QUERY = 200;
+const MAX_WORDS = 8;
+
+/** The words of a query: letters and digits only, so no operator or quote reaches the database. */
+export function queryWords(q: string): string[] {
+  const words = String(q ?? '')
+    .slice(0, MAX_QUERY * 4)
+    .normalize('NFKC')
+    .replace(/[\u200b-\u200f\u2060-\u2064\ufeff]/g, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
+  return [...new Set(words)].slice(0, MAX_WORDS);
+}
+
+const escHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** Up to ~200 characters around the first word found, each match marked. */
+export function snippetOf(text: string, words: string[]): string {
+  const lower = text.toLowerCase();
+  let at = -1;
+  for (const w of words) {
+    const i = lower.indexOf(w);
+    if (i !== -1 && (at === -1 || i < at)) at = i;
+  }
+  const start = Math.max(0, at - 60);
+  let part = text.slice(start, start + 200);
+  if (start > 0) part = '…' + part.replace(/^\S*\s/, '');
+  if (start + 200 < text.length) part = part.replace(/\s\S*$/, '') + '…';
+  let out = escHtml(part);
+  for (const w of words) {
+    const re = new RegExp(escHtml(w).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+    out = out.replace(re, (m) => `<mark>${m}</mark>`);
+  }
+  // A word inside another word's mark ("<mark>ca<mark>t</mark></mark>") is harmless but untidy.
+  return out.replace(/<\/mark><mark>/g, '');
+}
+
+export function createLikeSearch(server: PluginServer, store: PostStore): PostSearch {
+  return {
+    async index() {},
+    async remove() {},
+    async query(siteId, langcode, q, limit) {
+      const words = queryWords(q);
+      if (!words.length) return [];
+      const posts = await store.searchLike(siteId, langcode, words, 200);
+      const scored = posts.map((post) => {
+        const title = post.title.toLowerCase();
+        const text = plainText(server.renderMarkdown(post.body));
+        const score = words.reduce((s, w) => s + (title.includes(w) ? 10 : 0) + (text.toLowerCase().split(w).length - 1), 0);
+        return { post, text, score };
+      });
+      scored.sort((a, b) => b.score - a.score || (b.post.publishAt ?? 0) - (a.post.publishAt ?? 0));
+      return scored.slice(0, limit).map((x) => ({ post: x.post, snippet: snippetOf(x.text || x.post.title, words) }));
+    },
+  };
+}
