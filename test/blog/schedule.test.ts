@@ -73,8 +73,9 @@ test('two instances on one PostgreSQL database publish each scheduled post once'
   const a = await startBlogFixture('postgres', { schema, logLines: logA });
   const b = await startBlogFixture('postgres', { schema, logLines: logB });
   try {
-    const at = new Date(Date.now() + 1500).toISOString();
     for (let i = 0; i < 6; i++) {
+      // Each a moment ahead of its creation (a loaded machine may take a while to make six).
+      const at = new Date(Date.now() + 1500).toISOString();
       const r = await (i % 2 ? b : a).api('editor', 'POST', '/pm/api/posts', { title: `Due ${i}`, status: 'scheduled', publishAt: at });
       assert.equal(r.statusCode, 201, r.body);
     }
