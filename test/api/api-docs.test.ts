@@ -16,6 +16,7 @@ const PROJECT_ROOT = findProjectRoot();
 import type { PluginServer, RouteInfo } from '../../src/plugins/api.js';
 import { routeMatches } from '../../pm-plugins/url-dashboard/entry-guard.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { cameraJpeg, multipart, PDF, png } from '../media/fixtures.js';
 import { jqPath, parseCurl, shellCommands, type CurlExample } from './curl-examples.js';
 
 const DOCS = readFileSync(join(PROJECT_ROOT, 'docs/api.md'), 'utf8');
@@ -26,11 +27,17 @@ describe('docs/api.md examples', () => {
   let probe: PluginServer;
   const vars: Record<string, string> = {};
   const ran: CurlExample[] = [];
+  /** The files the examples send with `-F file=@NAME`, made here. */
+  const files: Record<string, Buffer> = {};
 
   before(async () => {
     t = await startTestApp({}, { extraPlugins: [{ name: 'docs-probe', init: (s) => void (probe = s) }] });
     const maya = await t.user('maya', 'a long passphrase', 'superadmin');
     vars.PM_TOKEN = (await createApiTokens(t.app.stores).create(t.siteId, maya.userId, 'docs')).token;
+    files['sunset.jpg'] = await cameraJpeg(1200, 800);
+    files['sunset-cropped.jpg'] = await cameraJpeg(800, 800);
+    files['logo.png'] = await png(400, 200);
+    files['menu.pdf'] = PDF;
   });
   after(() => t?.close());
 
@@ -43,11 +50,19 @@ describe('docs/api.md examples', () => {
       const ex = parseCurl(c.command, c.heading, vars);
       assert.ok(ex, `not a curl command: ${c.command}`);
       assert.equal(ex.headers.authorization, `Bearer ${vars.PM_TOKEN}`, 'every example authenticates with $PM_TOKEN');
+      const mp = ex.form
+        ? multipart(ex.form.map((f) => {
+            if (f.file === undefined) return { name: f.name, value: f.value ?? '' };
+            const body = files[f.file];
+            assert.ok(body, `the docs test has no file ${f.file} for: ${ex.source}`);
+            return { name: f.name, filename: f.file, body };
+          }))
+        : undefined;
       const res = await t.app.http.inject({
         method: ex.method as 'GET',
         url: ex.url,
-        headers: { host: ex.host, ...ex.headers },
-        payload: ex.body,
+        headers: { host: ex.host, ...ex.headers, ...mp?.headers },
+        payload: mp?.payload ?? ex.body,
       });
       assert.ok(res.statusCode >= 200 && res.statusCode < 300, `${ex.method} ${ex.url} answered ${res.statusCode} ${res.body}\n  from: ${ex.source}`);
       if (ex.capture) vars[ex.capture.name] = jqPath(res.json(), ex.capture.path);
@@ -55,8 +70,8 @@ describe('docs/api.md examples', () => {
     });
   }
 
-  it('documents every route of the admin-api plugin, and the blog’s /pm/api/ routes, with an example', () => {
-    const routes: RouteInfo[] = probe.routes().filter((r) => r.plugin === 'admin-api' || (r.plugin === 'blog' && r.url.startsWith('/pm/api/')));
+  it('documents every route of the admin-api plugin, and every other plugin’s /pm/api/ routes (blog, media), with an example', () => {
+    const routes: RouteInfo[] = probe.routes().filter((r) => r.plugin === 'admin-api' || r.url.startsWith('/pm/api/'));
     assert.ok(routes.length > 20);
     const missing = routes.filter(
       (r) => !ran.some((ex) => ex.method === r.method && routeMatches(r.url, new URL(ex.url, 'http://x').pathname)),
@@ -69,8 +84,10 @@ describe('docs/api.md examples', () => {
     for (const code of documented) assert.ok(code in ERRORS, `docs/api.md names ${code}, which is not in src/errors/errors.ts`);
     const dir = join(PROJECT_ROOT, 'pm-plugins/admin-api');
     const files = readdirSync(dir).filter((n) => n.endsWith('.ts')).map((n) => join(dir, n));
-    // The blog's API door and the rules it answers with.
+    // The blog's API door and the rules it answers with; the media plugin's, all of it.
     files.push(...['api-routes.ts', 'post-service.ts', 'post-input.ts'].map((n) => join(PROJECT_ROOT, 'pm-plugins/blog', n)));
+    const media = join(PROJECT_ROOT, 'pm-plugins/media');
+    files.push(...readdirSync(media).filter((n) => n.endsWith('.ts')).map((n) => join(media, n)));
     for (const f of files) {
       for (const code of readFileSync(f, 'utf8').match(/PM_ERR_[A-Z_]+/g) ?? []) {
         assert.ok(documented.has(code), `${f} throws ${code}, which docs/api.md does not mention`);

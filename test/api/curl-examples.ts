@@ -4,7 +4,7 @@
  * doc example that this file cannot read fails the test instead of being skipped.
  *
  * Recognised lines in ```sh blocks (with `\` continuations):
- *   curl [-X METHOD] [-H 'Name: value']… [-d 'body'] URL
+ *   curl [-X METHOD] [-H 'Name: value']… [-d 'body' | -F 'name=value' | -F 'name=@file']… URL
  *   NAME=$(curl … | jq -r .path.to.value)
  */
 
@@ -19,6 +19,8 @@ export interface CurlExample {
   host: string;
   headers: Record<string, string>;
   body: string | undefined;
+  /** `-F name=value` and `-F name=@file` parts, in order (a multipart/form-data body). */
+  form?: { name: string; value?: string; file?: string }[];
   /** For `NAME=$(curl … | jq -r .a.b)`: set NAME to that value of the JSON answer. */
   capture?: { name: string; path: string[] };
 }
@@ -117,6 +119,7 @@ export function parseCurl(command: string, heading: string, vars: Record<string,
   let target: string | undefined;
   let body: string | undefined;
   const headers: Record<string, string> = {};
+  let form: CurlExample['form'];
   for (let i = 1; i < words.length; i++) {
     const w = words[i];
     const next = () => {
@@ -130,6 +133,14 @@ export function parseCurl(command: string, heading: string, vars: Record<string,
       if (colon <= 0) throw new Error(`bad header ${JSON.stringify(h)} in: ${command}`);
       headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
     } else if (w === '-d' || w === '--data' || w === '--data-raw' || w === '--data-binary') body = next();
+    else if (w === '-F' || w === '--form') {
+      const f = next();
+      const eq = f.indexOf('=');
+      if (eq <= 0) throw new Error(`bad form part ${JSON.stringify(f)} in: ${command}`);
+      const name = f.slice(0, eq);
+      const v = f.slice(eq + 1);
+      (form ??= []).push(v.startsWith('@') ? { name, file: v.slice(1) } : { name, value: v });
+    }
     else if (IGNORED_FLAGS.has(w)) continue;
     else if (w.startsWith('-')) throw new Error(`the docs test does not know the curl flag ${w} in: ${command}`);
     else if (target === undefined) target = w;
@@ -139,7 +150,8 @@ export function parseCurl(command: string, heading: string, vars: Record<string,
   const u = new URL(target);
   // As curl does: -d without a Content-Type sends a form; -d without -X is a POST.
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/x-www-form-urlencoded';
-  return { source: command, heading, method: method ?? (body !== undefined ? 'POST' : 'GET'), url: u.pathname + u.search, host: u.host, headers, body, capture };
+  if (form && body !== undefined) throw new Error(`-F and -d together in: ${command}`);
+  return { source: command, heading, method: method ?? (body !== undefined || form ? 'POST' : 'GET'), url: u.pathname + u.search, host: u.host, headers, body, form, capture };
 }
 
 /** Reads one value out of a JSON answer, as `jq -r .a.b` would print it. */
