@@ -1,0 +1,151 @@
+/**
+ * `npm run build:binary`: dist/pagemanager, one file that runs without Node.js
+ * installed (a Node single executable application).
+ *
+ *   1. A Node for the executable: by default Node 24 (an LTS) from the npm
+ *      registry's node-<platform>-<arch> package, which also carries its headers;
+ *      `--node PATH` uses another one (`--node "$(which node)"` builds on the Node
+ *      running this script, with the better-sqlite3 addon already in node_modules).
+ *   2. better-sqlite3's addon compiled against that Node (node-gyp --nodedir).
+ *   3. src/cli/main.ts bundled by esbuild into one CommonJS file (SEA mains are
+ *      CommonJS; import.meta.url is defined from __filename).
+ *   4. The shipped files (pm-themes/, locales.txt, the built-in plugins' non-code
+ *      files) and the addon as SEA assets, listed in pm-bundle.json.
+ *   5. The blob injected into a copy of that Node with postject; the size printed.
+ *
+ * Steps 1 and 2 are cached in node_modules/.cache/pagemanager-binary/.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+
+const NODE_VERSION = '24.22.3';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const CACHE = join(ROOT, 'node_modules', '.cache', 'pagemanager-binary');
+const { values } = parseArgs({ options: { node: { type: 'string' }, out: { type: 'string', default: 'dist/pagemanager' } } });
+const out = resolve(ROOT, values.out);
+const work = join(dirname(out), '.binary-build');
+const started = Date.now();
+const say = (msg) => console.log(`build:binary: ${msg} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+const run = (cmd, args, opts = {}) => execFileSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], ...opts });
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+/** The Node binary and its headers folder (undefined: the running Node's own addon build is used). */
+function nodeForBinary() {
+  if (values.node) {
+    const node = resolve(values.node);
+    return { node, version: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim().slice(1), nodedir: undefined };
+  }
+  const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+  const dir = join(CACHE, `${name}-${NODE_VERSION}`);
+  const home = join(dir, 'node_modules', name);
+  const node = join(home, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  if (!existsSync(node)) {
+    say(`fetching Node ${NODE_VERSION} (${name}) from the npm registry`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
+    run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', `${name}@${NODE_VERSION}`], { cwd: dir });
+  }
+  return { node, version: NODE_VERSION, nodedir: home };
+}
+
+/** better-sqlite3's addon for that Node. */
+function sqliteAddon(target) {
+  const bs = join(ROOT, 'node_modules', 'better-sqlite3');
+  if (!target.nodedir && target.version === process.versions.node) return join(bs, 'build', 'Release', 'better_sqlite3.node');
+  const bsVersion = JSON.parse(readFileSync(join(bs, 'package.json'), 'utf8')).version;
+  const dir = join(CACHE, `better-sqlite3-${bsVersion}-node-${target.version}`);
+  const addon = join(dir, 'build', 'Release', 'better_sqlite3.node');
+  if (existsSync(addon)) return addon;
+  if (!target.nodedir) throw new Error(`--node ${values.node} is Node ${target.version}, not the Node running this build (${process.versions.node}); leave --node out to build on Node ${NODE_VERSION}`);
+  say(`compiling better-sqlite3 ${bsVersion} for Node ${target.version} (about a minute)`);
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(bs, dir, { recursive: true, filter: (src) => !src.startsWith(join(bs, 'build')) });
+  // npm carries node-gyp; run it under the target Node so the addon's ABI is that Node's.
+  const npmCli = process.env.npm_execpath && existsSync(process.env.npm_execpath) ? process.env.npm_execpath : execFileSync('node', ['-p', "require.resolve('npm/bin/npm-cli.js', { paths: [require('path').dirname(require('fs').realpathSync(require('child_process').execFileSync('which', ['npm'], { encoding: 'utf8' }).trim()))] })"], { encoding: 'utf8' }).trim();
+  const gyp = join(dirname(npmCli), '..', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js');
+  // npm's own settings (an npmrc's nodedir=/usr, say) reach node-gyp as npm_config_* and would beat --nodedir.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_config_/i.test(k)));
+  try {
+    execFileSync(target.node, [gyp, 'rebuild', '--release', `--nodedir=${target.nodedir}`, '-j', '2'], { cwd: dir, env, stdio: 'pipe', maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    process.stderr.write(`${e.stdout ?? ''}${e.stderr ?? ''}`);
+    throw new Error('compiling better-sqlite3 failed (see above); node-gyp needs python3, make and a C++ compiler');
+  }
+  return addon;
+}
+
+/** Every file under `dir` (relative to ROOT, POSIX), skipping what `skip` says. */
+function* filesUnder(dir, skip = () => false) {
+  for (const name of readdirSync(join(ROOT, dir)).sort()) {
+    const rel = `${dir}/${name}`;
+    if (skip(rel)) continue;
+    if (statSync(join(ROOT, rel)).isDirectory()) yield* filesUnder(rel, skip);
+    else yield rel;
+  }
+}
+
+const target = nodeForBinary();
+const addon = sqliteAddon(target);
+say(`Node ${target.version}, better-sqlite3 addon ready`);
+
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const { build } = await import('esbuild');
+const major = target.version.split('.')[0];
+await build({
+  entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+  outfile: join(work, 'main.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${major}`,
+  minify: true,
+  keepNames: true,
+  legalComments: 'none',
+  // pg's optional native driver is never used; better-sqlite3's addon arrives through nativeBinding.
+  external: ['pg-native'],
+  define: { 'import.meta.url': '__pm_import_meta_url' },
+  banner: { js: 'const __pm_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  logLevel: 'warning',
+});
+say(`bundled ${(statSync(join(work, 'main.cjs')).size / 1024 / 1024).toFixed(1)} MiB of JavaScript`);
+
+const shipped = [
+  ...filesUnder('pm-themes'),
+  'locales.txt',
+  ...filesUnder('pm-plugins', (rel) => rel.endsWith('.ts') || rel.endsWith('.md')),
+];
+const assets = {};
+const files = {};
+for (const rel of shipped) {
+  assets[rel] = join(ROOT, rel);
+  files[rel] = statSync(join(ROOT, rel)).size;
+}
+const addonBytes = readFileSync(addon);
+assets['better_sqlite3.node'] = addon;
+const index = { version: pkg.version, builtAtMs: Date.now(), files, sqlite: { asset: 'better_sqlite3.node', sha256: createHash('sha256').update(addonBytes).digest('hex') } };
+writeFileSync(join(work, 'pm-bundle.json'), JSON.stringify(index));
+assets['pm-bundle.json'] = join(work, 'pm-bundle.json');
+writeFileSync(
+  join(work, 'sea-config.json'),
+  JSON.stringify({ main: join(work, 'main.cjs'), output: join(work, 'sea.blob'), disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2),
+);
+execFileSync(target.node, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'pipe' });
+say(`${shipped.length} shipped files and the addon in the blob`);
+
+rmSync(out, { force: true });
+copyFileSync(target.node, out);
+chmodSync(out, 0o755);
+const postject = join(ROOT, 'node_modules', 'postject', 'dist', 'cli.js');
+// postject warns about ELF note sections it does not need to touch; only its errors matter.
+execFileSync(process.execPath, [postject, out, 'NODE_SEA_BLOB', join(work, 'sea.blob'), '--sentinel-fuse', 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'], { stdio: ['ignore', 'ignore', 'pipe'] });
+rmSync(work, { recursive: true, force: true });
+
+const bytes = readFileSync(out);
+const mib = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+say(`wrote ${relative(process.cwd(), out)}: ${mib(bytes.length)} (${mib(gzipSync(bytes, { level: 6 }).length)} gzipped), Node ${target.version}`);
