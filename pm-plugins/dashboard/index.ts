@@ -12,6 +12,7 @@ import { loginRoutes } from './login.js';
 import { menusRoutes } from './menus.js';
 import { profileRoutes } from './profile.js';
 import { settingsRoutes } from './settings.js';
+import { stopRoutes } from './stop.js';
 import { themesRoutes } from './themes.js';
 import { usersRoutes } from './users.js';
 
@@ -30,6 +31,7 @@ const plugin: Plugin = {
     usersRoutes(router, server, shell);
     profileRoutes(router, server, shell);
     settingsRoutes(router, server, shell);
+    stopRoutes(router, server, shell);
   },
 };
 

@@ -214,7 +214,11 @@ ${o.body}
 <span class="who">${user?.name || user?.username || ''}</span>
 ${role ? html`<span class="role">${roleLabel(role)}${offline ? ' · offline mode' : ''}</span>` : ''}
 <a class="view-site" href="${siteHref(request, '', '/')}">View site ↗</a>
-${offline ? '' : html`<form class="inline-form" method="post" action="${L('/pm/logout')}">${csrfInput(request)}<button class="btn-link" type="submit">Log out</button></form>`}
+${
+  offline
+    ? html`<form class="inline-form" method="post" action="${L('/pm/stop')}">${csrfInput(request)}<button class="btn-link" type="submit">Stop pagemanager</button></form>`
+    : html`<form class="inline-form" method="post" action="${L('/pm/logout')}">${csrfInput(request)}<button class="btn-link" type="submit">Log out</button></form>`
+}
 </div>`;
     const head = html`<div class="page-head"><div>
 ${o.crumbs?.length ? html`<p class="crumbs">${o.crumbs.map((c, i) => html`${i ? ' / ' : ''}<a href="${c.href}">${c.label}</a>`)}</p>` : ''}

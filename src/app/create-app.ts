@@ -85,6 +85,8 @@ export interface AppOptions {
   builtInPlugins?: readonly BuiltinPlugin[];
   /** PostgreSQL schema to use (tests isolate runs this way). */
   dbSchema?: string;
+  /** What the Stop button (offline mode) does: `serve` stops as on SIGTERM; default: close the app. */
+  onStopRequested?: () => void;
   /** Store options (tests lower the scrypt cost). */
   storeOptions?: StoreOptions;
   /** Where PM_S3_* settings are read (default: process.env). */
@@ -272,7 +274,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
-    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    let stopRequested = false;
+    const requestStop = () => {
+      if (config.mode !== 'offline') throw new PmError('PM_ERR_FORBIDDEN', { action: 'stop pagemanager outside offline mode' });
+      if (stopRequested) return;
+      stopRequested = true;
+      // After this response has gone out: the answer to the click must reach the browser first.
+      setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
+    };
+    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     const servers = plugins.map((p) => createPluginServer(p, { ...shared, jobs }));
     for (const [i, p] of plugins.entries()) {
       try {

@@ -43,6 +43,7 @@ export interface SharedServices {
   csrf: ReturnType<typeof createCsrf>;
   sanitize(html: string): string;
   shippedFiles: import('../themes/readonly-fs.js').ReadonlyFS;
+  requestStop(): void;
   forms: import('../plugins/api.js').Forms;
   apiTokens: import('../plugins/api.js').ApiTokens;
   jobs: import('../jobs/jobs.js').Jobs;
@@ -95,6 +96,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     config: s.config.plugins[plugin.name] ?? {},
     sanitize: s.sanitize,
     shippedFiles: s.shippedFiles,
+    requestStop: s.requestStop,
     renderMarkdown,
     forms: s.forms,
     apiTokens: s.apiTokens,

@@ -53,7 +53,11 @@ async function openWhenReady(host: string, port: number, url: string): Promise<v
 }
 
 export async function serve(config: Config): Promise<number> {
-  const app = await createApp(config, { logger: { level: config.debug ? 'debug' : 'warn', redact: ['req.headers.cookie', 'req.headers.authorization'] } });
+  let stop = (_why: string) => {};
+  const app = await createApp(config, {
+    logger: { level: config.debug ? 'debug' : 'warn', redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    onStopRequested: () => stop('The Stop button in the dashboard'),
+  });
   let addr;
   try {
     addr = await app.listen();
@@ -83,7 +87,7 @@ export async function serve(config: Config): Promise<number> {
   if (config.open) void openWhenReady(config.host, addr.port, addr.url);
 
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write(`\n${signal}: finishing requests in flight (up to ${config.shutdownTimeoutMs / 1000} s) and closing the database…\n`);

@@ -200,6 +200,13 @@ export interface PluginServer {
    */
   readonly shippedFiles: ReadonlyFS;
   /**
+   * Asks pagemanager to stop as SIGTERM would (requests in flight finish, the
+   * database closes, the process exits 0). Only in offline mode, where the
+   * dashboard's "Stop pagemanager" button serves a user who started it without
+   * a terminal; elsewhere it throws PM_ERR_FORBIDDEN.
+   */
+  requestStop(): void;
+  /**
    * The one canonical form of a page path, as the page store keys it
    * (`/about/` and `/about` are the same page). Throws PM_ERR_PATH_INVALID.
    * @example server.normalizeUrlPath('/caf%C3%A9/') // '/café'

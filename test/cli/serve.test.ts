@@ -158,3 +158,37 @@ test('a port held by another program: a clear error naming it, non-zero exit', a
   const still = await httpGet(`http://127.0.0.1:${port}/`);
   assert.equal(still.body, 'not pagemanager', 'the other program was left alone');
 });
+
+test('offline mode: the dashboard’s Stop pagemanager button (a POST with its CSRF token) stops the process cleanly; without the token it is refused', async (t) => {
+  const dir = tempDir(t);
+  const port = await freePort();
+  const s = await startServer(['--no-open', '--dir', dir, '--addr', `127.0.0.1:${port}`], { t });
+  const home = await fetch(new URL('/pm/', s.url));
+  const page = await home.text();
+  const form = /<form[^>]*action="\/pm\/stop"[^>]*>(.*?)<\/form>/s.exec(page);
+  assert.ok(form, 'the dashboard shows the Stop form in offline mode');
+  assert.match(form[1], />Stop pagemanager</);
+  const token = /name="_csrf" value="([^"]+)"/.exec(form[1])![1];
+  const cookie = home.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const post = (body: string) => fetch(new URL('/pm/stop', s.url), { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body, redirect: 'manual' });
+
+  assert.equal((await post('')).status, 403, 'no CSRF token: refused');
+  assert.equal((await fetch(s.url)).status, 200, 'and still running');
+
+  const stopped = await post(`_csrf=${encodeURIComponent(token)}`);
+  assert.equal(stopped.status, 200);
+  assert.match(await stopped.text(), /pagemanager has stopped/);
+  const r = await s.exited;
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /The Stop button in the dashboard: finishing requests in flight and closing the database/);
+});
+
+test('singlesite mode has no Stop button and no /pm/stop', async (t) => {
+  const dir = tempDir(t);
+  const port = await freePort();
+  const s = await startServer(['--no-open', '--mode', 'singlesite', '--dir', dir, '--addr', `127.0.0.1:${port}`], { t });
+  const r = await fetch(new URL('/pm/stop', s.url), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '', redirect: 'manual' });
+  assert.equal(r.status, 404);
+  assert.equal((await fetch(s.url)).status, 200, 'still running');
+  assert.equal((await s.stop()).code, 0);
+});
