@@ -81,9 +81,15 @@ export async function serve(config: Config): Promise<number> {
     throw e;
   }
   const where = config.dsn.startsWith('postgres') ? 'PostgreSQL' : config.dsn;
-  process.stdout.write(`pagemanager is running at ${addr.url} (${config.mode} mode; data in ${config.dir}; database ${where})\n`);
-  if (config.mode === 'offline') process.stdout.write('Offline mode: only this computer can reach it, and you are logged in as the site admin.\n');
-  process.stdout.write('Press Ctrl+C to stop.\n');
+  // One write: whoever reads the first line (a test, a supervisor) has the rest in the same chunk.
+  process.stdout.write(
+    [
+      `pagemanager is running at ${addr.url} (${config.mode} mode; data in ${config.dir}; database ${where})`,
+      ...(config.mode === 'offline' ? ['Offline mode: only this computer can reach it, and you are logged in as the site admin.'] : []),
+      config.mode === 'offline' ? 'Press Ctrl+C to stop, or use Stop pagemanager in the dashboard.' : 'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
   if (config.open) void openWhenReady(config.host, addr.port, addr.url);
 
   let stopping = false;
