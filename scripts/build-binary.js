@@ -109,6 +109,26 @@ await build({
   legalComments: 'none',
   // pg's optional native driver is never used; better-sqlite3's addon arrives through nativeBinding.
   external: ['pg-native'],
+  plugins: [
+    {
+      // sharp finds its addon with require('@img/sharp-<platform>/sharp.node'), which the SEA cannot do;
+      // in the bundle it comes from the assets instead (sea-native.ts), libvips laid out beside it.
+      name: 'sharp-from-assets',
+      setup(b) {
+        const loader = JSON.stringify(join(ROOT, 'src', 'app', 'sea-native.ts'));
+        b.onLoad({ filter: /[\\/]sharp[\\/]dist[\\/]sharp\.mjs$/ }, () => ({
+          contents: `import { loadNativeFromBundle } from ${loader};\nexport default loadNativeFromBundle('sharp');`,
+          loader: 'js',
+          resolveDir: ROOT,
+        }));
+        b.onLoad({ filter: /[\\/]sharp[\\/]dist[\\/]sharp\.cjs$/ }, () => ({
+          contents: `module.exports = require(${loader}).loadNativeFromBundle('sharp');`,
+          loader: 'js',
+          resolveDir: ROOT,
+        }));
+      },
+    },
+  ],
   define: { 'import.meta.url': '__pm_import_meta_url' },
   banner: { js: 'const __pm_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
@@ -126,9 +146,33 @@ for (const rel of shipped) {
   assets[rel] = join(ROOT, rel);
   files[rel] = statSync(join(ROOT, rel)).size;
 }
-const addonBytes = readFileSync(addon);
-assets['better_sqlite3.node'] = addon;
-const index = { version: pkg.version, builtAtMs: Date.now(), files, sqlite: { asset: 'better_sqlite3.node', sha256: createHash('sha256').update(addonBytes).digest('hex') } };
+/** A native addon's files as assets: [path in its cache folder, file on disk]. */
+function nativeEntry(name, list, main) {
+  const entry = { files: [], main };
+  for (const [path, file] of list) {
+    const asset = `native/${name}/${path}`;
+    assets[asset] = file;
+    entry.files.push({ asset, path, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') });
+  }
+  return entry;
+}
+const img = join(ROOT, 'node_modules', '@img');
+const platform = `${process.platform}-${process.arch}`;
+const sharpAddon = readdirSync(join(img, `sharp-${platform}`, 'lib')).find((n) => n.endsWith('.node'));
+const libvips = readdirSync(join(img, `sharp-libvips-${platform}`, 'lib')).filter((n) => n.startsWith('libvips'));
+const native = {
+  sqlite: nativeEntry('sqlite', [['better_sqlite3.node', addon]], 'better_sqlite3.node'),
+  // sharp's addon looks for libvips at $ORIGIN/../../sharp-libvips-<platform>/lib (its rpath).
+  sharp: nativeEntry(
+    'sharp',
+    [
+      [`@img/sharp-${platform}/lib/${sharpAddon}`, join(img, `sharp-${platform}`, 'lib', sharpAddon)],
+      ...libvips.map((n) => [`@img/sharp-libvips-${platform}/lib/${n}`, join(img, `sharp-libvips-${platform}`, 'lib', n)]),
+    ],
+    `@img/sharp-${platform}/lib/${sharpAddon}`,
+  ),
+};
+const index = { version: pkg.version, builtAtMs: Date.now(), files, native };
 writeFileSync(join(work, 'pm-bundle.json'), JSON.stringify(index));
 assets['pm-bundle.json'] = join(work, 'pm-bundle.json');
 writeFileSync(
@@ -136,7 +180,7 @@ writeFileSync(
   JSON.stringify({ main: join(work, 'main.cjs'), output: join(work, 'sea.blob'), disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2),
 );
 execFileSync(target.node, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'pipe' });
-say(`${shipped.length} shipped files and the addon in the blob`);
+say(`${shipped.length} shipped files and the better-sqlite3 and sharp addons in the blob`);
 
 rmSync(out, { force: true });
 copyFileSync(target.node, out);

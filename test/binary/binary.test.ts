@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { crc32, deflateSync } from 'node:zlib';
 import { freePort } from '../cli/cli-helpers.js';
 
 const BINARY = fileURLToPath(new URL('../../dist/pagemanager', import.meta.url));
@@ -48,6 +49,26 @@ async function waitForUrl(r: Run): Promise<string> {
   throw new Error(`the binary did not start: ${JSON.stringify(e ?? r.stdout())}`);
 }
 
+/** A real PNG of w×h red pixels, made here (no fixture file). */
+function tinyPng(w: number, h: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body) >>> 0);
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(h, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(w * 3, Buffer.from([220, 30, 30]))]);
+  const raw = Buffer.concat(Array.from({ length: h }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
 /** A tiny cookie jar: what a browser would send back. */
 function jar() {
   const cookies = new Map<string, string>();
@@ -64,7 +85,7 @@ function jar() {
   };
 }
 
-test('the binary runs alone: offline start, user plugins (.mjs, .cjs), reset-password, singlesite login, a page through the JSON API, SIGTERM', { skip, timeout: 120_000 }, async (t) => {
+test('the binary runs alone: offline start, user plugins (.mjs, .cjs), reset-password, singlesite login, a page through the JSON API, a picture through sharp, SIGTERM', { skip, timeout: 120_000 }, async (t) => {
   const home = realpathSync(mkdtempSync(join(tmpdir(), 'pm-binary-')));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const folder = join(home, 'Downloads');
@@ -139,6 +160,14 @@ test('the binary runs alone: offline start, user plugins (.mjs, .cjs), reset-pas
   const page = await fetch(new URL('/from-the-binary', url2));
   assert.equal(page.status, 200);
   assert.match(await page.text(), /Made in the binary/);
+
+  // A picture through the media library: sharp and libvips, native code carried inside the binary.
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(tinyPng(40, 30))], { type: 'image/png' }), 'dot.png');
+  const upload = await fetch(new URL('/pm/api/media?wait=true', url2), { method: 'POST', headers: { cookie: cookies.header(), 'x-csrf-token': me.csrfToken }, body: form });
+  const uploaded = (await upload.json()) as { status?: string; width?: number };
+  assert.equal(upload.status, 201, JSON.stringify(uploaded));
+  assert.equal(uploaded.status, 'ready', JSON.stringify(uploaded));
 
   second.kill('SIGTERM');
   const end = await second.exited;
