@@ -19,7 +19,8 @@ if (relative(ROOT, out).startsWith('..')) {
   process.exit(2);
 }
 
-rmSync(out, { recursive: true, force: true });
+// Only what tsc writes: dist/pagemanager (npm run build:binary) stays.
+for (const sub of ['src', 'pm-plugins']) rmSync(join(out, sub), { recursive: true, force: true });
 const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
 try {
   execFileSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out], { cwd: ROOT, stdio: 'inherit' });

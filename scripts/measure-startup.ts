@@ -1,17 +1,22 @@
 /**
  * How long `pagemanager serve` takes from spawn to its first 200 on GET /, and
- * how much memory it holds once idle.
+ * how much memory it holds once idle, started each way it ships, against bare
+ * Fastify started the same way in the same run (the ratios are to it).
  *
  *   node --import tsx scripts/measure-startup.ts [--runs 7] [--idle-ms 2000]
  *
- * cold: a fresh data folder each run (the first run: migrations, primary site,
- * superadmin, welcome page). warm: the same, already set-up folder each run.
+ * Ways: the single executable (dist/pagemanager, when built: npm run
+ * build:binary), `node dist/src/cli/main.js` (when built: npm run build),
+ * `npm start`'s bin/pagemanager.js through tsx, and bare Fastify
+ * (scripts/bench/bare-fastify-start.mjs). warm: the same, already set-up
+ * data folder each run; cold (npm start only): a fresh folder each run
+ * (migrations, primary site, superadmin, welcome page).
  * RSS is VmRSS from /proc/PID/status after the server has been idle for
  * --idle-ms (Linux only; elsewhere it prints "n/a"). `--version` (spawn to
  * exit) is shown as the floor: node, tsx and the module graph, no server.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, createServer } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +25,22 @@ import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'pagemanager.js');
+
+/** One way of starting: the command for a data folder and a port. */
+interface Way {
+  label: string;
+  cmd: string;
+  args(dir: string, port: number): string[];
+}
+const serveArgs = (dir: string, port: number) => ['serve', '--no-open', '--dir', dir, '--addr', `127.0.0.1:${port}`];
+const WAYS: Way[] = [
+  { label: 'bare Fastify (node, plain JS)', cmd: process.execPath, args: (_d, port) => [join(ROOT, 'scripts', 'bench', 'bare-fastify-start.mjs'), String(port)] },
+  ...(existsSync(join(ROOT, 'dist', 'pagemanager')) ? [{ label: 'the binary (dist/pagemanager)', cmd: join(ROOT, 'dist', 'pagemanager'), args: serveArgs }] : []),
+  ...(existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))
+    ? [{ label: 'node dist/src/cli/main.js', cmd: process.execPath, args: (d: string, p: number) => [join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...serveArgs(d, p)] }]
+    : []),
+  { label: 'npm start (bin/pagemanager.js, tsx)', cmd: process.execPath, args: (d, p) => [BIN, ...serveArgs(d, p)] },
+];
 const POLL_MS = 5;
 const START_TIMEOUT_MS = 60_000;
 
@@ -74,11 +95,11 @@ interface Sample {
   rssKiB: number | undefined;
 }
 
-async function measureServe(dir: string): Promise<Sample> {
+async function measureServe(dir: string, way: Way = WAYS[WAYS.length - 1]): Promise<Sample> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve', '--no-open', '--dir', dir, '--addr', `127.0.0.1:${port}`], { cwd: ROOT, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(way.cmd, way.args(dir, port), { cwd: ROOT, env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   let exited = false;
@@ -124,35 +145,39 @@ const freshDir = () => {
 try {
   const load = loadavg()[0].toFixed(2);
   const cold: Sample[] = [];
-  const warm: Sample[] = [];
+  const warm = new Map<Way, Sample[]>(WAYS.map((w) => [w, []]));
   const version: number[] = [];
-  // The warm folder is set up once, outside the measurements.
+  // The warm folder is set up once, outside the measurements (each way once, so its own caches are warm too).
   const warmDir = freshDir();
-  await measureServe(warmDir);
+  for (const w of WAYS) await measureServe(warmDir, w);
   // Interleaved, so a burst of load on the machine does not land on one column only.
   for (let i = 0; i < RUNS; i++) {
     if (process.stderr.isTTY) process.stderr.write(`run ${i + 1}/${RUNS}\r`);
     cold.push(await measureServe(freshDir()));
-    warm.push(await measureServe(warmDir));
+    for (const w of WAYS) warm.get(w)!.push(await measureServe(warmDir, w));
     version.push(await measureVersion());
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
 
   const ms = (n: number) => `${Math.round(n)} ms`;
   const mib = (k: number) => `${(k / 1024).toFixed(1)} MiB`;
-  const rows: [string, string, string, string][] = [['', 'median', 'min', 'max']];
-  const addRow = (label: string, xs: number[], fmt: (n: number) => string) => {
-    if (!xs.length) return rows.push([label, 'n/a', 'n/a', 'n/a']);
+  const rows: string[][] = [['', 'median', 'min', 'max', '× Fastify']];
+  const bare = WAYS[0];
+  const median = (xs: number[]) => (xs.length ? stats(xs).median : NaN);
+  const addRow = (label: string, xs: number[], fmt: (n: number) => string, base?: number) => {
+    if (!xs.length) return rows.push([label, 'n/a', 'n/a', 'n/a', '']);
     const s = stats(xs);
-    rows.push([label, fmt(s.median), fmt(s.min), fmt(s.max)]);
+    rows.push([label, fmt(s.median), fmt(s.min), fmt(s.max), base ? `${(s.median / base).toFixed(2)}×` : '']);
   };
-  addRow('cold start, new folder (spawn → first 200)', cold.map((s) => s.startMs), ms);
-  addRow('warm start, existing folder', warm.map((s) => s.startMs), ms);
-  addRow('--version (spawn → exit), the floor', version, ms);
-  addRow(`idle RSS after ${IDLE_MS} ms, cold`, cold.flatMap((s) => (s.rssKiB === undefined ? [] : [s.rssKiB])), mib);
-  addRow(`idle RSS after ${IDLE_MS} ms, warm`, warm.flatMap((s) => (s.rssKiB === undefined ? [] : [s.rssKiB])), mib);
+  const rss = (xs: Sample[]) => xs.flatMap((s) => (s.rssKiB === undefined ? [] : [s.rssKiB]));
+  const bareStart = median(warm.get(bare)!.map((s) => s.startMs));
+  const bareRss = median(rss(warm.get(bare)!));
+  for (const w of WAYS) addRow(`${w.label}: spawn → first 200, warm`, warm.get(w)!.map((s) => s.startMs), ms, bareStart);
+  addRow('npm start: cold, new folder', cold.map((s) => s.startMs), ms, bareStart);
+  addRow('npm start --version (spawn → exit)', version, ms);
+  for (const w of WAYS) addRow(`${w.label}: idle RSS after ${IDLE_MS} ms`, rss(warm.get(w)!), mib, bareRss);
 
-  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => r[c].length)));
   console.log(`pagemanager startup: ${RUNS} runs each; node ${process.version}, ${availableParallelism()} CPUs, load average ${load} at the start`);
   for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r.slice(1).map((v, i) => v.padStart(widths[i + 1])).join('  ')}`);
 } finally {
