@@ -52,8 +52,8 @@ const routeLister: Plugin = {
   },
   // A route added by a plugin, as a new feature would: nothing in this file names it, yet it is tested.
   routes(router, server) {
-    router.post('/pm/csrf-new-feature', async () => {
-      await server.siteService.update(server.siteService.list()[0].siteId, { title: 'Changed by the new feature' });
+    router.post('/pm/csrf-new-feature', async (request) => {
+      await server.sites.update(request.pm.site.siteId, { title: 'Changed by the new feature' });
       return { ok: true };
     }, { permission: 'site.settings' });
   },

@@ -7,7 +7,7 @@
  *
  * Writers are the least trusted role that may write each field: an editor for
  * template data and page HTML (also an admin for page HTML), an admin for site
- * settings, users, tokens and menus. A superadmin's page HTML is trusted by
+ * settings, users, tokens and menus, an editor for media (file names, alt text). A superadmin's page HTML is trusted by
  * design (it may carry script) and is not run through the corpus.
  */
 import assert from 'node:assert/strict';
@@ -309,6 +309,59 @@ describe('stored XSS: the corpus through every writable field, rendered in Chrom
     await visit('/pm/urls?q=r', 'redirects');
     for (const [i, path] of shown.entries()) if (i % 6 === 0) await visit(`/pm/urls/edit?path=${encodeURIComponent(path)}`, 'redirects');
     noFindings('redirects');
+  });
+
+  test('media: file names and descriptions (alt text), in the library, on the file\'s page and on pages that show the picture', async () => {
+    const sharp = (await import('sharp')).default;
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c33' } }).png().toBuffer();
+    const upload = async (filename: string, alt: string) => {
+      const boundary = 'xssboundary' + Math.random().toString(16).slice(2);
+      const part = (headers: string, body: Buffer | string) => Buffer.concat([Buffer.from(`--${boundary}\r\n${headers}\r\n\r\n`), Buffer.from(body), Buffer.from('\r\n')]);
+      const payload = Buffer.concat([
+        part('Content-Disposition: form-data; name="alt"', alt),
+        part(`Content-Disposition: form-data; name="file"; filename*=UTF-8''${encodeURIComponent(filename)}\r\nContent-Type: image/png`, png),
+        Buffer.from(`--${boundary}--\r\n`),
+      ]);
+      const res = await t.app.http.inject({
+        method: 'POST',
+        url: '/pm/api/media?wait=true',
+        headers: { cookie: who.editor.cookie, 'x-csrf-token': who.editor.csrf, 'content-type': `multipart/form-data; boundary=${boundary}` },
+        payload,
+      });
+      assert.ok(res.statusCode === 201 || res.statusCode === 202, res.body);
+      counts.pairs += 2;
+      return res.json() as { mediaId: string; url: string };
+    };
+    const files = [];
+    for (const [i, v] of VECTORS.entries()) if (i % 5 === 0) files.push(await upload(`${v.payload}.png`, v.payload.slice(0, 500)));
+    await visit('/pm/media', 'media');
+    for (const f of files.slice(0, 6)) await visit(`/pm/media/${f.mediaId}`, 'media');
+    // One picture's description, round after round, on the pages that show it without a description of their own.
+    const shown = files[0];
+    const alt = stringFields({ type: 'object', properties: { alt: { type: 'string', maxLength: 500 } } }, VECTORS);
+    const seen = new Map<string, Set<number>>();
+    for (let round = 0; round < MAX_ROUNDS && !allCovered(alt, seen); round++) {
+      const { data, slots } = roundData({ type: 'object' }, alt, VECTORS);
+      const r = await api('editor', 'PATCH', `/pm/api/media/${shown.mediaId}`, data);
+      assert.equal(r.status, 200, r.body);
+      for (const { field, used } of slots.values()) {
+        counts.pairs += used.length;
+        for (const i of used) (seen.get(field.path) ?? seen.set(field.path, new Set()).get(field.path)!).add(i);
+      }
+      for (const themeId of ['daybreak', 'nightfall']) {
+        const p = await api('editor', 'PUT', `/pm/api/template-urls?url=/media-${themeId}`, { themeId, templateName: 'home', data: { heading: 'Pictures', heroImage: shown.url } });
+        assert.ok(p.status < 300, p.body);
+      }
+      if (round === 0) {
+        // The page really shows the library's description (escaped), so the round tests something.
+        const page = await t.app.http.inject('/media-daybreak');
+        assert.match(page.body, /alt="&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+      }
+      await framed(['/media-daybreak', '/media-nightfall'], 'media');
+      if (round % 3 === 0) await visit(`/pm/media/${shown.mediaId}`, 'media');
+    }
+    assert.ok(allCovered(alt, seen), 'every vector went through the alt text');
+    noFindings('media');
   });
 
   test('the dashboard pages that show these values carried a policy, and nothing ran anywhere', () => {

@@ -47,7 +47,7 @@ export function stringFields(schema: SchemaNode, vectors: readonly Vector[]): Fi
     else if (type === 'array' && n.items) walk(n.items, `${path}[]`);
     else if (type === 'string' && !n.enum) {
       const maxLength = n.maxLength ?? 2000;
-      const family = n.format && /uri|url/.test(n.format) ? 'url' : n.format === 'email' ? 'email' : n.format === 'markdown' ? 'markdown' : '';
+      const family = n.format && /uri|url|image/.test(n.format) ? 'url' : n.format === 'email' ? 'email' : n.format === 'markdown' ? 'markdown' : '';
       const first = KIND_FIRST[family] ?? [];
       const fit = vectors.map((v, i) => ({ v, i })).filter(({ v }) => v.payload.length <= maxLength);
       const rank = (k: string) => (first.includes(k) ? first.indexOf(k) : first.length);
@@ -131,6 +131,7 @@ export function roundData(schema: SchemaNode, fields: Field[], vectors: readonly
 export function benign(field: Field): string {
   if (field.format === 'email') return 'someone@example.com';
   if (field.format === 'date') return '2024-05-01';
+  if (field.format === 'image') return '/pm-uploads/picture.png';
   if (field.format && /uri|url/.test(field.format)) return field.format === 'uri' ? 'https://example.com/' : '/';
   return 'plain text';
 }
