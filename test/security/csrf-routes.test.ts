@@ -29,6 +29,9 @@ import { ACTOR_PASSWORD, sampleRequest, stateChangingRoutes, type Route } from '
  */
 const OPEN: ReadonlyMap<string, string> = new Map();
 
+/** Routes whose success ends the server: tested last, and a forged one must leave the server answering. */
+const ENDS_SERVER: ReadonlySet<string> = new Set(['POST /pm/stop']);
+
 const PASSWORD = ACTOR_PASSWORD;
 
 /** A hash of every table's rows: what "changes nothing" is compared against. */
@@ -95,7 +98,8 @@ for (const variant of ['database sessions', 'signed cookies (PM_SECRET_KEY)', 'o
 
     before(async () => {
       t = await startTestApp(offline ? { mode: 'offline' } : {}, { extraPlugins: [routeLister], env: variant.startsWith('signed') ? { PM_SECRET_KEY: 'k'.repeat(48) } : {} });
-      routes = stateChangingRoutes(t.app.http.fastify);
+      const all = stateChangingRoutes(t.app.http.fastify);
+      routes = [...all.filter((r) => !ENDS_SERVER.has(`${r.method} ${r.url}`)), ...all.filter((r) => ENDS_SERVER.has(`${r.method} ${r.url}`))];
       if (!offline) {
         await t.user('other', PASSWORD, 'editor');
         const cookie = await t.login('other', PASSWORD);
@@ -150,6 +154,12 @@ for (const variant of ['database sessions', 'signed cookies (PM_SECRET_KEY)', 'o
           }
         }
         assert.ok(snapshot(t.dir) === before, `${key}: a refused request changed what is stored`);
+        if (ENDS_SERVER.has(key)) {
+          assert.equal((await send({ method: 'GET', url: '/pm/health' })).statusCode, 200, `${key}: a forged request stopped the server`);
+          const stop = await send({ method: route.method, url: sample.url, cookie: me.cookie, token: me.token, type: sample.type, body: sample.body });
+          assert.doesNotMatch(stop.body, /PM_ERR_CSRF/, `${key}: the right token is refused too`);
+          continue;
+        }
         const ok = await send({ method: route.method, url: sample.url, cookie: me.cookie, token: me.token, type: sample.type, body: sample.body });
         assert.doesNotMatch(ok.body, /PM_ERR_CSRF/, `${key}: the right token is refused too (${ok.statusCode}), so the test proves nothing`);
         if (sample.changes) assert.ok(snapshot(t.dir) !== before, `${key}: the sample request (${ok.statusCode} ${ok.body.replace(/\s+/g, ' ').slice(0, 600)}) changed nothing, so "changes nothing" above proves little`);
