@@ -55,7 +55,7 @@ function cannon(target: string, seconds: number): Promise<Cannon> {
 async function upload(body: Buffer, name: string, wait: boolean): Promise<{ mediaId: string; status: string; url: string; variants: { url: string; format: string; width: number; bytes: number }[] }> {
   const fd = new FormData();
   fd.append('alt', 'bench');
-  fd.append('file', new Blob([body], { type: 'image/jpeg' }), name);
+  fd.append('file', new Blob([new Uint8Array(body)], { type: 'image/jpeg' }), name);
   const r = await fetch(new URL(`/pm/api/media${wait ? '?wait=true' : ''}`, url), { method: 'POST', body: fd, headers: auth });
   if (!r.ok) throw new Error(`upload answered ${r.status}: ${await r.text()}`);
   return r.json() as never;
