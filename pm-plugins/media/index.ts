@@ -4,13 +4,12 @@
  * API and per-site storage quotas. Built on the plugin API only; the files
  * live in `server.uploads` (a folder or an S3-compatible bucket). See README.md.
  */
-import sharp from 'sharp';
 import type { Plugin, PluginServer } from '../../src/plugins/api.js';
 import { mediaApiRoutes } from './api-routes.js';
 import { libraryRoutes } from './library.js';
 import { createMediaService, type MediaService } from './media-service.js';
 import { createMediaStore, mediaMigrations } from './media-store.js';
-import { createQueue } from './processor.js';
+import { configureSharp, createQueue } from './processor.js';
 import { createUploadServer } from './serve.js';
 
 const MB = 1024 * 1024;
@@ -38,9 +37,7 @@ const plugin: Plugin = {
       maxPixels: Math.round(num(c.maxMegapixels, 50, 'maxMegapixels') * 1e6),
       defaultQuotaBytes: c.defaultQuotaMb === undefined ? null : Math.round(num(c.defaultQuotaMb, 0, 'defaultQuotaMb') * MB),
     };
-    // libvips threads per operation; one file at a time by default, so a busy upload queue leaves a core to the requests.
-    sharp.concurrency(Math.round(num(c.threads, 1, 'threads')));
-    sharp.cache(false);
+    configureSharp({ threads: Math.round(num(c.threads, 1, 'threads')) });
     await server.migrate(mediaMigrations());
     const store = createMediaStore(server);
     const m = createMediaService({ server, store, storage: server.uploads, limits, queue: createQueue(Math.round(num(c.concurrency, 1, 'concurrency'))) });

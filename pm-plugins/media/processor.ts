@@ -5,8 +5,27 @@
  * WebP and AVIF. sharp does its work on libuv's threadpool, so the event loop
  * stays free; the queue bounds how many files are processed at once.
  */
-import sharp, { type Sharp } from 'sharp';
+import type { default as SharpFn, Sharp } from 'sharp';
 import type { Variant } from './media-store.js';
+
+/**
+ * sharp and libvips take about half a second and 30 MiB to load, so they load
+ * with the first picture, not at start. Its settings are the library's own
+ * process-wide ones; `configureSharp` (the plugin's init) says what they will be.
+ */
+let sharpOptions = { threads: 1 };
+let loading: Promise<typeof SharpFn> | undefined;
+export function configureSharp(o: { threads: number }): void {
+  sharpOptions = o;
+}
+function loadSharp(): Promise<typeof SharpFn> {
+  return (loading ??= import('sharp').then(({ default: sharp }) => {
+    // libvips threads per operation; one file at a time by default, so a busy upload queue leaves a core to the requests.
+    sharp.concurrency(sharpOptions.threads);
+    sharp.cache(false);
+    return sharp;
+  }));
+}
 
 /** Widths of the responsive variants; only those narrower than the picture are made. */
 export const WIDTHS = [320, 640, 1024, 1600, 2400];
@@ -23,6 +42,7 @@ export interface ProcessLimits {
 
 /** Header only: the format and the size in pixels, read without decoding the picture. */
 export async function readHeader(buf: Buffer): Promise<{ format: string; width: number; height: number; pages: number }> {
+  const sharp = await loadSharp();
   const m = await sharp(buf, { limitInputPixels: false, failOn: 'none' }).metadata();
   // Orientation 5-8 turns the picture a quarter: what people see is height × width.
   const turned = (m.orientation ?? 1) >= 5;
@@ -53,6 +73,7 @@ function encode(img: Sharp, format: string): Sharp {
  * re-encoding would lose it), plus a still WebP for thumbnails.
  */
 export async function processImage(buf: Buffer, ext: string, limits: ProcessLimits): Promise<Encoded[]> {
+  const sharp = await loadSharp();
   // failOn 'truncated' refuses cut-off files; limitInputPixels is a second guard behind the header check.
   const input = () => sharp(buf, { failOn: 'truncated', limitInputPixels: limits.maxPixels, animated: false }).rotate();
   const out: Encoded[] = [];

@@ -52,18 +52,23 @@ export function createTemplateUrlService(opts: {
     return (s.tildePrefix ? `/~${s.tildePrefix}` : '') + (langcode ? `/${langcode}` : '');
   }
 
-  const languageNames = (() => {
-    try {
-      return new Intl.DisplayNames(['en'], { type: 'language' });
-    } catch {
-      return undefined;
+  // Made on first use: Intl.DisplayNames loads ICU data (tens of ms), which a start that renders nothing does not need.
+  let englishNames: Intl.DisplayNames | null | undefined;
+  const languageNames = () => {
+    if (englishNames === undefined) {
+      try {
+        englishNames = new Intl.DisplayNames(['en'], { type: 'language' });
+      } catch {
+        englishNames = null;
+      }
     }
-  })();
+    return englishNames ?? undefined;
+  };
   /** A language's name in itself ("Français"), for the themes' language switcher. */
   function languageLabel(code: string): string {
     try {
       const own = new Intl.DisplayNames([code], { type: 'language' }).of(code);
-      return own ? own[0].toUpperCase() + own.slice(1) : (languageNames?.of(code) ?? code);
+      return own ? own[0].toUpperCase() + own.slice(1) : (languageNames()?.of(code) ?? code);
     } catch {
       return code;
     }

@@ -9,7 +9,6 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
-import { createPostgresDb } from './postgres/postgres-db.js';
 import { createSqliteDb } from './sqlite/sqlite-db.js';
 
 function codeOf(e: unknown): string {
@@ -24,7 +23,8 @@ export interface OpenDbOptions {
 }
 
 export async function openDb(dsn: string, opts: OpenDbOptions = {}): Promise<Db> {
-  if (/^postgres(ql)?:\/\//i.test(dsn)) return createPostgresDb(dsn, opts);
+  // pg is loaded only for a PostgreSQL DSN: a SQLite start does not pay for it (about 0.1 s, 15 MiB).
+  if (/^postgres(ql)?:\/\//i.test(dsn)) return (await import('./postgres/postgres-db.js')).createPostgresDb(dsn, opts);
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(dsn)) {
     throw new PmError('PM_ERR_CONFIG', { detail: `the database address ${dsn.split('://')[0]}://… is not supported; use postgres://… or a SQLite file path` });
   }
