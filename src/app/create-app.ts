@@ -39,7 +39,7 @@ import { createDirFS } from '../themes/dir-fs.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
-import { createUploadStorage } from '../files/index.js';
+import { createUploadStorage, type FileStorage } from '../files/index.js';
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from '../errors/errors.js';
 import { ensureWelcomePage } from './first-run.js';
@@ -67,6 +67,10 @@ export interface App {
   http: HttpServer;
   plugins: Plugin[];
   jobs: Jobs;
+  /** Where uploads are kept: the data folder's pm-uploads/ or an S3-compatible bucket. */
+  uploads: FileStorage;
+  /** Namespace ('core', 'jobs', a plugin's name) → the highest migration version applied. */
+  schemaVersions(): Promise<Record<string, number>>;
   /** Listens on config.host:config.port; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number; url: string }>;
   /**
@@ -91,6 +95,8 @@ export interface AppOptions {
   storeOptions?: StoreOptions;
   /** Where PM_S3_* settings are read (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** false: no jobs run (maintenance commands such as backup and restore). Default true. */
+  background?: boolean;
 }
 
 /** Ensures the data folder exists and is writable, with a message that says which folder. */
@@ -300,7 +306,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     closers.push(() => http.fastify.close());
     // After every plugin defined its kinds: what came due while the server was down runs now.
     closers.push(() => jobs.close());
-    await jobs.start();
+    if (opts.background !== false) await jobs.start();
 
     try {
       await ensureWelcomePage({ stores, templates, site: sites.primary(), themeId: siteThemes.active(sites.primary().siteId) });
@@ -326,6 +332,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       http,
       plugins,
       jobs,
+      uploads,
+      async schemaVersions() {
+        const rows = await db.all<{ namespace: string; version: number }>('SELECT namespace, MAX(version) AS version FROM pm_migration GROUP BY namespace');
+        return Object.fromEntries(rows.map((r) => [r.namespace, Number(r.version)]));
+      },
       async listen() {
         await http.fastify.listen({ host: config.host, port: config.port });
         const a = http.server.address();

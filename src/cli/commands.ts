@@ -21,8 +21,10 @@ export interface Command {
   options: ParseArgsConfig['options'];
   /** String options that may also stand alone, with the value they then take (`--trust-proxy` → 1). */
   optionalValues?: Record<string, string>;
+  /** Takes arguments that are not flags (`restore FILE`). */
+  positionals?: boolean;
   /** Resolves with the exit code; -1 means "keep running" (serve). */
-  run(values: Values): Promise<number>;
+  run(values: Values, positionals?: string[]): Promise<number>;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
@@ -236,6 +238,57 @@ the same name in DIR/pm-themes/ still wins over it.`,
       } finally {
         await data.close();
       }
+    },
+  },
+  backup: {
+    summary: 'write one archive of everything: tables, uploads, your themes and plugins, config.toml',
+    help: `Usage: pagemanager backup [--out FILE]
+
+Writes a gzip-compressed tar of every table the core and the plugins own (read in one
+snapshot while the server keeps serving), the uploads (folder or bucket), the data
+folder's pm-themes/ and pm-plugins/, config.toml (which holds no secrets) and a
+manifest with the program version, each schema version, counts and checksums. The
+format is independent of the database: restore it onto SQLite or PostgreSQL.
+
+  --out FILE   where to write (default: pagemanager-backup-YYYYMMDD-HHMMSS.tar.gz here);
+               "-" writes to standard output`,
+    options: { out: { type: 'string' } },
+    async run(values) {
+      const { runBackup } = await import('../backup/backup-command.js');
+      return runBackup(configOf(values, { mode: 'singlesite', addr: '127.0.0.1:0' }), str(values.out));
+    },
+  },
+  restore: {
+    summary: 'restore a backup onto an empty data folder or database',
+    help: `Usage: pagemanager restore FILE [--dir DIR | --dsn DSN]
+
+Checks the whole archive first (every checksum, the format, the schema versions) and
+refuses a damaged one, one made by a newer pagemanager, or a target that already holds
+a site, before writing anything. Then creates the schema, loads every table, copies the
+uploads, themes, plugins and config.toml, and says what it restored. The target may be
+the other database: a SQLite backup restores onto PostgreSQL and back.`,
+    options: {},
+    positionals: true,
+    async run(values, positionals = []) {
+      const file = positionals[0];
+      if (!file) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'name the backup file: pagemanager restore FILE' });
+      const { runRestore } = await import('../backup/backup-command.js');
+      return runRestore(configOf(values, { mode: 'singlesite', addr: '127.0.0.1:0' }), resolve(file));
+    },
+  },
+  'migrate-db': {
+    summary: 'move a site to another database (a backup and a restore in one)',
+    help: `Usage: pagemanager migrate-db --to DSN
+
+Backs up the site into a temporary archive and restores it onto the empty
+database (or SQLite file) that --to names; the uploads stay where they are. Stop
+the server first; start it again pointed at the new database.`,
+    options: { to: { type: 'string' } },
+    async run(values) {
+      const to = str(values.to);
+      if (!to) throw new PmError('PM_ERR_BAD_REQUEST', { detail: '--to is required (postgres://… or a SQLite file)' });
+      const { runMigrateDb } = await import('../backup/backup-command.js');
+      return runMigrateDb(configOf(values, { mode: 'singlesite', addr: '127.0.0.1:0' }), configOf({ ...values, dsn: to }, { mode: 'singlesite', addr: '127.0.0.1:0' }));
     },
   },
   'export-static': {

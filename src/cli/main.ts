@@ -62,8 +62,9 @@ export async function main(argv: string[]): Promise<number> {
     rest = rest.map((a, i) => (a === `--${opt}` && (i === rest.length - 1 || rest[i + 1]!.startsWith('-')) ? `--${opt}=${value}` : a));
   }
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...cmd.options }, strict: true, allowPositionals: false }));
+    ({ values, positionals } = parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...cmd.options }, strict: true, allowPositionals: cmd.positionals ?? false }));
   } catch (e) {
     // Node's parseArgs messages may span lines, lack a full stop, or go on about `--` and `--opt=-X`.
     const msg = (e as Error).message
@@ -79,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    return await cmd.run(values);
+    return await cmd.run(values, positionals);
   } catch (e) {
     if ((e as { code?: string }).code === 'PM_CANCELLED') return 130;
     const msg = isPmError(e) ? e.message : (e as Error).message;

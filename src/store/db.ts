@@ -30,6 +30,13 @@ export interface Dialect {
   readonly singleWriter: boolean;
   /** `listen`/`notify` reach other processes (PostgreSQL). */
   readonly crossProcessNotify: boolean;
+  /**
+   * The catalog, for backups: SQL listing this database's `pm_` tables (`name`), and its foreign
+   * keys (`child`, `parent`), so tables can be copied in dependency order whoever declared them.
+   */
+  readonly catalog: { readonly tablesSql: string; readonly foreignKeysSql: string };
+  /** Run first in a transaction that must see one consistent snapshot across many reads (undefined: a read transaction already does). */
+  readonly snapshotSql?: string;
 }
 
 export interface RunResult {

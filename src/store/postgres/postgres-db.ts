@@ -23,6 +23,13 @@ export const postgresDialect: Dialect = {
   supportsReturning: true,
   singleWriter: false,
   crossProcessNotify: true,
+  catalog: {
+    tablesSql:
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' AND table_name LIKE 'pm\\_%' AND table_name NOT LIKE 'pm\\_search\\_%' ORDER BY table_name",
+    foreignKeysSql:
+      "SELECT tc.table_name AS child, ccu.table_name AS parent FROM information_schema.table_constraints tc JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.constraint_schema = tc.constraint_schema WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()",
+  },
+  snapshotSql: 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY',
 };
 
 const CONNECT_TIMEOUT_MS = 5000;

@@ -20,6 +20,10 @@ export const sqliteDialect: Dialect = {
   supportsReturning: true,
   singleWriter: true,
   crossProcessNotify: false,
+  catalog: {
+    tablesSql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'pm\\_%' ESCAPE '\\' AND name NOT LIKE 'pm\\_search\\_%' ESCAPE '\\' ORDER BY name",
+    foreignKeysSql: "SELECT m.name AS child, f.\"table\" AS parent FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name LIKE 'pm\\_%' ESCAPE '\\'",
+  },
 };
 
 /** Dynamic SQL (IN lists of varying length) would grow the cache forever; past this it starts over. */

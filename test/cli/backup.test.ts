@@ -1,0 +1,258 @@
+/**
+ * Backup and restore through the CLI, as an owner would run them: round trips on SQLite, SQLite →
+ * PostgreSQL and back, and every way an archive or a target can be wrong.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { createApiTokens } from '../../src/app/plugin-server.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { NO_POSTGRES, POSTGRES_URL, runCli, startServer, tempDir, tempPostgresDatabase } from './cli-helpers.js';
+
+interface Seeded {
+  urls: string[];
+  token: string;
+}
+
+/** A small site with a bit of everything: template pages, raw pages, a redirect, an alias, users, a token, an upload, a user theme, config.toml. */
+async function seed(dir: string, dsn?: string): Promise<Seeded> {
+  mkdirSync(join(dir, 'pm-themes/mine'), { recursive: true });
+  writeFileSync(join(dir, 'pm-themes/mine/NOTES.txt'), 'my own theme, work in progress\n');
+  writeFileSync(join(dir, 'config.toml'), 'cache_mb = 32\n');
+  const t = await startTestApp(dsn ? { dsn } : {}, { dir });
+  try {
+    const { siteId } = t;
+    const urls = ['/', '/about', '/studio', '/café', '/old', '/a-propos', '/notes/2'];
+    await t.app.templates.save({ siteId, langcode: '', urlPath: '/', themeId: 'daybreak', templateName: 'home', data: { heading: 'Fern & Kiln', intro: 'Stoneware *by hand*.' } });
+    await t.app.templates.save({ siteId, langcode: '', urlPath: '/about', themeId: 'nightfall', templateName: 'about', data: { title: 'About', body: 'We are **two**.' } });
+    await t.app.templates.save({ siteId, langcode: '', urlPath: '/studio', themeId: 'daybreak', templateName: 'about', data: { title: 'Studio', body: 'By the harbour.' } });
+    await t.app.pages.set(siteId, '', '/café', '<!doctype html><title>Café</title><h1>Café ☕</h1>');
+    await t.app.pages.set(siteId, '', '/notes/2', '<p>' + 'x'.repeat(20_000) + '</p>');
+    await t.app.pages.redirect(siteId, '', '/old', '/about', 301);
+    await t.app.pages.alias(siteId, '', '/a-propos', '/about');
+    const root = await t.user('root', 'root passphrase here', 'superadmin');
+    await t.user('eddie', 'eddie passphrase here', 'editor');
+    const token = (await createApiTokens(t.app.stores).create(siteId, root.userId, 'backup test')).token;
+    await t.app.uploads.put('01TEST/photo.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]));
+    return { urls, token };
+  } finally {
+    await t.close();
+  }
+}
+
+/** Every URL's status, location and body bytes, and the row counts, as a visitor and the stores see them. */
+async function snapshot(t: TestApp, urls: string[]) {
+  const pages: Record<string, string> = {};
+  for (const url of urls) {
+    const res = await t.app.http.inject({ url: encodeURI(url), headers: { 'accept-encoding': 'gzip' } });
+    pages[url] = `${res.statusCode} ${res.headers.location ?? ''} ${res.headers.etag ?? ''} ${res.rawPayload.toString('base64')}`;
+  }
+  const users = (await t.app.stores.users.list(t.siteId)).map((u) => `${u.username}:${u.role}`).sort();
+  const list = await t.app.pages.list(t.siteId, { limit: 1000 });
+  return { pages, users, pageRows: list.length, templates: (await t.app.templates.list(t.siteId)).length };
+}
+
+async function openAt(dir: string, dsn?: string): Promise<TestApp> {
+  return startTestApp(dsn ? { dsn } : {}, { dir });
+}
+
+async function backup(dir: string, out: string, dsn?: string) {
+  const r = await runCli(['backup', '--dir', dir, ...(dsn ? ['--dsn', dsn] : []), '--out', out], { timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Backed up \d+ rows of \d+ tables and \d+ files to .* MiB\)\./);
+  return r;
+}
+
+async function restore(file: string, dir: string, dsn?: string) {
+  return runCli(['restore', file, '--dir', dir, ...(dsn ? ['--dsn', dsn] : [])], { timeoutMs: 60_000 });
+}
+
+async function roundTrip(t: { after(fn: () => void | Promise<void>): void }, from: { dsn?: string }, to: { dsn?: string }) {
+  const a = tempDir(t);
+  const seeded = await seed(a, from.dsn);
+  const before = await (async () => {
+    const app = await openAt(a, from.dsn);
+    try {
+      return await snapshot(app, seeded.urls);
+    } finally {
+      await app.close();
+    }
+  })();
+  const file = join(tempDir(t), 'site.tar.gz');
+  await backup(a, file, from.dsn);
+
+  const b = join(tempDir(t), 'restored');
+  const r = await restore(file, b, to.dsn);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Restored \d+ rows into \d+ tables, 1 uploads, 1 theme files and 0 plugin files and config\.toml/);
+
+  const app = await openAt(b, to.dsn);
+  try {
+    const after = await snapshot(app, seeded.urls);
+    assert.deepEqual(after, before);
+    // Passwords, tokens and uploads came along.
+    const { setCookie } = await app.app.auth.login({ siteId: app.siteId, username: 'root', password: 'root passphrase here', ip: '127.0.0.1', secure: false });
+    assert.match(setCookie, /pm_session_/);
+    const me = await app.app.http.inject({ url: '/pm/api/me', headers: { authorization: `Bearer ${seeded.token}` } });
+    assert.equal(me.statusCode, 200, me.body);
+    assert.equal(me.json().user.username, 'root');
+    assert.deepEqual(await app.app.uploads.get('01TEST/photo.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]));
+  } finally {
+    await app.close();
+  }
+  assert.equal(readFileSync(join(b, 'pm-themes/mine/NOTES.txt'), 'utf8'), 'my own theme, work in progress\n');
+  assert.equal(readFileSync(join(b, 'config.toml'), 'utf8'), 'cache_mb = 32\n');
+}
+
+describe('backup and restore', () => {
+  test('SQLite → SQLite: every URL answers with the same bytes; users, passwords, tokens, uploads, themes and config.toml come back', async (t) => {
+    await roundTrip(t, {}, {});
+  });
+
+  test('SQLite → PostgreSQL and PostgreSQL → SQLite serve the same bytes', { skip: POSTGRES_URL ? false : NO_POSTGRES }, async (t) => {
+    const pgTo = await tempPostgresDatabase(t, 'pm_restore_to');
+    await roundTrip(t, {}, { dsn: pgTo });
+    const pgFrom = await tempPostgresDatabase(t, 'pm_restore_from');
+    await roundTrip(t, { dsn: pgFrom }, {});
+  });
+
+  test('a backup taken while the server serves and takes writes holds every write acknowledged before it began', async (t) => {
+    const dir = tempDir(t);
+    const seeded = await seed(dir);
+    const server = await startServer(['serve', '--mode', 'singlesite', '--addr', '127.0.0.1:0', '--dir', dir, '--no-open'], { t });
+    const put = (i: number) =>
+      fetch(`${server.url}pm/api/pages?url=/load/${i}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${seeded.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ html: `<p>write ${i}</p>` }),
+      }).then((r) => r.status);
+    let acknowledged = 0;
+    for (; acknowledged < 40; acknowledged++) assert.ok([200, 201].includes(await put(acknowledged)));
+    // Keep writing while the backup runs.
+    let writing = true;
+    let during = 0;
+    const writer = (async () => {
+      while (writing) {
+        const s = await put(1000 + during);
+        assert.ok([200, 201].includes(s));
+        during++;
+      }
+    })();
+    const file = join(tempDir(t), 'live.tar.gz');
+    await backup(dir, file);
+    writing = false;
+    await writer;
+    assert.equal((await server.stop()).code, 0);
+
+    const b = join(tempDir(t), 'restored');
+    assert.equal((await restore(file, b)).code, 0);
+    const app = await openAt(b);
+    try {
+      for (let i = 0; i < acknowledged; i++) {
+        const res = await app.app.http.inject(`/load/${i}`);
+        assert.equal(res.statusCode, 200, `/load/${i}`);
+        assert.match(res.body, new RegExp(`write ${i}<`));
+      }
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('restore refuses, and writes nothing', () => {
+  async function makeBackup(t: { after(fn: () => void | Promise<void>): void }): Promise<string> {
+    const a = tempDir(t);
+    await seed(a);
+    const file = join(tempDir(t), 'site.tar.gz');
+    await backup(a, file);
+    return file;
+  }
+
+  /** Rewrites the tar inside the gzip: `edit` gets the raw tar bytes. */
+  function rewrite(file: string, edit: (tar: Buffer) => Buffer): string {
+    const out = file.replace(/\.tar\.gz$/, '-edited.tar.gz');
+    writeFileSync(out, gzipSync(edit(gunzipSync(readFileSync(file)))));
+    return out;
+  }
+
+  async function refused(file: string, t: { after(fn: () => void | Promise<void>): void }, pattern: RegExp) {
+    const b = join(tempDir(t), 'target');
+    const r = await restore(file, b);
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.ok(!existsSync(join(b, 'pagemanager.db')), 'no database was created');
+  }
+
+  test('a truncated archive', async (t) => {
+    const file = await makeBackup(t);
+    const cut = file.replace('.tar.gz', '-cut.tar.gz');
+    const bytes = readFileSync(file);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    await refused(cut, t, /The backup cannot be used: .*truncated.*Nothing was restored\./);
+  });
+
+  test('a tampered entry (its checksum no longer matches)', async (t) => {
+    const file = await makeBackup(t);
+    const edited = rewrite(file, (tar) => {
+      const s = tar.toString('latin1');
+      const i = s.indexOf('root');
+      assert.ok(i > 0);
+      const b = Buffer.from(tar);
+      b.write('r00t', i, 'latin1');
+      return b;
+    });
+    await refused(edited, t, /does not match its checksum/);
+  });
+
+  test('an archive from a newer pagemanager', async (t) => {
+    const file = await makeBackup(t);
+    const edited = rewrite(file, (tar) => {
+      const s = tar.toString('latin1');
+      const i = s.indexOf('"schema": {');
+      assert.ok(i > 0);
+      const at = s.indexOf('"core": ', i);
+      const b = Buffer.from(tar);
+      // Same length: the tar header's size stays right.
+      const old = /"core": (\d+)/.exec(s.slice(at))![0];
+      b.write(('"core": ' + '9'.repeat(old.length - 8)).padEnd(old.length), at, 'latin1');
+      return b;
+    });
+    await refused(edited, t, /made by a newer pagemanager .*the core schema version 9+ is newer than this program knows/);
+  });
+
+  test('a file that is not a backup, and a missing file', async (t) => {
+    const bogus = join(tempDir(t), 'bogus.tar.gz');
+    writeFileSync(bogus, gzipSync('hello'));
+    await refused(bogus, t, /cannot be used/);
+    await refused(join(tempDir(t), 'nope.tar.gz'), t, /there is no file/);
+  });
+
+  test('a target that already holds a site', async (t) => {
+    const file = await makeBackup(t);
+    const b = tempDir(t);
+    await seed(b);
+    const before = statSync(join(b, 'pagemanager.db')).mtimeMs;
+    const r = await restore(file, b);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /already holds a site; restore onto an empty data folder or database/);
+    assert.equal(statSync(join(b, 'pagemanager.db')).mtimeMs, before);
+    assert.deepEqual(readdirSync(join(b, 'pm-uploads')), ['01TEST']);
+  });
+
+  test('backup: no site in the folder, and an --out that exists, are one line each', async (t) => {
+    const dir = tempDir(t);
+    const r = await runCli(['backup', '--dir', join(dir, 'none'), '--out', join(dir, 'x.tar.gz')]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /there is no site in/);
+    const a = tempDir(t);
+    await seed(a);
+    writeFileSync(join(dir, 'taken.tar.gz'), 'x');
+    const again = await runCli(['backup', '--dir', a, '--out', join(dir, 'taken.tar.gz')]);
+    assert.notEqual(again.code, 0);
+    assert.match(again.stderr, /already exists/);
+    assert.equal(readFileSync(join(dir, 'taken.tar.gz'), 'utf8'), 'x');
+  });
+});
