@@ -101,13 +101,33 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
     return list;
   }
 
-  async function render(s: Site, langcode: string, role: BlogRole, data: Record<string, unknown>, extra: Record<string, unknown>, urlPath: string): Promise<Rendered> {
+  interface Head {
+    title: string;
+    description: string;
+    image?: string;
+    noindex?: boolean;
+    /** The same post in the site's other languages, by langcode ('' = default). */
+    translations?: Map<string, string>;
+  }
+
+  async function render(s: Site, langcode: string, role: BlogRole, data: Record<string, unknown>, extra: Record<string, unknown>, urlPath: string, head: Head): Promise<Rendered> {
     const themeId = server.siteThemes.active(s.siteId);
     const link = linker(s, langcode);
+    const origin = s.domain ? `https://${s.domain}` : '';
+    const abs = (u: string) => (!u || /^[a-z][a-z0-9+.-]*:/i.test(u) ? u : origin + (u.startsWith('/') && !u.startsWith(sitePrefix(s, '') + '/') ? sitePrefix(s, '') + u : u));
+    const locales = ['', ...s.enabledLocales.filter((l) => l !== s.defaultLocale)];
+    const languages =
+      head.translations && locales.length > 1
+        ? locales
+            .filter((l) => l === langcode || head.translations!.has(l))
+            .map((l) => ({ langcode: l || s.defaultLocale, href: l === langcode ? link(urlPath) : head.translations!.get(l)!, label: l || s.defaultLocale, own: true, current: l === langcode }))
+        : undefined;
     return server.themes.render(themeId, template(themeId, role), data, {
       site: { title: s.title, description: s.description, langcode: langcode || s.defaultLocale },
       page: { urlPath, url: link(urlPath) },
       url: link,
+      seo: { title: head.title, description: head.description, image: abs(head.image ?? ''), canonical: abs(link(urlPath)), noindex: !!head.noindex, contentLang: langcode || s.defaultLocale },
+      languages,
       menus: await server.menus.forRender(s.siteId, langcode),
       extra: { blog: { role, base: link(BLOG_BASE), search: link(searchPath) }, ...extra },
     });
@@ -150,8 +170,13 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
         related: await Promise.all(related.map((x) => card(x, link))),
         translations: translations.map((t) => ({ langcode: t.langcode || s.defaultLocale, title: t.title, url: linker(s, t.langcode)(postPath(t.slug)) })),
         feeds: feeds(link, s.title),
-        robots: p.noindex || opts.preview ? 'noindex' : undefined,
-      }, postPath(p.slug));
+      }, postPath(p.slug), {
+        title: p.seoTitle || p.title,
+        description: p.seoDescription || self.excerpt,
+        image: p.cover,
+        noindex: p.noindex || opts.preview,
+        translations: new Map(translations.map((t) => [t.langcode, linker(s, t.langcode)(postPath(t.slug))])),
+      });
       if (p.noindex || opts.preview) r.headers['x-robots-tag'] = 'noindex';
       return { ...r, relatedIds: related.map((x) => x.postId) };
     },
@@ -183,8 +208,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
         posts: await Promise.all(posts.map((p) => card(p, link))),
         pagination: { page, pages, total, prev: page > 1 ? link(pathOf(page - 1)) : null, next: page < pages ? link(pathOf(page + 1)) : null },
         feeds: feeds(link, s.title, f.tag !== undefined ? { slug: f.tag, name: who?.tagName ?? f.tag } : undefined),
-        canonical: link(urlPath),
-      }, urlPath);
+      }, urlPath, { title, description: data.description as string });
       return { ...r, urlPath };
     },
 
@@ -197,8 +221,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
         search: { q, total: posts.length, action: link(searchPath) },
         pagination: {},
         feeds: feeds(link, s.title),
-        robots: 'noindex',
-      }, searchPath);
+      }, searchPath, { title, description: title, noindex: true });
       r.headers['x-robots-tag'] = 'noindex';
       return r;
     },

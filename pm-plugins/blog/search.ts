@@ -75,7 +75,9 @@ export function createLikeSearch(server: PluginServer, store: PostStore): PostSe
         return { post, text, score };
       });
       scored.sort((a, b) => b.score - a.score || (b.post.publishAt ?? 0) - (a.post.publishAt ?? 0));
-      return scored.slice(0, limit).map((x) => ({ post: x.post, snippet: snippetOf(x.text || x.post.title, words) }));
+      // A post found by its title alone shows the title in its snippet, so the words are marked somewhere.
+      const source = (x: (typeof scored)[number]) => (words.some((w) => x.text.toLowerCase().includes(w)) ? x.text : `${x.post.title} — ${x.text}`);
+      return scored.slice(0, limit).map((x) => ({ post: x.post, snippet: snippetOf(source(x), words) }));
     },
   };
 }

@@ -60,7 +60,8 @@ ${input({ name: 'keepRevisions', label: 'Earlier versions kept per page', type: 
 ${input({ name: 'trashDays', label: 'Days a deleted page stays in the trash', type: 'number', value: f.trashDays, help: 'Restorable at its address until then.', error: errors.trashDays })}
 </fieldset>
 <div class="button-row"><button class="btn-primary" type="submit">Save settings</button></div>
-</form></section>`,
+</form></section>
+${server.routes().some((r) => r.url === '/pm/settings/robots') ? html`<p class="muted small">Search engines: <a href="${L('/pm/settings/robots')}">robots.txt</a> and the <a href="${L('/sitemap.xml')}">sitemap</a>.</p>` : ''}`,
     });
   }
 

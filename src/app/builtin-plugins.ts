@@ -18,5 +18,6 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { folder: 'dashboard', load: () => import('../../pm-plugins/dashboard/index.js') },
   { folder: 'fruits', load: () => import('../../pm-plugins/fruits/index.js') },
   { folder: 'media', load: () => import('../../pm-plugins/media/index.js') },
+  { folder: 'sitemap', load: () => import('../../pm-plugins/sitemap/index.js') },
   { folder: 'url-dashboard', load: () => import('../../pm-plugins/url-dashboard/index.js') },
 ];
