@@ -82,7 +82,7 @@ test('two instances on one PostgreSQL database publish each scheduled post once'
     await until(async () => {
       for (let i = 0; i < 6; i++) if (!(await a.t.app.pages.get(a.siteId, '', `/blog/due-${i}`))) return false;
       return true;
-    });
+    }, 30_000);
     await sleep(500);
     // Each instance logs every post it published; together they published each post once.
     const published = (lines: string[]) => lines.map((l) => JSON.parse(l) as { msg: string; path?: string }).filter((l) => l.msg === 'published a scheduled post').map((l) => l.path!);
