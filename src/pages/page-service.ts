@@ -132,7 +132,7 @@ export function createPageService(opts: {
       const r = store.getSync(siteId, langcode, urlPath);
       if (!r) return undefined;
       const page = toServable(r.page);
-      cache.set(key, page);
+      cache.offer(key, page);
       return { page, fromCache: false };
     },
     async lookup(siteId, langcode, urlPath) {
@@ -140,7 +140,7 @@ export function createPageService(opts: {
       const hit = cache.get(key);
       if (hit) return { page: hit, fromCache: true };
       const page = toServable(await store.get(siteId, langcode, urlPath));
-      cache.set(key, page);
+      cache.offer(key, page);
       return { page, fromCache: false };
     },
     get: (siteId, langcode, urlPath) => store.get(siteId, langcode, urlPath),
