@@ -7,6 +7,7 @@
  * Flags: --connections N (50)  --duration S (8, split over the rounds)  --rounds N (2)  --warmup S (2)  --pages N (10000)
  *        --only a,c,…  --cpu-prof c,d (server CPU profiles into the data folder; implies --keep)
  *        --keep (keep the data folder)  --json FILE (results as JSON)
+ *        --load wrk|autocannon (default: wrk when it is installed, `apt-get install wrk`; it takes less CPU than autocannon)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { startBare, startLoadWorker, startPagemanager, type Server } from './ben
 import { formatTable, summarize, type Row } from './bench/report.js';
 import { seed, writeBareData, type SeededPage } from './bench/seed.js';
 import { benchCookie, type BenchCookie } from './bench/sessions.js';
+import { wrkInstalled } from './bench/wrk.js';
 
 type Key = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
 
@@ -45,6 +47,7 @@ const { values: flags } = parseArgs({
     'cpu-prof': { type: 'string' },
     keep: { type: 'boolean', default: false },
     json: { type: 'string' },
+    load: { type: 'string' },
   },
 });
 
@@ -70,10 +73,13 @@ const only = flags.only === undefined ? ALL : parseKeys(flags.only, 'only');
 const profiled = new Set(parseKeys(flags['cpu-prof'], 'cpu-prof').filter((k) => only.includes(k)));
 const keep = flags.keep || profiled.size > 0;
 
+if (flags.load !== undefined && flags.load !== 'wrk' && flags.load !== 'autocannon') throw new Error(`--load must be wrk or autocannon, not ${flags.load}`);
+if (flags.load === 'wrk' && !wrkInstalled()) throw new Error('--load wrk: wrk is not installed (apt-get install wrk)');
+const generator: 'wrk' | 'autocannon' = (flags.load as 'wrk' | 'autocannon' | undefined) ?? (wrkInstalled() ? 'wrk' : 'autocannon');
 const log = (s: string) => process.stdout.write(s + '\n');
 const cores = cpus();
 log(`machine: ${cores.length} cores (${cores[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${process.platform}/${process.arch}`);
-log(`load: autocannon in its own process, ${connections} connections, pipelining 1; per variant: every URL once + ${warmupSec} s warm-up, then ${durationSec} s measured in ${rounds} rounds`);
+log(`load: ${generator === 'wrk' ? 'wrk -t1 (the list of URLs to fill the cache: autocannon)' : 'autocannon in its own process'}, ${connections} connections, pipelining 1; per variant: every URL once + ${warmupSec} s warm-up, then ${durationSec} s measured in ${rounds} rounds`);
 if (cores.length < 4) log(`note: with ${cores.length} cores the server and the load generator compete for CPU; compare ratios, not absolute numbers.`);
 
 const dir = mkdtempSync(join(tmpdir(), 'pm-bench-'));
@@ -130,7 +136,7 @@ interface Running {
 const worker = startLoadWorker();
 let taskId = 0;
 const load = (r: Running, t: Pick<LoadTask, 'order' | 'durationSec' | 'perConnection'>) =>
-  worker.send<LoadTask, LoadResult>({ ...t, id: ++taskId, connections, port: r.server.port, serverPid: r.server.pid, paths: r.paths, headers: r.headers });
+  worker.send<LoadTask, LoadResult>({ ...t, generator, id: ++taskId, connections, port: r.server.port, serverPid: r.server.pid, paths: r.paths, headers: r.headers });
 
 /** Starts a variant's server, checks it serves what it should, then fills its cache and warms it up. */
 async function prepare(v: Variant): Promise<Running> {

@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { cpuSeconds, machineCpuSeconds } from './cpu.js';
+import { runWrk } from './wrk.js';
 
 export interface LoadTask {
   id: number;
@@ -21,6 +22,8 @@ export interface LoadTask {
   durationSec: number;
   perConnection?: number;
   headers: Record<string, string>;
+  /** Which load generator: wrk (when installed) or autocannon. Sweeps (perConnection) always use autocannon. */
+  generator?: 'wrk' | 'autocannon';
 }
 
 export interface LoadResult {
@@ -139,7 +142,7 @@ async function run(t: LoadTask): Promise<LoadResult> {
 }
 
 process.on('message', (t: LoadTask) => {
-  run(t).then(
+  (t.generator === 'wrk' && t.perConnection === undefined ? runWrk(t) : run(t)).then(
     (r) => process.send?.(r),
     (e: Error) => process.send?.({ id: t.id, error: e.message } as Partial<LoadResult>),
   );
