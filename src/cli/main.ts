@@ -83,7 +83,8 @@ export async function main(argv: string[]): Promise<number> {
     return await cmd.run(values, positionals);
   } catch (e) {
     if ((e as { code?: string }).code === 'PM_CANCELLED') return 130;
-    const msg = isPmError(e) ? e.message : (e as Error).message;
+    // The operator's own terminal: the full story, paths included.
+    const msg = isPmError(e) ? (e.privateMessage ?? e.message) : (e as Error).message;
     process.stderr.write(`pagemanager ${name}: ${msg}\n`);
     if (debug) process.stderr.write(`${(e as Error).stack}\n${(e as Error).cause ? `cause: ${String(((e as Error).cause as Error)?.stack ?? (e as Error).cause)}\n` : ''}`);
     return 1;

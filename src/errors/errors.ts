@@ -51,8 +51,13 @@ export class PmError extends Error {
   readonly params: Record<string, string | number>;
   /** Per-field messages, for PM_ERR_VALIDATION. */
   readonly fields?: Record<string, string>;
+  /**
+   * The same error told to the operator (CLI, log) with what clients must not see, such as a
+   * file's absolute path. `message` is always safe to show a client.
+   */
+  readonly privateMessage?: string;
 
-  constructor(code: ErrorCode, params: Record<string, string | number> = {}, opts: { cause?: unknown; fields?: Record<string, string> } = {}) {
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, opts: { cause?: unknown; fields?: Record<string, string>; privateMessage?: string } = {}) {
     const def = ERRORS[code];
     super(def.message.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? k)), { cause: opts.cause });
     this.name = 'PmError';
@@ -60,6 +65,7 @@ export class PmError extends Error {
     this.status = def.status;
     this.params = params;
     this.fields = opts.fields;
+    this.privateMessage = opts.privateMessage;
   }
 
   toJSON(): { code: ErrorCode; message: string; fields?: Record<string, string> } {

@@ -99,7 +99,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
 
   function sendRawError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
     const e = toPublicError(err);
-    if (e.status >= 500) fastify.log.error({ err: (e.cause ?? err) as Error, code: e.code }, 'request failed');
+    if (e.status >= 500) fastify.log.error({ err: (e.cause ?? err) as Error, code: e.code, detail: e.privateMessage }, 'request failed');
     const json = wantsJson(req.headers.accept, req.url ?? '');
     const body = json ? JSON.stringify(e.toJSON()) : errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code);
     res.writeHead(e.status, {
@@ -195,7 +195,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
 
   function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
     const e = toPublicError(err);
-    if (e.status >= 500) request.log.error({ err: (e.cause ?? err) as Error, code: e.code }, 'request failed');
+    if (e.status >= 500) request.log.error({ err: (e.cause ?? err) as Error, code: e.code, detail: e.privateMessage }, 'request failed');
     reply.code(e.status);
     if (e.code === 'PM_ERR_RATE_LIMITED') reply.header('retry-after', String(e.params.retryAfter ?? 60));
     if (wantsJson(request.headers.accept, request.url)) return reply.type('application/json; charset=utf-8').send(e.toJSON());

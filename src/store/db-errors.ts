@@ -21,6 +21,11 @@ export function foreignKeyError(what: string, cause: unknown): PmError {
   return new PmError('PM_ERR_FOREIGN_KEY', { what }, { cause });
 }
 
-export function unavailableError(detail: string, cause: unknown): PmError {
-  return new PmError('PM_ERR_DB_UNAVAILABLE', { detail }, { cause });
+/**
+ * `detail` is what a client may read; `privateDetail`, when given, is the same for the operator
+ * (the CLI and the log), with what clients must not see, such as the database file's path.
+ */
+export function unavailableError(detail: string, cause: unknown, privateDetail?: string): PmError {
+  const privateMessage = privateDetail === undefined ? undefined : new PmError('PM_ERR_DB_UNAVAILABLE', { detail: privateDetail }).message;
+  return new PmError('PM_ERR_DB_UNAVAILABLE', { detail }, { cause, privateMessage });
 }

@@ -21,21 +21,21 @@ export function mapSqliteError(e: unknown, path: string): unknown {
   // SQLite does not say which key failed; PostgreSQL does.
   if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return foreignKeyError('This record', e);
   if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED')
-    return unavailableError(`the SQLite database ${path} stayed locked by another process for more than 5 seconds`, e);
-  if (code.startsWith('SQLITE_READONLY')) return unavailableError(`the SQLite database ${path} is read-only; check the permissions of the file and its folder`, e);
-  if (code === 'SQLITE_FULL') return unavailableError(`the disk holding ${path} is full`, e);
-  if (code.startsWith('SQLITE_CANTOPEN')) return unavailableError(`cannot open the SQLite database ${path}; check that its folder exists and is writable`, e);
-  if (code.startsWith('SQLITE_IOERR')) return unavailableError(`an I/O error occurred on ${path} (${code})`, e);
-  if (code === 'SQLITE_NOTADB') return unavailableError(`${path} is not a SQLite database`, e);
-  if (code === 'SQLITE_CORRUPT') return unavailableError(`the SQLite database ${path} is damaged`, e);
+    return unavailableError('the database stayed locked by another process for more than 5 seconds', e, `the SQLite database ${path} stayed locked by another process for more than 5 seconds`);
+  if (code.startsWith('SQLITE_READONLY')) return unavailableError('the database is read-only; nothing was saved', e, `the SQLite database ${path} is read-only; check the permissions of the file and its folder`);
+  if (code === 'SQLITE_FULL') return unavailableError('the server’s disk is full; nothing was saved', e, `the disk holding ${path} is full`);
+  if (code.startsWith('SQLITE_CANTOPEN')) return unavailableError('the database cannot be opened', e, `cannot open the SQLite database ${path}; check that its folder exists and is writable`);
+  if (code.startsWith('SQLITE_IOERR')) return unavailableError(`an I/O error occurred (${code})`, e, `an I/O error occurred on ${path} (${code})`);
+  if (code === 'SQLITE_NOTADB') return unavailableError('the database file is not a SQLite database', e, `${path} is not a SQLite database`);
+  if (code === 'SQLITE_CORRUPT') return unavailableError('the database is damaged', e, `the SQLite database ${path} is damaged`);
   return e;
 }
 
 /** Errors thrown while opening: also the driver's own TypeErrors (missing folder). */
 export function mapSqliteOpenError(e: unknown, path: string): unknown {
   const message = e instanceof Error ? e.message : String(e);
-  if (/directory does not exist/i.test(message)) return unavailableError(`cannot open the SQLite database ${path}: its folder does not exist`, e);
+  if (/directory does not exist/i.test(message)) return unavailableError('the database cannot be opened: its folder does not exist', e, `cannot open the SQLite database ${path}: its folder does not exist`);
   const mapped = mapSqliteError(e, path);
   if (mapped !== e) return mapped;
-  return unavailableError(`cannot open the SQLite database ${path}: ${message}`, e);
+  return unavailableError('the database cannot be opened', e, `cannot open the SQLite database ${path}: ${message}`);
 }
