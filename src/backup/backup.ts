@@ -85,10 +85,7 @@ function listFolder(root: string): string[] {
  * SQLite: one read transaction, which does not block the writer in WAL mode).
  */
 async function inSnapshot<T>(db: Db, fn: (q: Queryable) => Promise<T>): Promise<T> {
-  return db.transaction(async (q) => {
-    if (db.dialect.snapshotSql) await q.run(db.dialect.snapshotSql);
-    return fn(q);
-  });
+  return db.snapshot(fn);
 }
 
 export async function writeBackup(opts: {

@@ -35,8 +35,6 @@ export interface Dialect {
    * keys (`child`, `parent`), so tables can be copied in dependency order whoever declared them.
    */
   readonly catalog: { readonly tablesSql: string; readonly foreignKeysSql: string };
-  /** Run first in a transaction that must see one consistent snapshot across many reads (undefined: a read transaction already does). */
-  readonly snapshotSql?: string;
 }
 
 export interface RunResult {
@@ -61,6 +59,18 @@ export interface Db extends Queryable {
    * SQLite's write lock via `BEGIN IMMEDIATE`).
    */
   exclusive<T>(name: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one consistent snapshot of the whole database, for many reads (a backup) without
+   * holding up writers: PostgreSQL a repeatable-read, read-only transaction; SQLite a deferred read
+   * transaction (in WAL mode other connections keep writing).
+   */
+  snapshot<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * SQLite in a file: copies the database (the online backup API) into `pm-backups/` beside it
+   * before migrations run, keeping the newest few; returns the copy's path. Absent where a
+   * migration's own transaction is the safety (PostgreSQL: DDL is transactional).
+   */
+  copyBeforeUpgrade?(label: string): Promise<string | undefined>;
   /**
    * Present when the driver reads synchronously (SQLite): `{ row }`, or
    * undefined when a transaction holds the connection and the caller must use

@@ -43,6 +43,25 @@ async function createMigrationTable(tx: Queryable, d: Dialect): Promise<void> {
 }
 
 /**
+ * An existing database about to be upgraded is copied first where the dialect can (SQLite, into
+ * `pm-backups/`): a migration that cannot be undone by its transaction still leaves a way back.
+ * A new database, or a namespace migrating for the first time, has nothing of its own to lose.
+ */
+async function copyIfUpgrading(db: Db, migrations: readonly Migration[], namespace: string): Promise<void> {
+  if (!db.copyBeforeUpgrade || migrations.length === 0) return;
+  let done: number;
+  try {
+    done = Number((await db.get<{ v: number | null }>('SELECT MAX(version) AS v FROM pm_migration WHERE namespace = ?', [namespace]))?.v ?? 0);
+  } catch {
+    return; // no pm_migration: a new database
+  }
+  const latest = migrations[migrations.length - 1]!.version;
+  // done 0: a new install or a new plugin, whose first migration creates its own tables.
+  if (done === 0 || latest <= done) return;
+  await db.copyBeforeUpgrade(`${namespace}-v${done}-to-v${latest}`);
+}
+
+/**
  * Applies the migrations of `namespace` that have not run yet, in order, in
  * one transaction: either all pending ones apply or none do.
  * @example
@@ -50,6 +69,7 @@ async function createMigrationTable(tx: Queryable, d: Dialect): Promise<void> {
  */
 export async function migrate(db: Db, migrations: readonly Migration[], namespace = 'core'): Promise<{ applied: string[] }> {
   checkList(namespace, migrations);
+  await copyIfUpgrading(db, migrations, namespace);
   return db.exclusive(LOCK_NAME, async (tx) => {
     // Inside the lock: two PostgreSQL processes running CREATE TABLE IF NOT EXISTS at once can still collide.
     await createMigrationTable(tx, db.dialect);

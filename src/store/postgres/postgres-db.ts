@@ -29,7 +29,6 @@ export const postgresDialect: Dialect = {
     foreignKeysSql:
       "SELECT tc.table_name AS child, ccu.table_name AS parent FROM information_schema.table_constraints tc JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.constraint_schema = tc.constraint_schema WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()",
   },
-  snapshotSql: 'SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY',
 };
 
 const CONNECT_TIMEOUT_MS = 5000;
@@ -125,7 +124,7 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
     };
   }
 
-  async function inTransaction<T>(lockName: string | undefined, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  async function inTransaction<T>(lockName: string | undefined, fn: (tx: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -138,7 +137,7 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
       if (!active) throw new Error('This transaction has already finished; its `tx` can no longer be used.');
     });
     try {
-      await query(client, 'BEGIN');
+      await query(client, begin);
       if (lockName !== undefined) await query(client, 'SELECT pg_advisory_xact_lock(hashtext(?))', [lockName]);
       const result = await fn(tx);
       await query(client, 'COMMIT');
@@ -173,6 +172,7 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
     ...root,
     transaction: (fn) => inTransaction(undefined, fn),
     exclusive: (name, fn) => inTransaction(name, fn),
+    snapshot: (fn) => inTransaction(undefined, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
     listen: async (channel, onMessage) => listener.listen(channelName(channel), onMessage),
     async notify(channel, payload) {
       await root.run('SELECT pg_notify(?, ?)', [channelName(channel), payload]);

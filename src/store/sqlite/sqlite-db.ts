@@ -8,6 +8,8 @@
  * wait on I/O of other requests because every call is synchronous underneath.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db, Dialect, Queryable, RunResult } from '../db.js';
 import { normalizeParams } from '../sql-params.js';
@@ -25,6 +27,9 @@ export const sqliteDialect: Dialect = {
     foreignKeysSql: "SELECT m.name AS child, f.\"table\" AS parent FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND m.name LIKE 'pm\\_%' ESCAPE '\\'",
   },
 };
+
+/** How many pre-upgrade copies of the database `pm-backups/` keeps. */
+const KEEP_UPGRADE_COPIES = 3;
 
 /** Dynamic SQL (IN lists of varying length) would grow the cache forever; past this it starts over. */
 const STATEMENT_CACHE_LIMIT = 1000;
@@ -173,6 +178,24 @@ function wrapConnection(conn: Database.Database, path: string): Db {
     // another process shares the file (busy_timeout cannot help a lock upgrade).
     transaction: (fn) => inTransaction('BEGIN IMMEDIATE', fn),
     exclusive: (_name, fn) => inTransaction('BEGIN IMMEDIATE', fn),
+    // DEFERRED: the snapshot starts at the first read and takes no write lock.
+    snapshot: (fn) => inTransaction('BEGIN DEFERRED', fn),
+    async copyBeforeUpgrade(label) {
+      if (path === ':memory:' || path === '') return undefined;
+      const dir = join(dirname(path), 'pm-backups');
+      mkdirSync(dir, { recursive: true });
+      const safe = label.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 80);
+      const target = join(dir, `before-upgrade-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${safe}.db`);
+      const release = await mutex.acquire();
+      try {
+        await conn.backup(target);
+      } finally {
+        release();
+      }
+      const old = readdirSync(dir).filter((n) => n.startsWith('before-upgrade-') && n.endsWith('.db')).sort();
+      for (const n of old.slice(0, Math.max(0, old.length - KEEP_UPGRADE_COPIES))) rmSync(join(dir, n), { force: true });
+      return target;
+    },
     async listen(channel, onMessage) {
       let set = listeners.get(channel);
       if (!set) listeners.set(channel, (set = new Set()));
