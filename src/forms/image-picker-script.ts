@@ -4,13 +4,14 @@
  * address, so `~tilde` sites work), where a picture is picked, or uploaded with its
  * description first. Part of FORM_SCRIPT; without JavaScript the field is a text box.
  * When the API answers 404 (no media plugin), the dialog says so and the text box stays.
+ * Markdown fields get an "Insert a picture" button that writes `![description](address)`.
  */
 export const IMAGE_PICKER_SCRIPT = String.raw`(function () {
   var path = location.pathname;
   var at = path.indexOf('/pm/');
   var base = at > 0 ? path.slice(0, at) : '';
   var api = base + '/pm/api/media';
-  var dialog, grid, status, search, fileInput, altInput, target;
+  var dialog, grid, status, search, fileInput, altInput, target, markdown;
 
   function site(url) { return url && url.charAt(0) === '/' && url.indexOf('/pm-uploads/') === 0 ? base + url : url; }
   function el(tag, attrs, text) {
@@ -23,6 +24,21 @@ export const IMAGE_PICKER_SCRIPT = String.raw`(function () {
     var form = target && target.closest('form');
     var i = form && form.querySelector('input[name="_csrf"]');
     return i ? i.value : '';
+  }
+  function insertMarkdown(area, url, alt) {
+    var text = '![' + (alt || '').replace(/[\[\]]/g, '') + '](' + url + ')';
+    var at = area.selectionStart == null ? area.value.length : area.selectionStart;
+    var end = area.selectionEnd == null ? at : area.selectionEnd;
+    var before = area.value.slice(0, at);
+    var pad = before && !/\n\n$/.test(before) ? (/\n$/.test(before) ? '\n' : '\n\n') : '';
+    area.value = before + pad + text + '\n' + area.value.slice(end);
+    area.focus();
+    area.selectionStart = area.selectionEnd = before.length + pad.length + text.length;
+  }
+  function pick(url, thumb, alt) {
+    if (markdown) insertMarkdown(markdown, url, alt);
+    else setValue(target, url, thumb);
+    dialog.close();
   }
   function setValue(box, url, thumb) {
     var input = box.querySelector('[data-pm-image-input]');
@@ -39,7 +55,7 @@ export const IMAGE_PICKER_SCRIPT = String.raw`(function () {
     if (!items.length) { grid.appendChild(el('li', { class: 'pm-picker-empty' }, 'No picture yet: upload one above.')); return; }
     items.forEach(function (m) {
       var li = el('li');
-      var b = el('button', { type: 'button', class: 'pm-picker-item', 'data-url': m.url, 'data-thumb': m.thumbnailUrl || m.url, title: m.alt || m.name });
+      var b = el('button', { type: 'button', class: 'pm-picker-item', 'data-url': m.url, 'data-thumb': m.thumbnailUrl || m.url, 'data-alt': m.alt || '', title: m.alt || m.name });
       var img = el('img', { src: site(m.thumbnailUrl || m.url), alt: '', loading: 'lazy', width: '160', height: '120' });
       b.appendChild(img);
       b.appendChild(el('span', {}, m.name));
@@ -73,8 +89,7 @@ export const IMAGE_PICKER_SCRIPT = String.raw`(function () {
       .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.message || 'The upload failed.'); return j; }); })
       .then(function (m) {
         if (m.status === 'failed') throw new Error(m.error || 'The picture could not be processed.');
-        setValue(target, m.url, m.thumbnailUrl);
-        dialog.close();
+        pick(m.url, m.thumbnailUrl, m.alt);
       })
       .catch(function (e) { status.textContent = e.message; });
   }
@@ -110,17 +125,22 @@ export const IMAGE_PICKER_SCRIPT = String.raw`(function () {
     grid.addEventListener('click', function (e) {
       var b = e.target.closest('.pm-picker-item');
       if (!b) return;
-      setValue(target, b.getAttribute('data-url'), b.getAttribute('data-thumb'));
-      dialog.close();
+      pick(b.getAttribute('data-url'), b.getAttribute('data-thumb'), b.getAttribute('data-alt'));
     });
     dialog.appendChild(grid);
     dialog.addEventListener('close', function () {
-      var input = target && target.querySelector('[data-pm-image-input]');
+      var input = markdown || (target && target.querySelector('[data-pm-image-input]'));
       if (input) input.focus();
     });
     document.body.appendChild(dialog);
   }
   function ready(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll('textarea.pm-markdown'), function (area) {
+      if (area.hasAttribute('data-pm-md-picture')) return;
+      area.setAttribute('data-pm-md-picture', '');
+      var b = el('button', { type: 'button', class: 'pm-btn pm-btn-quiet pm-md-insert', 'data-pm-md-insert': area.id }, 'Insert a picture');
+      area.insertAdjacentElement('afterend', b);
+    });
     Array.prototype.forEach.call((root || document).querySelectorAll('[data-pm-image]'), function (box) {
       var b = box.querySelector('[data-pm-image-buttons]');
       if (b) b.hidden = false;
@@ -132,7 +152,10 @@ export const IMAGE_PICKER_SCRIPT = String.raw`(function () {
   document.addEventListener('click', function (e) {
     var choose = e.target.closest && e.target.closest('[data-pm-image-choose]');
     var clear = e.target.closest && e.target.closest('[data-pm-image-clear]');
+    var md = e.target.closest && e.target.closest('[data-pm-md-insert]');
     var box = (choose || clear) && (choose || clear).closest('[data-pm-image]');
+    markdown = md ? document.getElementById(md.getAttribute('data-pm-md-insert')) : undefined;
+    if (markdown) box = md;
     if (!box) {
       // An array item added from its template: its image fields get their buttons too.
       if (e.target.closest && e.target.closest('.pm-op-add')) setTimeout(function () { ready(); }, 0);
@@ -181,5 +204,6 @@ export const IMAGE_PICKER_STYLES = `
 .pm-picker-item:hover,.pm-picker-item:focus{border-color:#5b7fc7;outline:2px solid #5b7fc7}
 .pm-picker-item img{width:100%;height:auto;aspect-ratio:4/3;object-fit:cover;border-radius:3px;background:#f4f5f7}
 .pm-picker-noalt{color:#b00020}
+.pm-md-insert{margin-top:.35rem}
 @media (max-width:600px){.pm-picker-upload{grid-template-columns:minmax(0,1fr)}.pm-picker-upload button{grid-column:1}}
 `;

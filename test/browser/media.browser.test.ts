@@ -111,7 +111,7 @@ describe('media in Chromium', { skip }, () => {
     await shot('media-details');
   });
 
-  test('pick a picture for a page from the library, upload another from the picker, and see both on the page with srcset', async () => {
+  test('pick a picture for a page from the library, insert one into markdown, upload another from the picker, and see them on the page with srcset', async () => {
     await page.goto(url('/pm/urls'));
     await page.click('text=Create a page');
     await page.click('a.tile:has(h3:text-is("Home page"))');
@@ -124,6 +124,12 @@ describe('media in Chromium', { skip }, () => {
     await page.click('.pm-picker-item:has-text("Harbour at dusk.jpg")');
     assert.match(await page.inputValue('#pm-f-heroImage'), /^\/pm-uploads\/[0-9A-Z]{26}\/harbour-at-dusk\.jpg$/);
     assert.equal(await hero.locator('[data-pm-image-preview]').isVisible(), true);
+
+    // A markdown field inserts a picture as ![description](address).
+    await page.click('[data-pm-md-insert="pm-f-intro"]');
+    await page.waitForSelector('dialog.pm-picker[open] .pm-picker-item');
+    await page.click('.pm-picker-item:has-text("kiln-door.png")');
+    assert.match(await page.inputValue('#pm-f-intro'), /^!\[The open door of the wood kiln\]\(\/pm-uploads\/[0-9A-Z]{26}\/kiln-door\.png\)\n$/);
 
     // A section's picture, uploaded from the picker with its description.
     await page.click('button:has-text("Add section")');
@@ -152,6 +158,7 @@ describe('media in Chromium', { skip }, () => {
     await page.waitForFunction(() => [...document.querySelectorAll('picture img')].every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0));
     const current = await img.evaluate((el) => (el as HTMLImageElement).currentSrc);
     assert.match(current, /\/pm-uploads\/[0-9A-Z]{26}\/[0-9a-f]{12}\/harbour-at-dusk-(w\d+|full)\.(avif|webp|jpg)$/, 'the browser picked one of the variants');
+    assert.equal(await page.locator('img[alt="The open door of the wood kiln"]').count(), 1, 'the picture inserted into the introduction');
     const section = page.locator('picture img.feature__image');
     assert.equal(await section.getAttribute('alt'), 'Six glaze tests on a tile');
     await shot('media-public-page');

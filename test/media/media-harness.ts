@@ -33,9 +33,9 @@ export function walk(dir: string): string[] {
   return out;
 }
 
-export async function startMediaApp(flags: ConfigFlags = {}, opts: AppOptions & { env?: NodeJS.ProcessEnv; dir?: string } = {}): Promise<MediaApp> {
+export async function startMediaApp(flags: ConfigFlags = {}, opts: AppOptions & { env?: NodeJS.ProcessEnv; dir?: string; username?: string } = {}): Promise<MediaApp> {
   const t = await startTestApp(flags, opts);
-  const maya = await t.user('maya', 'a long passphrase', 'superadmin');
+  const maya = await t.user(opts.username ?? 'maya', 'a long passphrase', 'superadmin');
   const { token } = await createApiTokens(t.app.stores).create(t.siteId, maya.userId, 'tests');
   const auth = { authorization: `Bearer ${token}`, host: '127.0.0.1' };
   const parse = (body: string) => {
