@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import type { Duplex } from 'node:stream';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import fastifyCompress from '@fastify/compress';
 import { fastifyCookie } from '@fastify/cookie';
@@ -93,6 +94,11 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         dispatch(req, res);
       });
       drain = createConnectionDrain(server);
+      // Node hands CONNECT to a 'connect' listener and, without one, drops the connection unanswered.
+      server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+        socket.on('error', () => {});
+        socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+      });
       return server;
     },
   });

@@ -31,8 +31,13 @@ export const ACTOR_PASSWORD = 'csrf test passphrase';
  * children indented four characters deeper and written relative to their parent.
  */
 export function stateChangingRoutes(fastify: FastifyInstance): Route[] {
+  return routesOf(fastify, STATE_CHANGING);
+}
+
+/** The routes of `methods`, as `stateChangingRoutes` reads them. */
+export function routesOf(fastify: FastifyInstance, methods: readonly string[]): Route[] {
   const out: Route[] = [];
-  for (const method of STATE_CHANGING) {
+  for (const method of methods) {
     const stack: { depth: number; path: string }[] = [];
     for (const line of fastify.printRoutes({ method: method as 'POST', commonPrefix: false }).split('\n')) {
       const m = /^([│ ]*)[├└]── (.+?)(?: \(([A-Z, ]+)\))?$/.exec(line);
