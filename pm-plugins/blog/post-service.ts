@@ -8,7 +8,7 @@ import { PmError } from '../../src/errors/errors.js';
 import type { PluginServer, User } from '../../src/plugins/api.js';
 import type { FanOut, FanOutResult } from './fan-out.js';
 import { postPath } from './paths.js';
-import { checkPost, plainText, validationError, type PostInput, type PostStatus } from './post-input.js';
+import { checkPost, deriveExcerpt, plainText, validationError, type PostInput, type PostStatus } from './post-input.js';
 import type { Post, PostStore } from './post-store.js';
 import type { PostSearch } from './search.js';
 
@@ -99,8 +99,9 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
     }
     const now = Date.now();
     const postId = existing?.postId ?? ulid();
-    const words = plainText(server.renderMarkdown(f.body)).split(/\s+/).filter(Boolean).length;
-    return { ...f, postId, siteId: site.siteId, translationGroup: group ?? postId, words, createdAt: existing?.createdAt ?? now, updatedAt: now };
+    const text = plainText(server.renderMarkdown(f.body));
+    const words = text.split(/\s+/).filter(Boolean).length;
+    return { ...f, postId, siteId: site.siteId, translationGroup: group ?? postId, words, summary: deriveExcerpt(text), createdAt: existing?.createdAt ?? now, updatedAt: now };
   }
 
   async function schedule(p: Post): Promise<void> {

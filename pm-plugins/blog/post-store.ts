@@ -64,10 +64,18 @@ CREATE TABLE pm_blog_related (
 CREATE INDEX pm_blog_related_target ON pm_blog_related (related_id);
 `,
   },
+  {
+    version: 2,
+    name: 'derived summary',
+    // The excerpt made from the text, kept with the post so listings need not render every post's Markdown.
+    up: ({ types: { text } }) => `ALTER TABLE pm_blog_post ADD COLUMN summary ${text} NOT NULL DEFAULT '';`,
+  },
 ];
 
 export interface Post extends PostFields {
   postId: string;
+  /** The first sentences of the text as plain text (the excerpt when none is written). */
+  summary: string;
   siteId: string;
   translationGroup: string;
   words: number;
@@ -100,11 +108,12 @@ interface PostRow {
   noindex: number;
   translation_group: string;
   words: number;
+  summary: string;
   created_at: number;
   updated_at: number;
 }
 
-const COLS = 'p.post_id, p.site_id, p.langcode, p.slug, p.title, p.body, p.excerpt, p.cover, p.cover_alt, p.status, p.publish_at, p.seo_title, p.seo_description, p.noindex, p.translation_group, p.words, p.created_at, p.updated_at';
+const COLS = 'p.post_id, p.site_id, p.langcode, p.slug, p.title, p.body, p.excerpt, p.cover, p.cover_alt, p.status, p.publish_at, p.seo_title, p.seo_description, p.noindex, p.translation_group, p.words, p.summary, p.created_at, p.updated_at';
 const NEWEST = 'ORDER BY p.publish_at DESC, p.post_id DESC';
 const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
@@ -126,6 +135,7 @@ function toPost(r: PostRow, tags: string[], authorIds: string[]): Post {
     noindex: Number(r.noindex) === 1,
     translationGroup: r.translation_group,
     words: Number(r.words),
+    summary: r.summary ?? '',
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
     tags,
@@ -184,15 +194,15 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
   }
 
   const values = (p: Post) => [
-    p.siteId, p.langcode, p.slug, p.title, p.body, p.excerpt, p.cover, p.coverAlt, p.status, p.publishAt, p.seoTitle, p.seoDescription, p.noindex ? 1 : 0, p.translationGroup, p.words, p.updatedAt,
+    p.siteId, p.langcode, p.slug, p.title, p.body, p.excerpt, p.cover, p.coverAlt, p.status, p.publishAt, p.seoTitle, p.seoDescription, p.noindex ? 1 : 0, p.translationGroup, p.words, p.summary, p.updatedAt,
   ];
 
   return {
     async insert(p: Post): Promise<void> {
       await db.transaction(async (tx) => {
         await tx.run(
-          `INSERT INTO pm_blog_post (site_id, langcode, slug, title, body, excerpt, cover, cover_alt, status, publish_at, seo_title, seo_description, noindex, translation_group, words, updated_at, post_id, created_at)
-           VALUES (${marks(18)})`,
+          `INSERT INTO pm_blog_post (site_id, langcode, slug, title, body, excerpt, cover, cover_alt, status, publish_at, seo_title, seo_description, noindex, translation_group, words, summary, updated_at, post_id, created_at)
+           VALUES (${marks(19)})`,
           [...values(p), p.postId, p.createdAt],
         );
         await writeChildren(tx, p);
@@ -201,7 +211,7 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
     async update(p: Post): Promise<void> {
       await db.transaction(async (tx) => {
         await tx.run(
-          `UPDATE pm_blog_post SET site_id = ?, langcode = ?, slug = ?, title = ?, body = ?, excerpt = ?, cover = ?, cover_alt = ?, status = ?, publish_at = ?, seo_title = ?, seo_description = ?, noindex = ?, translation_group = ?, words = ?, updated_at = ? WHERE post_id = ?`,
+          `UPDATE pm_blog_post SET site_id = ?, langcode = ?, slug = ?, title = ?, body = ?, excerpt = ?, cover = ?, cover_alt = ?, status = ?, publish_at = ?, seo_title = ?, seo_description = ?, noindex = ?, translation_group = ?, words = ?, summary = ?, updated_at = ? WHERE post_id = ?`,
           [...values(p), p.postId],
         );
         await writeChildren(tx, p);

@@ -73,15 +73,15 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
   }
 
   async function card(p: Post, link: (p: string) => string): Promise<PostCard> {
-    const text = plainText(server.renderMarkdown(p.body));
     return {
       title: p.title,
       url: link(postPath(p.slug)),
       date: isoDay(p.publishAt),
-      excerpt: p.excerpt || deriveExcerpt(text),
+      // Posts saved before the summary column came have none: made from the text then.
+      excerpt: p.excerpt || p.summary || deriveExcerpt(plainText(server.renderMarkdown(p.body))),
       tags: p.tags.map((name) => ({ name, url: link(tagPath(slugify(name))) })),
       authors: (await authorsOf(p, link)).map(({ name, url }) => ({ name, url })),
-      readingTime: readingMinutes(text),
+      readingTime: Math.max(1, Math.round(p.words / 230)),
       cover: p.cover,
       coverAlt: p.coverAlt,
     };
