@@ -112,7 +112,7 @@ ${manages(user) ? select({ name: 'author', label: 'Author', value: author ?? '',
     const lang = langs.length > 1 && !s.postId
       ? select({ name: 'langcode', label: 'Language', value: v.langcode || site.defaultLocale, options: langs.map((l) => ({ value: l, label: l })), error: e.langcode })
       : hidden('langcode', v.langcode ?? '');
-    const statusField = select({ name: 'status', label: 'Status', value: v.status ?? 'draft', options: STATUSES.map((x) => ({ value: x, label: STATUS_LABEL[x] })), error: e.status, help: 'Draft: only you see it. Scheduled: published by itself at the time below. Published: on the site now.' });
+    const statusField = select({ name: 'status', label: 'Status', value: v.status ?? 'draft', options: STATUSES.map((x) => ({ value: x, label: STATUS_LABEL[x] })), error: e.status, help: 'Draft: not on the site yet. Scheduled: published by itself at the time below. Published: on the site now.' });
     const dateId = 'f-publishAt';
     const dateField = html`<div class="pm-field${e.publishAt ? ' has-error' : ''}"><label for="${dateId}">Publish date and time (UTC)</label><p class="pm-help" id="${dateId}-help">Needed for a scheduled post; a published post keeps the time it went out.</p><input id="${dateId}" name="publishAt" type="datetime-local" value="${localValue(v.publishAt)}" aria-describedby="${dateId}-help${e.publishAt ? ` ${dateId}-error` : ''}"${e.publishAt ? html` aria-invalid="true"` : ''}>${e.publishAt ? html`<p class="pm-field-error" id="${dateId}-error">${e.publishAt}</p>` : ''}</div>`;
     const previewHtml = s.preview ?? server.renderMarkdown(v.body ?? '');

@@ -109,6 +109,11 @@ const plugin: Plugin = {
         else blog.generations.set(siteId, (blog.generations.get(siteId) ?? 0) + 1);
       });
     }
+    // The site's title, description, languages or theme show on every blog page.
+    server.events.on('site.changed', ({ siteId }) => {
+      blog.generations.set(siteId, (blog.generations.get(siteId) ?? 0) + 1);
+      blog.fanOut.all(siteId).catch((err) => server.log.error('re-rendering the blog after a site change failed', { err: (err as Error).message }));
+    });
     server.events.on('themes.reloaded', ({ changed }) => {
       if (!server.sites.list().some((s) => changed.includes(server.siteThemes.active(s.siteId)))) return;
       for (const s of server.sites.list()) {

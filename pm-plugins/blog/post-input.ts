@@ -77,7 +77,9 @@ export function slugify(text: string): string {
 /** Plain text out of rendered HTML (for excerpts, reading time and search). */
 export function plainText(html: string): string {
   return html
-    .replace(/<[^>]*>/g, ' ')
+    // Block ends separate words; inline tags (<strong>, <a>) do not ("twice</strong>." stays "twice.").
+    .replace(/<\/?(p|li|ul|ol|h[1-6]|br|hr|div|blockquote|pre|tr|td|th|table|img)\b[^>]*>/gi, ' ')
+    .replace(/<[^>]*>/g, '')
     .replace(/&(#\d+|#x[0-9a-f]+|amp|lt|gt|quot|apos|nbsp);/gi, (m, e: string) => {
       const k = e.toLowerCase();
       if (k === 'amp') return '&';

@@ -289,7 +289,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
     const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
-    const servers = plugins.map((p) => createPluginServer(p, { ...shared, jobs }));
+    // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
+    const pluginSiteThemes: typeof siteThemes = {
+      ...siteThemes,
+      async apply(siteId, themeId) {
+        const r = await siteThemes.apply(siteId, themeId);
+        events.emit('site.changed', { siteId });
+        return r;
+      },
+    };
+    const servers = plugins.map((p) => createPluginServer(p, { ...shared, siteThemes: pluginSiteThemes, jobs }));
     for (const [i, p] of plugins.entries()) {
       try {
         await p.init?.(servers[i]);

@@ -139,3 +139,24 @@ forEachBlog('a post that would sit on a page made in the URL dashboard is refuse
   assert.ok(r.json().fields.slug);
   assert.match((await f.visit('/blog/about')).body, /mine/);
 });
+
+forEachBlog('a new site title or theme re-renders the blog pages', async (f) => {
+  const p = await create(f, POST);
+  await f.t.app.siteService.update(f.siteId, { title: 'Fern & Kiln' });
+  const until = async (cond: () => Promise<boolean>) => {
+    const end = Date.now() + 10_000;
+    while (!(await cond())) {
+      if (Date.now() > end) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await until(async () => /Fern &amp; Kiln/.test((await f.visit(p.url)).body) && /Fern &amp; Kiln/.test((await f.visit('/blog')).body));
+  // Switching the theme as an admin does, in the dashboard.
+  await f.t.user('ada', 'ada passphrase', 'admin');
+  const cookie = await f.t.login('ada', 'ada passphrase');
+  const page = await f.t.app.http.inject({ url: '/pm/themes/switch?theme=nightfall', headers: { cookie } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+  const sw = await f.t.app.http.inject({ method: 'POST', url: '/pm/themes/switch', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:80' }, payload: new URLSearchParams({ _csrf: csrf, theme: 'nightfall' }).toString() });
+  assert.ok(sw.statusCode < 400, `switch answered ${sw.statusCode}`);
+  await until(async () => /pm-themes\/nightfall\//.test((await f.visit(p.url)).body) && /pm-themes\/nightfall\//.test((await f.visit('/blog/tag/kiln')).body));
+});
