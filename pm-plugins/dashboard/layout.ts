@@ -23,7 +23,7 @@ const FLASH_COOKIE = 'pm_flash';
 const NAV_CACHE_MS = 10_000;
 const SCAN_PAGE = 500;
 
-export type NavKey = 'home' | 'urls' | 'posts' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'profile';
+export type NavKey = 'home' | 'urls' | 'posts' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'backups' | 'profile';
 
 export interface Notice {
   kind: 'ok' | 'error' | 'info' | 'warn';
@@ -203,6 +203,8 @@ ${o.body}
       { key: 'themes', label: 'Themes', href: L('/pm/themes'), permission: 'themes.manage' },
       { key: 'users', label: 'Users', href: L('/pm/users'), permission: 'users.manage' },
       { key: 'settings', label: 'Site settings', href: L('/pm/settings'), permission: 'site.settings' },
+      // The backups plugin's page, when it is loaded; a backup is the whole installation's, so the main site's only.
+      ...(request.pm.site.isPrimary && server.routes().some((r) => r.url === '/pm/backups') ? [{ key: 'backups' as const, label: 'Backups', href: L('/pm/backups'), permission: 'site.backup' as const }] : []),
       { key: 'profile', label: 'Your profile', href: L('/pm/profile'), permission: 'url-dashboard' },
     ];
     const nav = items

@@ -14,6 +14,7 @@ export interface BuiltinPlugin {
 
 export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { folder: 'admin-api', load: () => import('../../pm-plugins/admin-api/index.js') },
+  { folder: 'backups', load: () => import('../../pm-plugins/backups/index.js') },
   { folder: 'blog', load: () => import('../../pm-plugins/blog/index.js') },
   { folder: 'dashboard', load: () => import('../../pm-plugins/dashboard/index.js') },
   { folder: 'fruits', load: () => import('../../pm-plugins/fruits/index.js') },

@@ -39,7 +39,8 @@ import { createDirFS } from '../themes/dir-fs.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
-import { createUploadStorage, type FileStorage } from '../files/index.js';
+import { createBackupStorage, createUploadStorage, type FileStorage } from '../files/index.js';
+import { createBackupService } from '../backup/backup-service.js';
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from '../errors/errors.js';
 import { ensureWelcomePage } from './first-run.js';
@@ -255,6 +256,18 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
     const uploads = createUploadStorage(config.dir, opts.env ?? process.env);
     closers.push(() => uploads.close());
+    const backupStorage = createBackupStorage(config.dir, opts.env ?? process.env);
+    closers.push(() => backupStorage.close());
+    const backups = createBackupService({
+      db,
+      // A second connection for the snapshot, so the server's own keeps answering (an in-memory SQLite has only one).
+      openSnapshotDb: config.dsn === ':memory:' ? undefined : () => openDb(config.dsn, { schema: opts.dbSchema, sqliteAddon: () => runtime().sqliteAddon(config.dir) }),
+      pluginNames: () => plugins.map((p) => p.name),
+      uploads,
+      storage: backupStorage,
+      dataDir: config.dir,
+      programVersion: runtime().version,
+    });
     if (uploads.kind === 'folder' && db.dialect.crossProcessNotify) {
       http.fastify.log.warn(`uploads are kept in the folder ${uploads.location}; other instances on this PostgreSQL database will not see them (set PM_S3_BUCKET to share a bucket)`);
     }
@@ -288,7 +301,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // After this response has gone out: the answer to the click must reach the browser first.
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
-    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

@@ -37,6 +37,7 @@ export interface SharedServices {
   siteService: SiteService;
   events: EventBus;
   uploads: import('../files/file-storage.js').FileStorage;
+  backups: import('../backup/backup-service.js').BackupService;
   routes: RouteInfo[];
   locales: ReadonlySet<string>;
   http: HttpServer;
@@ -113,6 +114,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     log,
     events: s.events,
     uploads: s.uploads,
+    backups: s.backups,
     jobs: s.jobs,
     routes: () => [...s.routes],
     locales: s.locales,

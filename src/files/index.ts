@@ -13,14 +13,14 @@ export { createS3Storage, type S3StorageOptions } from './s3-storage.js';
  * (with `PM_S3_ENDPOINT`, `PM_S3_REGION`, `PM_S3_PREFIX`, `PM_S3_FORCE_PATH_STYLE`,
  * and the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), otherwise the data folder's `pm-uploads/`.
  */
-export function createUploadStorage(dataDir: string, env: NodeJS.ProcessEnv): FileStorage {
+export function createUploadStorage(dataDir: string, env: NodeJS.ProcessEnv, where: { folder: string; prefix: string } = { folder: 'pm-uploads', prefix: env.PM_S3_PREFIX ?? 'pm-uploads/' }): FileStorage {
   const bucket = env.PM_S3_BUCKET?.trim();
-  if (!bucket) return createDirStorage(join(dataDir, 'pm-uploads'));
+  if (!bucket) return createDirStorage(join(dataDir, where.folder));
   const pathStyle = env.PM_S3_FORCE_PATH_STYLE?.trim().toLowerCase();
   if (pathStyle !== undefined && pathStyle !== '' && !['true', 'false', '1', '0'].includes(pathStyle)) {
     throw new PmError('PM_ERR_CONFIG', { detail: `PM_S3_FORCE_PATH_STYLE must be true or false, not ${JSON.stringify(env.PM_S3_FORCE_PATH_STYLE)}` });
   }
-  let prefix = env.PM_S3_PREFIX ?? 'pm-uploads/';
+  let prefix = where.prefix;
   if (prefix && !prefix.endsWith('/')) prefix += '/';
   return createS3Storage({
     bucket,
@@ -31,4 +31,9 @@ export function createUploadStorage(dataDir: string, env: NodeJS.ProcessEnv): Fi
     // Read from the environment given (not only process.env), so a test or a wrapper can pass its own.
     credentials: env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : undefined,
   });
+}
+
+/** Where scheduled backups are kept: the data folder's `pm-backups/`, or `pm-backups/` in the same bucket as the uploads. */
+export function createBackupStorage(dataDir: string, env: NodeJS.ProcessEnv): FileStorage {
+  return createUploadStorage(dataDir, env, { folder: 'pm-backups', prefix: env.PM_S3_BACKUP_PREFIX ?? 'pm-backups/' });
 }

@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   'site.settings': ['superadmin', 'admin'],
   'users.manage': ['superadmin', 'admin'],
   'users.manage-superadmins': ['superadmin'],
+  /** Download and schedule whole-site backups (they hold every user's password hash). */
+  'site.backup': ['superadmin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -188,6 +188,12 @@ export interface PluginServer {
   readonly uploads: FileStorage;
   /** Jobs run at a time by exactly one instance (see src/jobs/README.md). */
   readonly jobs: Jobs;
+  /**
+   * Whole-site backups (docs/backup.md): stream one, or store one in the backups storage
+   * (the data folder's pm-backups/ or the bucket) keeping the newest N.
+   * @example await server.backups.write(reply.raw)
+   */
+  readonly backups: import('../backup/backup-service.js').BackupService;
   /** Every route registered by every plugin (for the URL dashboard). */
   routes(): RouteInfo[];
   /** Known locales (locales.txt). */
