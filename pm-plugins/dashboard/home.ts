@@ -14,7 +14,9 @@ export function homeRoutes(router: PluginRouter, server: PluginServer, shell: Da
       const site = request.pm.site;
       const pages = await server.pages.list(site.siteId);
       // The URL dashboard's own entries (aliases to a pseudoroute) are not the user's content.
-      const count = (k: string) => pages.filter((p) => p.kind === k && !p.pseudoroute).length;
+      // The same counts as the Pages & URLs tabs (one rule, in server.content).
+      const counts = await server.content.counts(site.siteId);
+      const count = (k: 'html' | 'redirect' | 'content') => (k === 'html' ? counts.pages : k === 'redirect' ? counts.redirects : counts.aliases);
       const themes = server.themes.list();
       const broken = themes.filter((t) => !t.ok).length;
       const canUsers = await shell.can(request, 'users.manage');

@@ -102,7 +102,9 @@ ${server.routes().some((r) => r.url === '/pm/settings/robots') ? html`<p class="
       await server.history.setSettings(request.pm.site.siteId, { keepRevisions: f.keepRevisions, trashDays: f.trashDays });
       await server.sites.update(request.pm.site.siteId, { title: f.title, description: f.description, defaultLocale: f.defaultLocale, enabledLocales });
       // Stored pages carry the title and description: render them again with the new ones.
-      const n = await server.templates.rerenderThemes(server.themes.list().map((t) => t.id));
+      // This site's pages only, every language they are served in; the count is of pages, not of renderings.
+      const rendered = await server.templates.rerenderSite(request.pm.site.siteId, () => true);
+      const n = new Set(rendered.map((r) => r.urlPath)).size;
       return shell.redirect(request, reply, request.pm.link('/pm/settings'), {
         kind: 'ok',
         text: `Settings saved.${n ? ` ${n} page${n === 1 ? ' was' : 's were'} rendered again with them.` : ''}`,

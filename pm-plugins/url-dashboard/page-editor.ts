@@ -64,7 +64,8 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
     const where = isNew
       ? html`${input({ name: '_pm_path', label: 'Address', value: s.pathInput, required: true, placeholder: `/${s.templateName}`, help: 'Where the page will be, such as /about or /work/bowls.', error: s.pathError })}${langField(site, '_pm_lang', s.langcode)}`
       : html`${fixed('Address', shownPath(s.langcode, s.pathInput), html`<a href="${L('/pm/urls/rename' + qs({ path: s.pathInput, lang: s.langcode }))}">Rename</a> to move it to another address.`)}${hidden('_pm_path', s.pathInput)}${hidden('_pm_lang', s.langcode)}`;
-    const sampleLink = isNew ? html`<p class="small"><a href="${L('/pm/urls/new' + qs({ theme: s.themeId, template: s.templateName, path: s.pathInput, sample: '1' }))}">Start from the template’s sample content</a></p>` : '';
+    // A button, not a link: what was already typed (the address, the title) goes along and is kept.
+    const sampleLink = isNew ? html`<p class="small"><button class="btn-link" type="submit" name="_pm_sample" value="1" formnovalidate>Start from the template’s sample content</button> <span class="muted">(keeps what you typed)</span></p>` : '';
     const tplTitle = tplInfo?.title ?? s.templateName;
     const aside = html`<aside class="aside-shot">${tplInfo?.screenshot ? html`<img src="${tplInfo.screenshot}" alt="What the ${tplTitle} template looks like">` : ''}<p><strong>${theme?.name ?? s.themeId} · ${tplTitle}</strong><br>${tpl.description}</p></aside>`;
     const body = html`<form method="post" action="${L('/pm/urls/save')}" novalidate>
@@ -113,7 +114,10 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
         if (!themeId || !templateName) return chooser(request, reply);
         const tpl = await server.themes.getTemplate(themeId, templateName);
         const lang = langOf(request.pm.site, query(request, 'lang'));
-        return editor(request, reply, { mode: 'new', themeId, templateName, langcode: lang, pathInput: query(request, 'path'), data: query(request, 'sample') ? tpl.sample : undefined });
+        // "Translate": the new language's form starts from the default version's content.
+        const from = lang && query(request, 'from') === 'default' ? await server.templates.get(request.pm.site.siteId, '', server.normalizeUrlPath(query(request, 'path') || '/')) : undefined;
+        const data = from && from.themeId === themeId && from.templateName === templateName ? from.data : query(request, 'sample') ? tpl.sample : undefined;
+        return editor(request, reply, { mode: 'new', themeId, templateName, langcode: lang, pathInput: query(request, 'path'), data, notice: from ? { kind: 'info', text: `This form starts from the ${request.pm.site.defaultLocale} version: translate it, then save. Until then, /${lang}${from.urlPath === '/' ? '/' : from.urlPath} shows the ${request.pm.site.defaultLocale} version.` } : undefined });
       }),
     { permission: 'pages.write', description: 'Create a page from a template' },
   );
@@ -142,6 +146,11 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
         const tpl = await server.themes.getTemplate(themeId, templateName);
         let data = server.forms.parse(tpl.schema as never, b);
         const state = { mode, themeId, templateName, langcode, pathInput: path ?? pathInput } as const;
+        if (str(b, '_pm_sample') === '1') {
+          // The sample, with whatever was typed laid over it (empty fields take the sample's).
+          const typed = Object.fromEntries(Object.entries((data ?? {}) as Record<string, unknown>).filter(([, v]) => v !== '' && v !== undefined && !(Array.isArray(v) && v.length === 0)));
+          return editor(request, reply, { ...state, data: { ...(tpl.sample as Record<string, unknown>), ...typed }, notice: { kind: 'info', text: 'Filled with the sample content, keeping what you typed. Nothing is saved yet.' } });
+        }
         const op = str(b, '_pm_form_op');
         if (op) {
           data = server.forms.applyOp(tpl.schema as never, data, op);

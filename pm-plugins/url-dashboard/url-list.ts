@@ -1,131 +1,126 @@
 /**
- * The URL dashboard's index: every address of the site in one searchable
- * list — pages made from templates, other stored pages, redirects, aliases,
- * and the routes plugins registered — each with what can be done to it.
+ * Pages & URLs: the content list a writer uses. One row per page, by title
+ * and address, with its template, languages (and a Translate link for each
+ * missing one), status and last change; sortable, paged, searchable by title,
+ * address and the words on the page. Redirects and aliases have their own
+ * tab; routes plugins serve sit in a collapsed "advanced" section. The
+ * entries and counts come from server.content, so every count agrees.
  */
-import type { PluginServer, PmReply, PmRequest, RouteInfo } from '../../src/plugins/api.js';
-import { html, qs, type SafeHtml } from '../dashboard/html.js';
+import type { ContentEntry, ContentKind, ContentPage, ContentSort, PluginServer, PmReply, PmRequest, RouteInfo } from '../../src/plugins/api.js';
+import { html, qs, timeAgo, word, type SafeHtml } from '../dashboard/html.js';
 import { URL_DASHBOARD_ROUTE, type DashboardShell } from '../dashboard/layout.js';
+import { shownPath } from './common.js';
 
-export type RowKind = 'template' | 'page' | 'redirect' | 'alias' | 'route' | 'pseudoroute';
-
-export interface UrlRow {
-  kind: RowKind;
-  langcode: string;
-  path: string;
-  /** One line under the address: the template, the target, the plugin. */
-  detail: string;
-  hidden?: boolean;
-  route?: RouteInfo;
-}
-
-const KIND = {
-  template: { label: 'Page', badge: 'badge-page' },
-  page: { label: 'Plugin page', badge: 'badge-page' },
-  redirect: { label: 'Redirect', badge: 'badge-redirect' },
-  alias: { label: 'Alias', badge: 'badge-alias' },
-  route: { label: 'Route', badge: 'badge-route' },
-  pseudoroute: { label: 'Alias target', badge: 'badge-route' },
-} as const satisfies Record<RowKind, { label: string; badge: string }>;
-
-const FILTERS: { key: string; label: string; kinds: RowKind[] }[] = [
-  { key: '', label: 'Everything', kinds: ['template', 'page', 'redirect', 'alias', 'route', 'pseudoroute'] },
-  { key: 'pages', label: 'Pages', kinds: ['template', 'page'] },
-  { key: 'redirects', label: 'Redirects', kinds: ['redirect'] },
-  { key: 'aliases', label: 'Aliases', kinds: ['alias'] },
-  { key: 'routes', label: 'Plugin routes', kinds: ['route', 'pseudoroute'] },
+const TABS: { key: ContentKind; label: string; count: 'pages' | 'redirects' | 'aliases' }[] = [
+  { key: 'pages', label: 'Pages', count: 'pages' },
+  { key: 'redirects', label: 'Redirects', count: 'redirects' },
+  { key: 'aliases', label: 'Aliases', count: 'aliases' },
 ];
-const MAX_ROWS = 500;
+const SORTS: ContentSort[] = ['title', 'address', 'template', 'changed'];
 
-export async function collectRows(server: PluginServer, siteId: string, q: string): Promise<UrlRow[]> {
-  const needle = q.trim().toLowerCase();
-  const matches = (...texts: (string | undefined)[]) => !needle || texts.some((t) => t?.toLowerCase().includes(needle));
-  const rows = new Map<string, UrlRow>();
-  const key = (langcode: string, path: string) => `${langcode}\u0000${path}`;
-
-  for (const p of await server.pages.list(siteId, needle ? { search: needle } : {})) {
-    if (p.kind === 'redirect') rows.set(key(p.langcode, p.urlPath), { kind: 'redirect', langcode: p.langcode, path: p.urlPath, detail: `→ ${p.redirectUrl} (${p.redirectStatus})`, hidden: p.hidden });
-    else if (p.kind === 'content') {
-      const what = p.contentUrl === URL_DASHBOARD_ROUTE ? 'the URL dashboard' : p.contentUrl;
-      rows.set(key(p.langcode, p.urlPath), { kind: 'alias', langcode: p.langcode, path: p.urlPath, detail: `shows ${what}`, hidden: p.hidden });
-    } else rows.set(key(p.langcode, p.urlPath), { kind: 'page', langcode: p.langcode, path: p.urlPath, detail: 'stored page', hidden: p.hidden });
-  }
-  for (const t of await server.templates.list(siteId)) {
-    if (!matches(t.urlPath, t.templateName, t.themeId)) continue;
-    rows.set(key(t.langcode, t.urlPath), { kind: 'template', langcode: t.langcode, path: t.urlPath, detail: `${t.themeId} · ${t.templateName}` });
-  }
+/** The routes plugins registered that a person could open or give an address to. */
+function pluginRoutes(server: PluginServer): RouteInfo[] {
   const seen = new Set<string>();
-  for (const r of server.routes()) {
-    // This dashboard's own forms need an address to work on; they are reached from the rows, not listed.
-    if (r.method !== 'GET' || seen.has(r.url) || r.url.startsWith('/pm/assets/') || (r.plugin === 'url-dashboard' && !r.pseudoroute)) continue;
+  return server.routes().filter((r) => {
+    // This dashboard's own forms need an address to work on; they are reached from the rows.
+    if (r.method !== 'GET' || seen.has(r.url) || r.url.startsWith('/pm/assets/') || (r.plugin === 'url-dashboard' && !r.pseudoroute)) return false;
     seen.add(r.url);
-    if (!matches(r.url, r.description, r.plugin)) continue;
-    rows.set(`route\u0000${r.url}`, { kind: r.pseudoroute ? 'pseudoroute' : 'route', langcode: '', path: r.url, detail: `${r.description || 'no description'} · ${r.plugin} plugin`, route: r });
-  }
-  const order: Record<RowKind, number> = { template: 0, page: 0, redirect: 0, alias: 0, pseudoroute: 1, route: 2 };
-  return [...rows.values()].sort((a, b) => order[a.kind] - order[b.kind] || a.path.localeCompare(b.path) || a.langcode.localeCompare(b.langcode));
+    return true;
+  });
 }
 
 export async function showUrlList(server: PluginServer, shell: DashboardShell, request: PmRequest, reply: PmReply): Promise<PmReply> {
   const L = request.pm.link;
+  const site = request.pm.site;
   const query = request.query as Record<string, unknown>;
   const q = typeof query.q === 'string' ? query.q.slice(0, 200) : '';
-  const filter = FILTERS.find((f) => f.key === query.kind) ?? FILTERS[0];
+  const kind = TABS.find((t) => t.key === query.kind)?.key ?? 'pages';
+  const sort = SORTS.find((s) => s === query.sort);
+  const dir = query.dir === 'desc' ? 'desc' : query.dir === 'asc' ? 'asc' : undefined;
+  const pageNo = Number.parseInt(typeof query.page === 'string' ? query.page : '1', 10) || 1;
   const canWrite = await shell.can(request, 'pages.write');
   const self = request.pm.aliasedFrom ? shell.siteHref(request, request.pm.url.langcode, request.pm.aliasedFrom) : await shell.urlDashboardHref(request);
-  const all = await collectRows(server, request.pm.site.siteId, q);
-  const rows = all.filter((r) => filter.kinds.includes(r.kind));
-  const shown = rows.slice(0, MAX_ROWS);
-  const edit = (r: UrlRow, what: string) => L(`/pm/urls/${what}` + qs({ path: r.path, lang: r.langcode }));
-  const view = (r: UrlRow, label = 'View') => html`<a class="btn btn-small" href="${shell.siteHref(request, r.langcode, r.path)}" target="_blank" rel="noopener">${label} ↗</a>`;
+  const link = (o: { kind?: string; sort?: string; dir?: string; page?: number; q?: string }) =>
+    self + qs({ q: o.q ?? q, kind: (o.kind ?? kind) === 'pages' ? undefined : (o.kind ?? kind), sort: o.sort ?? sort, dir: o.dir ?? dir, page: o.page && o.page > 1 ? o.page : undefined });
+  const result = await server.content.query(site, { q, kind, sort, dir, page: pageNo });
+  const templateTitle = (themeId: string, name: string) => server.themes.list().find((t) => t.id === themeId)?.templates.find((x) => x.name === name)?.title ?? name;
+  const edit = (what: string, path: string, langcode: string) => L(`/pm/urls/${what}` + qs({ path, lang: langcode }));
+  const view = (langcode: string, path: string, label = 'View') => html`<a class="btn btn-small" href="${shell.siteHref(request, langcode, path)}" target="_blank" rel="noopener">${label} ↗</a>`;
 
-  const actions = (r: UrlRow): SafeHtml => {
-    const w = canWrite;
-    switch (r.kind) {
-      case 'template':
-        return html`${view(r)}${w ? html`<a class="btn btn-small" href="${edit(r, 'edit')}">Edit</a><a class="btn btn-small" href="${edit(r, 'rename')}">Rename</a><a class="btn btn-small" href="${edit(r, 'delete')}">Delete</a>` : ''}`;
-      case 'page':
-        return html`${view(r)}${w ? html`<a class="btn btn-small" href="${edit(r, 'delete')}">Delete</a>` : ''}`;
-      case 'redirect':
-      case 'alias':
-        return html`${r.kind === 'alias' ? view(r, 'Open') : ''}${w ? html`<a class="btn btn-small" href="${edit(r, 'edit')}">Edit</a><a class="btn btn-small" href="${edit(r, 'rename')}">Rename</a><a class="btn btn-small" href="${edit(r, 'delete')}">Delete</a>` : ''}`;
-      case 'pseudoroute':
-        return w ? html`<a class="btn btn-small" href="${L('/pm/urls/alias' + qs({ target: r.path }))}">Give it an address</a>` : html``;
-      case 'route':
-        return /[:*]/.test(r.path) ? html`` : view(r, 'Open');
-    }
+  const languages = (p: ContentPage): SafeHtml => {
+    if (p.langcodes.length === 1 && !p.missing.length) return html``;
+    const own = p.langcodes.map((l) => html`<a class="lang" href="${edit('edit', p.path, l)}" title="Edit the ${l || site.defaultLocale} version">${l || site.defaultLocale}</a>`);
+    const missing = canWrite
+      ? p.missing.map((l) => html`<a class="lang lang-missing" href="${L('/pm/urls/new' + qs({ theme: p.themeId, template: p.templateName, path: p.path, lang: l, from: 'default' }))}" title="Translate into ${l}">+ ${l}</a>`)
+      : [];
+    return html`<span class="langs">${own}${missing}</span>`;
   };
 
-  const filterLinks = html`<nav class="filters" aria-label="Show">${FILTERS.map((f) => {
-    const n = all.filter((r) => f.kinds.includes(r.kind)).length;
-    const href = self + qs({ q, kind: f.key });
-    return html`<a href="${href}"${f === filter ? html` aria-current="true"` : ''}>${f.label} <span class="count">${n}</span></a>`;
-  })}</nav>`;
+  const row = (e: ContentEntry): SafeHtml => {
+    if (e.kind === 'template') {
+      return html`<tr><td><a class="url" href="${canWrite ? edit('edit', e.path, e.langcodes[0]) : shell.siteHref(request, e.langcodes[0], e.path)}">${e.title}</a><span class="sub">${shownPath(e.langcodes[0], e.path)}</span></td>
+<td>${templateTitle(e.themeId, e.templateName)}<span class="sub">${e.themeId}</span></td>
+<td>${languages(e)}</td>
+<td>${e.noindex ? html`<span class="badge badge-alias">Hidden from search</span>` : html`<span class="badge badge-ok">Live</span>`}</td>
+<td><time datetime="${new Date(e.updatedAt).toISOString()}">${timeAgo(e.updatedAt)}</time></td>
+<td class="actions">${view(e.langcodes[0], e.path)}${canWrite ? html`<a class="btn btn-small" href="${edit('rename', e.path, e.langcodes[0])}">Rename</a><a class="btn btn-small" href="${edit('delete', e.path, e.langcodes[0])}">Delete</a>` : ''}</td></tr>`;
+    }
+    const shown = shownPath(e.langcode, e.path);
+    if (e.kind === 'page') {
+      return html`<tr><td><span class="url">${shown}</span><span class="sub">made by a plugin</span></td><td>—</td><td>${e.langcode ? html`<span class="lang">${e.langcode}</span>` : ''}</td>
+<td>${e.hidden ? html`<span class="badge badge-alias">Hidden</span>` : html`<span class="badge badge-ok">Live</span>`}</td><td>${timeAgo(e.updatedAt)}</td>
+<td class="actions">${view(e.langcode, e.path)}${canWrite ? html`<a class="btn btn-small" href="${edit('delete', e.path, e.langcode)}">Delete</a>` : ''}</td></tr>`;
+    }
+    const what = e.kind === 'redirect' ? html`→ ${e.target} <span class="muted">(${e.status})</span>` : html`shows ${e.target === URL_DASHBOARD_ROUTE ? 'the URL dashboard' : e.target}`;
+    return html`<tr><td><span class="url">${shown}</span><span class="sub">${what}</span></td><td>${e.kind === 'redirect' ? 'Redirect' : 'Alias'}</td><td>${e.langcode ? html`<span class="lang">${e.langcode}</span>` : ''}</td>
+<td>${e.hidden ? html`<span class="badge badge-alias">Hidden</span>` : html`<span class="badge badge-ok">Live</span>`}</td><td>${timeAgo(e.updatedAt)}</td>
+<td class="actions">${e.kind === 'alias' ? view(e.langcode, e.path, 'Open') : ''}${canWrite ? html`<a class="btn btn-small" href="${edit('edit', e.path, e.langcode)}">Edit</a><a class="btn btn-small" href="${edit('rename', e.path, e.langcode)}">Rename</a><a class="btn btn-small" href="${edit('delete', e.path, e.langcode)}">Delete</a>` : ''}</td></tr>`;
+  };
 
-  const tableOf = (list: UrlRow[]) => html`<div class="table-wrap"><table class="stack-table url-table"><thead><tr><th>Address</th><th>Kind</th><th><span class="pm-sr-only">Actions</span></th></tr></thead><tbody>
-${list.map(
-  (r) => html`<tr><td><span class="url">${r.langcode ? html`<span class="lang">${r.langcode}</span> ` : ''}${r.path}</span><span class="sub">${r.detail}${r.hidden ? ' · hidden from visitors' : ''}</span></td>
-<td><span class="badge ${KIND[r.kind].badge}">${KIND[r.kind].label}</span></td><td class="actions">${actions(r)}</td></tr>`,
-)}</tbody></table></div>`;
-  const mine = shown.filter((r) => r.kind !== 'route' && r.kind !== 'pseudoroute');
-  const plugins = shown.filter((r) => r.kind === 'route' || r.kind === 'pseudoroute');
-  const table = shown.length
-    ? html`${mine.length ? html`${plugins.length ? html`<div class="section-title"><h2>Your addresses</h2></div>` : ''}${tableOf(mine)}` : ''}
-${plugins.length ? html`<div class="section-title"><h2>Served by plugins</h2><span class="muted small">Give a plugin page an address with an alias.</span></div>${tableOf(plugins)}` : ''}
-${rows.length > shown.length ? html`<p class="muted small">Showing the first ${shown.length} of ${rows.length}; search to narrow the list.</p>` : ''}`
-    : html`<div class="card empty">${q ? html`Nothing matches “${q}”. <a href="${self}">Show everything</a>` : 'Nothing here yet.'}</div>`;
+  const effectiveSort = sort ?? (kind === 'pages' ? 'title' : 'address');
+  const effectiveDir = dir ?? (effectiveSort === 'changed' ? 'desc' : 'asc');
+  const th = (label: string, key?: ContentSort) => {
+    if (!key) return html`<th>${label}</th>`;
+    const on = effectiveSort === key;
+    const next = on && effectiveDir === 'asc' ? 'desc' : on ? 'asc' : key === 'changed' ? 'desc' : 'asc';
+    return html`<th${on ? html` aria-sort="${effectiveDir === 'asc' ? 'ascending' : 'descending'}"` : ''}><a class="sort" href="${link({ sort: key, dir: next, page: 1 })}">${label}${on ? (effectiveDir === 'asc' ? ' ↑' : ' ↓') : ''}</a></th>`;
+  };
+  const tabs = html`<nav class="filters" aria-label="Show">${TABS.map(
+    (t) => html`<a href="${link({ kind: t.key, sort: '', dir: '', page: 1 })}"${t.key === kind ? html` aria-current="true"` : ''}>${t.label} <span class="count">${result.counts[t.count]}</span></a>`,
+  )}</nav>`;
+  const pager =
+    result.pageCount > 1
+      ? html`<nav class="pager" aria-label="Pages of the list">${result.page > 1 ? html`<a class="btn btn-small" href="${link({ page: result.page - 1 })}" rel="prev">← Previous</a>` : ''}
+<span class="muted">Page ${result.page} of ${result.pageCount} · ${result.total} ${word(result.total, 'entry', 'entries')}</span>
+${result.page < result.pageCount ? html`<a class="btn btn-small" href="${link({ page: result.page + 1 })}" rel="next">Next →</a>` : ''}</nav>`
+      : '';
+  const table = result.rows.length
+    ? html`<div class="table-wrap"><table class="stack-table url-table"><thead><tr>${th(kind === 'pages' ? 'Title' : 'Address', kind === 'pages' ? 'title' : 'address')}${th(kind === 'pages' ? 'Template' : 'Kind', kind === 'pages' ? 'template' : undefined)}${th('Languages')}${th('Status')}${th('Changed', 'changed')}<th><span class="pm-sr-only">Actions</span></th></tr></thead>
+<tbody>${result.rows.map(row)}</tbody></table></div>${pager}`
+    : html`<div class="card empty">${q ? html`Nothing matches “${q}”. <a href="${link({ q: '', page: 1 })}">Show everything</a>` : kind === 'pages' ? 'No page yet.' : `No ${kind} yet.`}</div>`;
+
+  const routes = pluginRoutes(server).filter((r) => !q || [r.url, r.description, r.plugin].some((t) => t.toLowerCase().includes(q.toLowerCase())));
+  const advanced = html`<details class="card advanced"><summary>Advanced: what plugins serve (${routes.length} ${word(routes.length, 'route')})</summary>
+<p class="muted small">The dashboard, the API and other plugins answer these addresses themselves. Give one an address of your own with an alias.</p>
+<ul class="plain-list">${routes.map(
+    (r) => html`<li><code>${r.url}</code> <span class="muted small">${r.description || 'no description'} · ${r.plugin}</span>${
+      r.pseudoroute && canWrite ? html` <a class="btn btn-small" href="${L('/pm/urls/alias' + qs({ target: r.url }))}">Give it an address</a>` : !/[:*]/.test(r.url) && !r.pseudoroute ? html` <a href="${shell.siteHref(request, '', r.url)}">Open ↗</a>` : ''
+    }</li>`,
+  )}</ul></details>`;
+  const trashCount = canWrite ? (await server.history.trash(site.siteId)).length : 0;
 
   return shell.page(request, reply, {
     title: 'Pages & URLs',
     nav: 'urls',
-    lede: 'Every address of your site: pages, redirects, aliases, and what plugins serve.',
+    lede: 'Your pages, and the redirects and aliases that lead to them.',
     actions: canWrite
-      ? html`<a class="btn btn-primary" href="${L('/pm/urls/new')}">Create a page</a><a class="btn" href="${L('/pm/urls/redirect')}">Add a redirect</a><a class="btn" href="${L('/pm/urls/alias')}">Add an alias</a>`
+      ? html`<a class="btn btn-primary" href="${L('/pm/urls/new')}">Create a page</a><a class="btn" href="${L('/pm/urls/redirect')}">Add a redirect</a><a class="btn" href="${L('/pm/urls/alias')}">Add an alias</a><a class="btn" href="${L('/pm/trash')}">Trash${trashCount ? ` (${trashCount})` : ''}</a>`
       : undefined,
     body: html`<form class="search" method="get" action="${self}" role="search">
-<label class="pm-sr-only" for="q">Search addresses</label><input id="q" type="search" name="q" value="${q}" placeholder="Search addresses, templates, plugins…">
-${filter.key ? html`<input type="hidden" name="kind" value="${filter.key}">` : ''}<button class="btn" type="submit">Search</button></form>
-${filterLinks}
-${table}`,
+<label class="pm-sr-only" for="q">Search pages</label><input id="q" type="search" name="q" value="${q}" placeholder="Search titles, addresses and the words on your pages…">
+${kind !== 'pages' ? html`<input type="hidden" name="kind" value="${kind}">` : ''}<button class="btn" type="submit">Search</button></form>
+${tabs}
+${table}
+${advanced}`,
   });
 }

@@ -82,6 +82,8 @@ export function createUrlRules(server: PluginServer) {
     if (template) return { kind: 'template', template, page: await server.pages.get(siteId, langcode, path) };
     const page = await server.pages.get(siteId, langcode, path);
     if (!page) return undefined;
+    // A language's rendered copy of the default page is a fallback, not an occupant: its translation may take the address.
+    if (page.kind === 'html' && langcode !== '' && (await server.templates.get(siteId, '', path))) return undefined;
     return { kind: page.kind === 'redirect' ? 'redirect' : page.kind === 'content' ? 'alias' : 'page', page };
   }
 

@@ -14,6 +14,7 @@ import { SEO_PROPERTY } from '../pages/seo.js';
 import { createSiteThemeService, type SiteThemeService } from '../pages/site-theme-service.js';
 import { createSiteSettingStore } from '../store/site-setting-store.js';
 import { createHistoryService, type HistoryService } from '../pages/history-service.js';
+import { createContentList } from '../pages/content-list.js';
 import { createHistoryStore } from '../store/history-store.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
 import { createMenuService, type MenuService } from '../pages/menu-service.js';
@@ -293,6 +294,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
+    const content = createContentList({ templates, pages });
     let stopRequested = false;
     const requestStop = () => {
       if (config.mode !== 'offline') throw new PmError('PM_ERR_FORBIDDEN', { action: 'stop pagemanager outside offline mode' });
@@ -311,7 +313,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return r;
       },
     };
-    const servers = plugins.map((p) => createPluginServer(p, { ...shared, siteThemes: pluginSiteThemes, jobs }));
+    const servers = plugins.map((p) => createPluginServer(p, { ...shared, content, siteThemes: pluginSiteThemes, jobs }));
     for (const [i, p] of plugins.entries()) {
       try {
         await p.init?.(servers[i]);

@@ -10,6 +10,7 @@ import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
 import type { HistoryService } from '../pages/history-service.js';
+import type { ContentList } from '../pages/content-list.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { ComponentsCache, Logger, Plugin, PluginRouter, PluginServer, RouteInfo, SiteService } from '../plugins/api.js';
 import { createPluginRouter } from '../plugins/create-router.js';
@@ -31,6 +32,7 @@ export interface SharedServices {
   menus: MenuService;
   siteThemes: SiteThemeService;
   history: HistoryService;
+  content: ContentList;
   components: ComponentsCache;
   themes: ThemesManager;
   auth: Auth;
@@ -107,6 +109,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     menus: s.menus,
     siteThemes: s.siteThemes,
     history: s.history,
+    content: s.content,
     components: s.components,
     themes: s.themes,
     auth: s.auth,

@@ -24,6 +24,7 @@ import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
 import type { HistoryService } from '../pages/history-service.js';
+import type { ContentList } from '../pages/content-list.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
@@ -41,6 +42,7 @@ export type { ThemeInfo, TemplateConfig, ImageInfo, ImageResolver, ImageVariant 
 export type { FileStorage, StoredFile } from '../files/file-storage.js';
 export type { MenuLink, MenuName, MenuRowInput, SiteMenus } from '../pages/menu-service.js';
 export type { Revision, TrashEntry } from '../pages/history-service.js';
+export type { ContentEntry, ContentKind, ContentPage, ContentSort } from '../pages/content-list.js';
 
 /** What every request carries by the time a route runs. */
 export interface RequestContext {
@@ -175,6 +177,8 @@ export interface PluginServer {
   readonly siteThemes: SiteThemeService;
   /** Revisions of template pages and the trash of deleted ones. */
   readonly history: HistoryService;
+  /** The site's pages (one entry each, with their languages), redirects and aliases: searched, sorted, paged, counted. */
+  readonly content: ContentList;
   readonly components: ComponentsCache;
   readonly themes: ThemesManager;
   readonly auth: Auth;

@@ -29,18 +29,19 @@ describe('the URL dashboard', () => {
     assert.equal((await ada.get('/pm-url-dashboard')).statusCode, 404, 'the pseudoroute is not reachable by its own path');
   });
 
-  test('the list shows pages, aliases and plugin routes, and searches', async () => {
+  test('the list shows pages by title, aliases in their tab, plugin routes in a collapsed section, and searches', async () => {
     const all = await ada.get('/pm/urls');
-    assert.match(all.body, /class="url">\/<\/span><span class="sub">daybreak · home/, 'the welcome page');
-    assert.match(all.body, /class="url">\/pm\/urls<\/span><span class="sub">shows the URL dashboard/);
-    assert.match(all.body, /class="url">\/pm\/login<\/span>/, 'plugin routes');
+    assert.match(all.body, /<a class="url" href="\/pm\/urls\/edit\?path=%2F">Welcome<\/a><span class="sub">\/<\/span><\/td>\n<td>Home page<span class="sub">daybreak/, 'the welcome page, by its title');
+    assert.match(all.body, /<details class="card advanced"><summary>Advanced: what plugins serve/);
+    assert.match(all.body, /<code>\/pm\/login<\/code>/, 'plugin routes, in the advanced section');
+    const aliases = await ada.get('/pm/urls?kind=aliases');
+    assert.match(aliases.body, /class="url">\/pm\/urls<\/span><span class="sub">shows the URL dashboard/);
+    assert.doesNotMatch(aliases.body, />Welcome</);
     const found = await ada.get('/pm/urls?q=login');
-    assert.match(found.body, /\/pm\/login/);
-    assert.doesNotMatch(found.body, /daybreak · home/);
+    assert.match(found.body, /<code>\/pm\/login<\/code>/);
+    assert.doesNotMatch(found.body, />Welcome</);
     const none = await ada.get('/pm/urls?q=zebra');
     assert.match(decode(none.body), /Nothing matches “zebra”/);
-    const routes = await ada.get('/pm/urls?kind=routes');
-    assert.doesNotMatch(routes.body, /daybreak · home/);
   });
 
   test('create a page: choose a template, fill the form, save, see it at its URL', async () => {
@@ -311,7 +312,7 @@ describe('the URL dashboard', () => {
     assert.equal(r.headers.location, '/pm/urls/edit?path=%2Fabout&lang=fr');
     assert.match((await page('/fr/about')).body, /À propos/);
     assert.match((await page('/about')).body, /About us now/, 'the default language keeps its own page');
-    assert.match((await ada.get('/pm/urls?q=about')).body, /<span class="lang">fr<\/span> \/about/);
+    assert.match((await ada.get('/pm/urls?q=about')).body, /<a class="lang" href="\/pm\/urls\/edit\?path=%2Fabout&#38;lang=fr"/, 'one row for /about, with its French version');
     r = await ada.post('/pm/urls/save', { ...ABOUT, _pm_path: '/x', _pm_lang: 'de', title: 'T', body: 'B' });
     assert.equal(r.statusCode, 400);
     assert.match(decode(r.body), /The site has no language “de”/);
