@@ -111,6 +111,23 @@ await build({
   external: ['pg-native'],
   plugins: [
     {
+      // src/forms/lazy-libs.ts loads sanitize-html and ajv on first use through createRequire, which finds
+      // nothing beside the binary; in the bundle plain require() calls do it (esbuild runs a bundled
+      // CommonJS module's body only when it is first required, so they stay lazy).
+      name: 'lazy-libs-bundled',
+      setup(b) {
+        b.onLoad({ filter: /[\\/]src[\\/]forms[\\/]lazy-libs\.ts$/ }, () => ({
+          contents: `let s, a;
+export function requireSanitizeHtml() { return (s ??= require('sanitize-html')); }
+export function requireAjv() {
+  return (a ??= { Ajv: require('ajv').Ajv, Ajv2019: require('ajv/dist/2019.js').Ajv2019, Ajv2020: require('ajv/dist/2020.js').Ajv2020, addFormats: require('ajv-formats').default });
+}`,
+          loader: 'js',
+          resolveDir: ROOT,
+        }));
+      },
+    },
+    {
       // sharp finds its addon with require('@img/sharp-<platform>/sharp.node'), which the SEA cannot do;
       // in the bundle it comes from the assets instead (sea-native.ts), libvips laid out beside it.
       name: 'sharp-from-assets',

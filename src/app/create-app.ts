@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sanitizeHtml from 'sanitize-html';
 import type { Config } from '../config/load-config.js';
 import { createFormValidator, renderMarkdown, SANITIZE_OPTIONS } from '../forms/index.js';
+import { requireSanitizeHtml } from '../forms/lazy-libs.js';
 import { createAuth, type Auth } from '../http/auth.js';
 import { createHttpServer, type HttpServer } from '../http/create-server.js';
 import { createCsrf } from '../http/csrf.js';
@@ -303,7 +303,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // After this response has gone out: the answer to the click must reach the browser first.
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
-    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => sanitizeHtml(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

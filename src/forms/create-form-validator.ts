@@ -1,10 +1,9 @@
-import { Ajv } from 'ajv';
-import type { Options, ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import formatsPlugin from 'ajv-formats';
+import type { Ajv, Options, ValidateFunction } from 'ajv';
+import type { Ajv2019 } from 'ajv/dist/2019.js';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { PmError } from '../errors/errors.js';
 import type { JsonSchema, ValidationResult } from './types.js';
+import { requireAjv } from './lazy-libs.js';
 import { toFieldErrors } from './validation-messages.js';
 
 type AjvInstance = Ajv | Ajv2019 | Ajv2020;
@@ -39,9 +38,10 @@ function passes(def: FormatDef, value: string): boolean {
 
 /** An ajv instance with the standard formats and the form-only ones (markdown, textarea, color). */
 export function createAjv(draft: Draft, options: Options, checkLink?: LinkChecker): AjvInstance {
+  // Loaded here, with the first schema, not at start (lazy-libs.ts).
+  const { Ajv, Ajv2019, Ajv2020, addFormats } = requireAjv();
   const ajv = draft === '2020' ? new Ajv2020(options) : draft === '2019' ? new Ajv2019(options) : new Ajv(options);
-  // ajv-formats is CommonJS; under NodeNext its default import is the module object.
-  formatsPlugin.default(ajv as Ajv);
+  addFormats(ajv as Ajv);
   ajv.addFormat('markdown', true);
   ajv.addFormat('textarea', true);
   ajv.addFormat('color', HEX_COLOR);

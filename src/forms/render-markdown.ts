@@ -1,6 +1,6 @@
 import { Marked } from 'marked';
-import sanitizeHtml from 'sanitize-html';
 import type { IOptions } from 'sanitize-html';
+import { requireSanitizeHtml } from './lazy-libs.js';
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object') {
@@ -49,5 +49,5 @@ export const SANITIZE_OPTIONS: Readonly<IOptions> = deepFreeze({
 export function renderMarkdown(md: string): string {
   // A fresh Marked per call: `marked.use()` elsewhere must not change what is allowed here.
   const html = new Marked({ gfm: true, breaks: false }).parse(String(md ?? ''), { async: false });
-  return sanitizeHtml(html, SANITIZE_OPTIONS as IOptions);
+  return requireSanitizeHtml()(html, SANITIZE_OPTIONS as IOptions);
 }

@@ -1,5 +1,5 @@
-import sanitizeHtml from 'sanitize-html';
 import type { IOptions } from 'sanitize-html';
+import { requireSanitizeHtml } from '../forms/lazy-libs.js';
 import { SANITIZE_OPTIONS } from '../forms/render-markdown.js';
 import { NO_SCRIPT_PAGE_CSP, TRUSTED_PAGE_CSP } from './page-csp.js';
 
@@ -42,6 +42,6 @@ const PAGE_SANITIZE_OPTIONS: IOptions = {
 /** What to store for raw page HTML, and the policy to serve it with. */
 export function preparePageHtml(html: string, opts: { mayRunScript: boolean }): { html: string; headers: Record<string, string> } {
   if (opts.mayRunScript) return { html, headers: { 'content-security-policy': TRUSTED_PAGE_CSP } };
-  const clean = sanitizeHtml(html, PAGE_SANITIZE_OPTIONS);
+  const clean = requireSanitizeHtml()(html, PAGE_SANITIZE_OPTIONS);
   return { html: /^\s*<!doctype/i.test(html) ? `<!doctype html>\n${clean}` : clean, headers: { 'content-security-policy': NO_SCRIPT_PAGE_CSP } };
 }
