@@ -163,6 +163,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       db,
       store: stores.pages,
       cache: createPageCache(config.cacheMb),
+      sharedOrigin: (siteId) => config.mode === 'multisite' && Boolean(sites.get(siteId)?.tildePrefix),
       onChange: (change) => {
         components.invalidate(change.siteId);
         events.emit('page.changed', change);

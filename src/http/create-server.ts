@@ -10,7 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
 import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
-import { NO_SCRIPT_PAGE_CSP } from '../pages/page-csp.js';
+import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from '../pages/page-csp.js';
 import type { PageService } from '../pages/page-service.js';
 import type { RequestContext } from '../plugins/api.js';
 import { hashSessionId } from '../store/session-id.js';
@@ -183,12 +183,13 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   });
 
   // Dashboard and API responses: never cached anywhere, never framed.
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    // Nothing a user uploaded or wrote is ever taken for a script or a stylesheet by sniffing.
+    reply.header('x-content-type-options', 'nosniff');
     if (request.url.startsWith('/pm/') || request.url === '/pm') {
       // Dashboard assets keep the caching their plugin chose (ETag revalidation).
       if (!request.url.startsWith('/pm/assets/')) reply.header('cache-control', 'no-store');
       reply.header('x-frame-options', 'DENY');
-      reply.header('x-content-type-options', 'nosniff');
       reply.header('referrer-policy', 'same-origin');
       if (!reply.getHeader('content-security-policy')) {
         reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'");
@@ -196,6 +197,12 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     } else if (!reply.getHeader('content-security-policy') && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       // A plugin's page that set no policy of its own runs no script.
       reply.header('content-security-policy', NO_SCRIPT_PAGE_CSP);
+    }
+    // A ~tilde site shares its origin with the others: whatever answered, the page's policy
+    // keeps only the scripts the installation's theme and plugins injected (see page-csp.ts).
+    const csp = reply.getHeader('content-security-policy');
+    if (request.pm?.url.tildePrefix && typeof csp === 'string') {
+      reply.header('content-security-policy', sharedOriginCsp(csp, typeof payload === 'string' ? payload : undefined));
     }
   });
 

@@ -108,7 +108,7 @@ export function createFrontHandler(opts: {
     // Not kept beside the gzipped bytes: it would double the cache's memory, uncounted (fault 10).
     // Clients without gzip are rare (scripts, some bots); the copy dies young.
     const plain = gunzipSync(page.gz);
-    const headers = ['content-type', 'text/html; charset=utf-8', 'content-length', String(plain.length), 'etag', page.etag, 'vary', 'Accept-Encoding', 'cache-control', 'no-cache', 'x-pm-cache', hit ? 'hit' : 'miss'];
+    const headers = ['content-type', 'text/html; charset=utf-8', 'content-length', String(plain.length), 'etag', page.etag, 'vary', 'Accept-Encoding', 'cache-control', 'no-cache', 'x-content-type-options', 'nosniff', 'x-pm-cache', hit ? 'hit' : 'miss'];
     for (const [k, v] of Object.entries(page.extraHeaders)) headers.push(k, v);
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : plain);

@@ -28,7 +28,7 @@ export type ServablePage =
   | { kind: 'content'; size: number; hidden: boolean; contentUrl: string; pseudoroute: boolean };
 
 /** Headers a renderer asked for, minus those the page store sets itself. */
-const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'etag', 'vary', 'cache-control', 'x-pm-cache', 'set-cookie']);
+const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'etag', 'vary', 'cache-control', 'x-pm-cache', 'set-cookie', 'x-content-type-options']);
 function pageExtraHeaders(h: Record<string, string> | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (!OWN_HEADERS.has(k.toLowerCase())) out[k.toLowerCase()] = v;
@@ -57,6 +57,8 @@ export function toServable(rec: PageRecord | undefined): ServablePage {
     'etag', etag,
     'vary', 'Accept-Encoding',
     'cache-control', 'no-cache',
+    // A page is never taken for a script (`<script src>` of a page whose text is valid JS).
+    'x-content-type-options', 'nosniff',
   ];
   const extra = pageExtraHeaders(rec.headers);
   // Every page carries a policy; one stored without (an older row, a plugin's page) may run no script.

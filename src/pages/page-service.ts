@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Db } from '../store/db.js';
 import type { PageRecord, PageStore } from '../store/types.js';
+import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from './page-csp.js';
 import { preparePageHtml } from './page-html.js';
 import { pageKey, toServable, type PageCache, type ServablePage } from './page-cache.js';
 import { encodeLocation, normalizeUrlPath } from './url-path.js';
@@ -55,6 +56,8 @@ export function createPageService(opts: {
   store: PageStore;
   cache: PageCache;
   onChange?: (change: PageChange) => void;
+  /** True for a site that shares its origin with others (a `~tilde` site): its pages run no user script. */
+  sharedOrigin?: (siteId: string) => boolean;
 }): PageService {
   const { db, store, cache } = opts;
   const instanceId = randomUUID();
@@ -95,7 +98,14 @@ export function createPageService(opts: {
     async set(siteId, langcode, urlPath, html, o = {}) {
       const gz = gzipSync(Buffer.from(html, 'utf8'), { level: 9 });
       const etag = `"${createHash('sha256').update(gz).digest('base64url').slice(0, 22)}"`;
-      await write({ ...base(siteId, langcode, urlPath), gz, etag, headers: o.headers ?? {}, hidden: o.hidden ?? false }, 'set');
+      let headers = o.headers ?? {};
+      if (opts.sharedOrigin?.(siteId)) {
+        // Whoever rendered it (a theme, a plugin, raw HTML), the policy of a page on a shared origin is narrowed here, once.
+        const key = Object.keys(headers).find((k) => k.toLowerCase() === 'content-security-policy');
+        const { [key ?? '']: csp, ...rest } = headers;
+        headers = { ...rest, 'content-security-policy': sharedOriginCsp(csp ?? NO_SCRIPT_PAGE_CSP, html) };
+      }
+      await write({ ...base(siteId, langcode, urlPath), gz, etag, headers, hidden: o.hidden ?? false }, 'set');
     },
     async setRawHtml(siteId, langcode, urlPath, html, author, o = {}) {
       const mayRunScript = author.holdsRawHtml && !author.tildeSite;
