@@ -61,6 +61,7 @@ ${input({ name: 'trashDays', label: 'Days a deleted page stays in the trash', ty
 </fieldset>
 <div class="button-row"><button class="btn-primary" type="submit">Save settings</button></div>
 </form></section>
+${server.routes().some((r) => r.url === '/pm/mail') ? html`<p class="muted small">Mail the site sends (notifications, a test mail): <a href="${L('/pm/mail')}">mail server and outbox</a>.</p>` : ''}
 ${server.routes().some((r) => r.url === '/pm/settings/robots') ? html`<p class="muted small">Search engines: <a href="${L('/pm/settings/robots')}">robots.txt</a> and the <a href="${L('/sitemap.xml')}">sitemap</a>.</p>` : ''}`,
     });
   }

@@ -18,6 +18,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { folder: 'blog', load: () => import('../../pm-plugins/blog/index.js') },
   { folder: 'dashboard', load: () => import('../../pm-plugins/dashboard/index.js') },
   { folder: 'fruits', load: () => import('../../pm-plugins/fruits/index.js') },
+  { folder: 'mail', load: () => import('../../pm-plugins/mail/index.js') },
   { folder: 'media', load: () => import('../../pm-plugins/media/index.js') },
   { folder: 'sitemap', load: () => import('../../pm-plugins/sitemap/index.js') },
   { folder: 'url-dashboard', load: () => import('../../pm-plugins/url-dashboard/index.js') },
