@@ -110,6 +110,27 @@ export function apiRoutes(router: PluginRouter, server: PluginServer, blog: Blog
     return { home: await blog.isHome(request.pm.site.siteId, langcode) };
   }, { permission: 'site.settings', description: 'Makes the blog index the home page, or not (JSON)' });
 
+  router.get('/pm/api/posts/trash', async (request) => {
+    const entries = await posts.trash(await me(request));
+    return { trash: entries.map((t) => ({ trashId: t.trashId, postId: t.postId, title: t.title, status: t.post.status, deletedAt: t.deletedAt })) };
+  }, { permission: 'posts.write', description: 'Deleted posts (JSON)' });
+
+  router.post('/pm/api/posts/trash/:trashId/restore', async (request, reply) => {
+    const r = await posts.restoreTrash(await me(request), (request.params as { trashId: string }).trashId);
+    return reply.code(201).send({ post: await view(request, r.post), rendered: r.fanOut.written });
+  }, { permission: 'posts.write', description: 'Brings a deleted post back (JSON)' });
+
+  router.get('/pm/api/posts/:id/revisions', async (request) => {
+    const revs = await posts.revisions(await me(request), idOf(request));
+    return { revisions: revs.map((r) => ({ revisionId: r.revisionId, createdAt: r.createdAt, title: r.data.title, slug: r.data.slug })) };
+  }, { permission: 'posts.write', description: 'Earlier versions of a post (JSON)' });
+
+  router.post('/pm/api/posts/:id/revisions/:revisionId/restore', async (request) => {
+    const p = request.params as { id: string; revisionId: string };
+    const r = await posts.restoreRevision(await me(request), p.id, p.revisionId);
+    return { post: await view(request, r.post), rendered: r.fanOut.written };
+  }, { permission: 'posts.write', description: 'Puts an earlier version of a post back (JSON)' });
+
   router.get('/pm/api/posts/:id', async (request) => ({ post: await view(request, await posts.get(await me(request), idOf(request))) }), { permission: 'posts.write', description: 'One post (JSON)' });
 
   router.patch('/pm/api/posts/:id', async (request) => {

@@ -61,7 +61,7 @@ export async function dashboardRoutes(router: PluginRouter, server: PluginServer
     const here = { status, tag, author, q: search || undefined };
     const filterLinks = html`<nav class="filters" aria-label="Status">${[undefined, ...STATUSES].map(
       (s) => html`<a href="${L('/pm/posts' + qs({ ...here, status: s, page: undefined }))}"${s === status ? html` aria-current="page"` : ''}>${s ? STATUS_LABEL[s] : 'All'}</a>`,
-    )}</nav>`;
+    )}<a href="${L('/pm/posts/trash')}">Trash</a></nav>`;
     const form = html`<form class="card filter-form" method="get" action="${L('/pm/posts')}" role="search">
 ${status ? hidden('status', status) : ''}
 <div class="filter-row">
@@ -116,6 +116,7 @@ ${manages(user) ? select({ name: 'author', label: 'Author', value: author ?? '',
     const dateId = 'f-publishAt';
     const dateField = html`<div class="pm-field${e.publishAt ? ' has-error' : ''}"><label for="${dateId}">Publish date and time (UTC)</label><p class="pm-help" id="${dateId}-help">Needed for a scheduled post; a published post keeps the time it went out.</p><input id="${dateId}" name="publishAt" type="datetime-local" value="${localValue(v.publishAt)}" aria-describedby="${dateId}-help${e.publishAt ? ` ${dateId}-error` : ''}"${e.publishAt ? html` aria-invalid="true"` : ''}>${e.publishAt ? html`<p class="pm-field-error" id="${dateId}-error">${e.publishAt}</p>` : ''}</div>`;
     const previewHtml = s.preview ?? server.renderMarkdown(v.body ?? '');
+    const revisions = s.postId ? await posts.revisions(user, s.postId) : [];
     const body = html`<form method="post" action="${action}" novalidate class="post-editor" data-preview-url="${L('/pm/posts/preview-body')}">
 <button class="pm-sr-only" type="submit" name="_action" value="save" tabindex="-1" aria-hidden="true">Save</button>
 ${shell.csrf(request)}
@@ -150,6 +151,9 @@ ${s.postId ? html`<a class="btn" href="${L(`/pm/posts/${s.postId}/preview`)}" ta
 ${s.postId ? html`<p class="small"><a href="${L(`/pm/posts/${s.postId}/delete`)}">Delete this post…</a></p>` : ''}
 </div></div>
 </form>
+${revisions.length ? html`<section class="card"><h2>Earlier versions</h2><ul class="revision-list">${revisions.map(
+      (r) => html`<li><span>${timeAgo(r.createdAt)} · ${r.data.title}</span> <form class="inline-form" method="post" action="${L(`/pm/posts/${s.postId}/revisions/${r.revisionId}/restore`)}">${shell.csrf(request)}<button class="btn" type="submit">Restore</button></form></li>`,
+    )}</ul></section>` : ''}
 <script src="${L(`/pm/assets/blog-editor.js?v=${asset.version}`)}" defer></script>`;
     return shell.page(request, reply, {
       title: s.postId ? `Edit “${v.title || 'Untitled'}”` : 'New post',
@@ -220,6 +224,47 @@ ${s.postId ? html`<p class="small"><a href="${L(`/pm/posts/${s.postId}/delete`)}
     return shell.redirect(request, reply, request.pm.link('/pm/posts'), { kind: 'ok', text: on ? 'The blog is now the home page; /blog redirects to /.' : 'The blog is back at /blog; give / a page of its own in the URL dashboard.' });
   }, { permission: 'site.settings', description: 'Makes the blog the home page, or not' });
 
+  router.get('/pm/posts/trash', async (request, reply) => {
+    const L = request.pm.link;
+    const entries = await posts.trash(await me(request));
+    const rows = entries.map(
+      (t) => html`<tr><td><span class="url">${t.title}</span><span class="sub">${STATUS_LABEL[t.post.status]}</span></td><td><span class="sub">deleted ${timeAgo(t.deletedAt)}</span></td>
+<td class="actions"><form class="inline-form" method="post" action="${L(`/pm/posts/trash/${t.trashId}/restore`)}">${shell.csrf(request)}<button class="btn" type="submit">Restore</button></form></td></tr>`,
+    );
+    const days = (await server.history.settings(request.pm.site.siteId)).trashDays;
+    return shell.page(request, reply, {
+      title: 'Deleted posts',
+      nav: 'posts',
+      crumbs: [{ href: L('/pm/posts'), label: 'Posts' }],
+      lede: `Deleted posts wait here for ${days} ${word(days, 'day')}; restoring one brings it back at its address.`,
+      body: entries.length
+        ? html`<div class="table-wrap"><table><thead><tr><th scope="col">Title</th><th scope="col">Deleted</th><th scope="col"><span class="pm-sr-only">Actions</span></th></tr></thead><tbody>${rows}</tbody></table></div>`
+        : html`<div class="card empty">The trash is empty.</div>`,
+    });
+  }, { permission: 'posts.write', description: 'Deleted posts' });
+
+  async function restoring(request: PmRequest, reply: PmReply, f: () => Promise<{ post: Post }>, back: string): Promise<PmReply> {
+    try {
+      const { post } = await f();
+      return shell.redirect(request, reply, request.pm.link(`/pm/posts/${post.postId}`), { kind: 'ok', text: `Restored “${post.title}”.` });
+    } catch (err) {
+      if (isPmError(err, 'PM_ERR_VALIDATION') || isPmError(err, 'PM_ERR_CONFLICT')) {
+        const why = err.fields ? Object.values(err.fields).join(' ') : err.message;
+        return shell.redirect(request, reply, back, { kind: 'error', text: `It could not be restored: ${why}` });
+      }
+      throw err;
+    }
+  }
+
+  router.post('/pm/posts/trash/:trashId/restore', async (request, reply) =>
+    restoring(request, reply, async () => posts.restoreTrash(await me(request), (request.params as { trashId: string }).trashId), request.pm.link('/pm/posts/trash')),
+  { permission: 'posts.write', description: 'Brings a deleted post back' });
+
+  router.post('/pm/posts/:id/revisions/:revisionId/restore', async (request, reply) => {
+    const p = request.params as { id: string; revisionId: string };
+    return restoring(request, reply, async () => posts.restoreRevision(await me(request), p.id, p.revisionId), request.pm.link(`/pm/posts/${p.id}`));
+  }, { permission: 'posts.write', description: 'Puts an earlier version of a post back' });
+
   router.get('/pm/posts/:id', async (request, reply) => {
     const p = await posts.get(await me(request), (request.params as { id: string }).id);
     return editor(request, reply, { postId: p.postId, values: fromPost(p) });
@@ -233,7 +278,7 @@ ${s.postId ? html`<p class="small"><a href="${L(`/pm/posts/${s.postId}/delete`)}
       title: `Delete “${p.title}”?`,
       nav: 'posts',
       crumbs: [{ href: L('/pm/posts'), label: 'Posts' }],
-      body: html`<section class="card"><p>The post ${p.status === 'published' ? 'leaves the site at once, and its address answers “not found”' : 'is removed'}. This cannot be undone.</p>
+      body: html`<section class="card"><p>The post ${p.status === 'published' ? 'leaves the site at once, and its address answers “not found”' : 'is removed'}. It waits in the <a href="${L('/pm/posts/trash')}">trash</a> for a while, from where you can bring it back.</p>
 <form method="post" action="${L(`/pm/posts/${p.postId}/delete`)}" class="button-row">${shell.csrf(request)}<button class="btn-danger" type="submit">Delete the post</button><a class="btn" href="${L(`/pm/posts/${p.postId}`)}">Keep it</a></form></section>`,
     });
   }, { permission: 'posts.write', description: 'Confirm deleting a post' });

@@ -107,11 +107,11 @@ export function createFanOut(server: PluginServer, store: PostStore, renderer: R
     let r;
     if (t.kind === 'tag') {
       const f = { siteId, langcode, tag: t.slug };
-      r = (await store.countPublished(f)) ? await renderer.listing(f, 1, { tagName: await store.tagName(siteId, langcode, t.slug) }) : undefined;
+      r = (await store.topIds(f, 1)).length ? await renderer.listing(f, 1, { tagName: await store.tagName(siteId, langcode, t.slug) }) : undefined;
     } else {
       const author = (await server.stores.users.get(t.userId)) as User | undefined;
       const f = { siteId, langcode, authorId: t.userId };
-      r = author && (await store.countPublished(f)) ? await renderer.listing(f, 1, { author }) : undefined;
+      r = author && (await store.topIds(f, 1)).length ? await renderer.listing(f, 1, { author }) : undefined;
     }
     if (r) await server.pages.set(siteId, langcode, t.path, r.html, { headers: r.headers });
     else await server.pages.delete(siteId, langcode, t.path);

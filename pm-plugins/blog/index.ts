@@ -16,6 +16,7 @@ import { createFanOut, type FanOut } from './fan-out.js';
 import { BLOG_BASE, HOME_ROUTE, indexPath, sitePrefix } from './paths.js';
 import { createPostService, PUBLISH_JOB, type PostService } from './post-service.js';
 import { blogMigrations, createPostStore, type PostStore } from './post-store.js';
+import { createPostHistory, historyMigrations } from './post-history.js';
 import { publicRoutes } from './public-routes.js';
 import { createRenderer, type BlogSettings, type Renderer } from './render.js';
 import { createLikeSearch, type PostSearch } from './search.js';
@@ -60,6 +61,7 @@ export function createBlog(server: PluginServer): Blog {
     store,
     fanOut,
     search,
+    history: createPostHistory(server),
     async onChange(siteId) {
       bump(siteId);
       if (server.db.dialect.crossProcessNotify) await server.db.notify(CHANNEL, siteId);
@@ -97,7 +99,7 @@ const blogs = new WeakMap<PluginServer, Blog & { generations: Map<string, number
 const plugin: Plugin = {
   name: 'blog',
   async init(server) {
-    await server.migrate(blogMigrations);
+    await server.migrate([...blogMigrations, ...historyMigrations].sort((a, b) => a.version - b.version));
     const blog = createBlog(server) as Blog & { generations: Map<string, number> };
     blogs.set(server, blog);
     server.jobs.define(PUBLISH_JOB, async (job) => void (await blog.posts.publishDue(String(job.payload.postId ?? job.key))));

@@ -11,6 +11,7 @@ import { postPath } from './paths.js';
 import { checkPost, deriveExcerpt, plainText, validationError, type PostInput, type PostStatus } from './post-input.js';
 import type { Post, PostStore } from './post-store.js';
 import type { PostSearch } from './search.js';
+import type { PostHistory, PostRevision, TrashedPost } from './post-history.js';
 
 export const PUBLISH_JOB = 'blog.publish';
 
@@ -27,10 +28,18 @@ export interface PostService {
   /** The scheduler's door: publishes a post whose time has come. */
   publishDue(postId: string): Promise<FanOutResult | undefined>;
   mayEdit(actor: User, post: Post): boolean;
+  /** Earlier versions of a post, newest first. */
+  revisions(actor: User, postId: string): Promise<PostRevision[]>;
+  /** Puts a revision's content back (its status stays); the replaced version becomes a revision. */
+  restoreRevision(actor: User, postId: string, revisionId: string): Promise<{ post: Post; fanOut: FanOutResult }>;
+  /** Deleted posts the actor may bring back, newest first. */
+  trash(actor: User): Promise<TrashedPost[]>;
+  /** Brings a deleted post back with its id and address (a scheduled one whose time passed comes back as a draft). */
+  restoreTrash(actor: User, trashId: string): Promise<{ post: Post; fanOut: FanOutResult }>;
 }
 
-export function createPostService(o: { server: PluginServer; store: PostStore; fanOut: FanOut; search: PostSearch; onChange: (siteId: string) => Promise<void> }): PostService {
-  const { server, store, fanOut, search } = o;
+export function createPostService(o: { server: PluginServer; store: PostStore; fanOut: FanOut; search: PostSearch; history: PostHistory; onChange: (siteId: string) => Promise<void> }): PostService {
+  const { server, store, fanOut, search, history } = o;
   // Fan-outs of one process run one at a time, so two saves never render over each other's pages.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -134,6 +143,7 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
         const existing = await load(actor, postId);
         const p = await prepare(actor, input, existing);
         const before = await fanOut.footprint(existing);
+        await history.keep(existing, p);
         await store.update(p);
         await schedule(p);
         // What other pages show of a post: its title, address, date, and whether it is out.
@@ -148,6 +158,7 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
       return serial(async () => {
         const existing = await load(actor, postId);
         const before = await fanOut.footprint(existing);
+        await history.trash(existing);
         await store.delete(postId);
         await server.jobs.cancel(PUBLISH_JOB, postId);
         const r = await fanOut.apply(before, new Map());
@@ -176,6 +187,40 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
         throw e;
       });
       return p;
+    },
+    async revisions(actor, postId) {
+      await load(actor, postId);
+      return history.revisions(postId);
+    },
+    async restoreRevision(actor, postId, revisionId) {
+      await load(actor, postId);
+      const rev = await history.revision(postId, revisionId);
+      if (!rev) throw new PmError('PM_ERR_NOT_FOUND', { what: 'that revision' });
+      return this.update(actor, postId, rev.data);
+    },
+    async trash(actor) {
+      requireWriter(actor);
+      return (await history.trashed(actor.siteId)).filter((t) => mayEdit(actor, t.post));
+    },
+    async restoreTrash(actor, trashId) {
+      requireWriter(actor);
+      const entry = (await history.trashed(actor.siteId)).find((t) => t.trashId === trashId);
+      if (!entry) throw new PmError('PM_ERR_NOT_FOUND', { what: 'that post in the trash' });
+      if (!mayEdit(actor, entry.post)) throw new PmError('PM_ERR_FORBIDDEN', { action: 'restore a post someone else wrote' });
+      return serial(async () => {
+        const old = entry.post;
+        const due = old.status === 'scheduled' && (old.publishAt ?? 0) <= Date.now();
+        const { postId: _id, siteId: _s, translationGroup: _g, words: _w, summary: _m, createdAt: _c, updatedAt: _u, ...fields } = old;
+        const p = await prepare(actor, { ...fields, status: due ? 'draft' : old.status, publishAt: due ? null : old.publishAt });
+        const group = (await store.translations(old.translationGroup)).length ? old.translationGroup : old.postId;
+        const back: Post = { ...p, postId: old.postId, createdAt: old.createdAt, translationGroup: group };
+        await store.insert(back);
+        await history.untrash(trashId);
+        await schedule(back);
+        const r = await fanOut.apply(new Map(), await fanOut.footprint(back));
+        await after(back, back.siteId, back.postId);
+        return { post: (await store.get(back.postId))!, fanOut: r };
+      });
     },
     async publishDue(postId) {
       return serial(async () => {

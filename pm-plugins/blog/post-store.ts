@@ -70,6 +70,24 @@ CREATE INDEX pm_blog_related_target ON pm_blog_related (related_id);
     // The excerpt made from the text, kept with the post so listings need not render every post's Markdown.
     up: ({ types: { text } }) => `ALTER TABLE pm_blog_post ADD COLUMN summary ${text} NOT NULL DEFAULT '';`,
   },
+  // Version 3 is post-history.ts's.
+  {
+    version: 4,
+    name: 'listing keys on tags and authors',
+    // A tag's or an author's first page is then read in order from one index, however many posts the blog has.
+    up: ({ types: { text, bigint } }) => `
+ALTER TABLE pm_blog_tag ADD COLUMN status ${text} NOT NULL DEFAULT '';
+ALTER TABLE pm_blog_tag ADD COLUMN publish_at ${bigint};
+ALTER TABLE pm_blog_author ADD COLUMN site_id ${text} NOT NULL DEFAULT '';
+ALTER TABLE pm_blog_author ADD COLUMN langcode ${text} NOT NULL DEFAULT '';
+ALTER TABLE pm_blog_author ADD COLUMN status ${text} NOT NULL DEFAULT '';
+ALTER TABLE pm_blog_author ADD COLUMN publish_at ${bigint};
+UPDATE pm_blog_tag SET status = (SELECT p.status FROM pm_blog_post p WHERE p.post_id = pm_blog_tag.post_id), publish_at = (SELECT p.publish_at FROM pm_blog_post p WHERE p.post_id = pm_blog_tag.post_id);
+UPDATE pm_blog_author SET site_id = (SELECT p.site_id FROM pm_blog_post p WHERE p.post_id = pm_blog_author.post_id), langcode = (SELECT p.langcode FROM pm_blog_post p WHERE p.post_id = pm_blog_author.post_id), status = (SELECT p.status FROM pm_blog_post p WHERE p.post_id = pm_blog_author.post_id), publish_at = (SELECT p.publish_at FROM pm_blog_post p WHERE p.post_id = pm_blog_author.post_id);
+CREATE INDEX pm_blog_tag_listing ON pm_blog_tag (site_id, langcode, tag_slug, status, publish_at, post_id);
+CREATE INDEX pm_blog_author_listing ON pm_blog_author (user_id, site_id, langcode, status, publish_at, post_id);
+`,
+  },
 ];
 
 export interface Post extends PostFields {
@@ -164,32 +182,39 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
     return rows.map((r) => toPost(r, t.get(r.post_id) ?? [], a.get(r.post_id) ?? []));
   }
 
-  /** FROM and WHERE of a listing of published posts. */
-  function listing(f: ListingFilter): { from: string; where: string; params: unknown[] } {
-    let from = 'pm_blog_post p';
-    const where = ["p.site_id = ?", "p.langcode = ?", "p.status = 'published'"];
-    const params: unknown[] = [f.siteId, f.langcode];
+  /**
+   * FROM, WHERE and ORDER BY of a listing of published posts, newest first.
+   * A tag's or an author's listing is read from that table's own sort keys
+   * (status and publish_at are copied there), so the order comes from one index.
+   */
+  function listing(f: ListingFilter): { from: string; where: string; params: unknown[]; order: string } {
     if (f.tag !== undefined) {
-      from += ' JOIN pm_blog_tag t ON t.post_id = p.post_id';
-      where.push('t.tag_slug = ?');
-      params.push(f.tag);
+      return {
+        from: 'pm_blog_tag t JOIN pm_blog_post p ON p.post_id = t.post_id',
+        where: "t.site_id = ? AND t.langcode = ? AND t.tag_slug = ? AND t.status = 'published'",
+        params: [f.siteId, f.langcode, f.tag],
+        order: 'ORDER BY t.publish_at DESC, t.post_id DESC',
+      };
     }
     if (f.authorId !== undefined) {
-      from += ' JOIN pm_blog_author a ON a.post_id = p.post_id';
-      where.push('a.user_id = ?');
-      params.push(f.authorId);
+      return {
+        from: 'pm_blog_author a JOIN pm_blog_post p ON p.post_id = a.post_id',
+        where: "a.user_id = ? AND a.site_id = ? AND a.langcode = ? AND a.status = 'published'",
+        params: [f.authorId, f.siteId, f.langcode],
+        order: 'ORDER BY a.publish_at DESC, a.post_id DESC',
+      };
     }
-    return { from, where: where.join(' AND '), params };
+    return { from: 'pm_blog_post p', where: "p.site_id = ? AND p.langcode = ? AND p.status = 'published'", params: [f.siteId, f.langcode], order: NEWEST };
   }
 
   async function writeChildren(tx: Pick<PluginServer['db'], 'run'>, post: Post): Promise<void> {
     await tx.run('DELETE FROM pm_blog_tag WHERE post_id = ?', [post.postId]);
     await tx.run('DELETE FROM pm_blog_author WHERE post_id = ?', [post.postId]);
     for (const [i, name] of post.tags.entries()) {
-      await tx.run('INSERT INTO pm_blog_tag (post_id, site_id, langcode, tag_slug, tag_name, position) VALUES (?, ?, ?, ?, ?, ?)', [post.postId, post.siteId, post.langcode, slugify(name), name, i]);
+      await tx.run('INSERT INTO pm_blog_tag (post_id, site_id, langcode, tag_slug, tag_name, position, status, publish_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [post.postId, post.siteId, post.langcode, slugify(name), name, i, post.status, post.publishAt]);
     }
     for (const [i, userId] of post.authorIds.entries()) {
-      await tx.run('INSERT INTO pm_blog_author (post_id, user_id, position) VALUES (?, ?, ?)', [post.postId, userId, i]);
+      await tx.run('INSERT INTO pm_blog_author (post_id, user_id, position, site_id, langcode, status, publish_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [post.postId, userId, i, post.siteId, post.langcode, post.status, post.publishAt]);
     }
   }
 
@@ -219,8 +244,13 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
     },
     /** Published only if it still is scheduled: the scheduler and an editor may race. */
     async publishScheduled(postId: string, at: number): Promise<boolean> {
-      const r = await db.run(`UPDATE pm_blog_post SET status = 'published', updated_at = ? WHERE post_id = ? AND status = 'scheduled'`, [at, postId]);
-      return r.changes === 1;
+      return db.transaction(async (tx) => {
+        const r = await tx.run(`UPDATE pm_blog_post SET status = 'published', updated_at = ? WHERE post_id = ? AND status = 'scheduled'`, [at, postId]);
+        if (r.changes !== 1) return false;
+        await tx.run(`UPDATE pm_blog_tag SET status = 'published' WHERE post_id = ?`, [postId]);
+        await tx.run(`UPDATE pm_blog_author SET status = 'published' WHERE post_id = ?`, [postId]);
+        return true;
+      });
     },
     async delete(postId: string): Promise<boolean> {
       return (await db.run('DELETE FROM pm_blog_post WHERE post_id = ?', [postId])).changes > 0;
@@ -261,7 +291,7 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
     },
     async published(f: ListingFilter, limit: number, offset = 0): Promise<Post[]> {
       const l = listing(f);
-      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM ${l.from} WHERE ${l.where} ${NEWEST} LIMIT ? OFFSET ?`, [...l.params, limit, offset]));
+      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM ${l.from} WHERE ${l.where} ${l.order} LIMIT ? OFFSET ?`, [...l.params, limit, offset]));
     },
     async countPublished(f: ListingFilter): Promise<number> {
       const l = listing(f);
@@ -270,7 +300,7 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
     /** The ids on the first page of a listing. */
     async topIds(f: ListingFilter, n: number): Promise<string[]> {
       const l = listing(f);
-      return (await db.all<{ post_id: string }>(`SELECT p.post_id FROM ${l.from} WHERE ${l.where} ${NEWEST} LIMIT ?`, [...l.params, n])).map((r) => r.post_id);
+      return (await db.all<{ post_id: string }>(`SELECT p.post_id FROM ${l.from} WHERE ${l.where} ${l.order} LIMIT ?`, [...l.params, n])).map((r) => r.post_id);
     },
     /** The published posts just older (prev) and just newer (next) than `p`, in its language. */
     async neighbours(p: Pick<Post, 'siteId' | 'langcode' | 'postId' | 'publishAt'>): Promise<{ prev?: Post; next?: Post }> {
@@ -289,12 +319,15 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
       if (!p.tags.length) return [];
       const slugs = p.tags.map(slugify);
       const at = p.publishAt ?? 0;
-      const rows = await db.all<PostRow & { shared: number }>(
-        `SELECT ${COLS}, COUNT(*) AS shared FROM pm_blog_post p JOIN pm_blog_tag t ON t.post_id = p.post_id
-         WHERE p.site_id = ? AND p.langcode = ? AND p.status = 'published' AND p.post_id <> ? AND t.tag_slug IN (${marks(slugs.length)})
-           AND (p.publish_at < ? OR (p.publish_at = ? AND p.post_id < ?))
-         GROUP BY ${COLS} ORDER BY shared DESC, p.publish_at DESC, p.post_id DESC LIMIT ?`,
-        [p.siteId, p.langcode, p.postId, ...slugs, at, at, p.postId, n],
+      // Counted on the tag rows alone (small, indexed), then the few winners are read whole.
+      const rows = await db.all<PostRow>(
+        `SELECT ${COLS} FROM (
+           SELECT t.post_id, COUNT(*) AS shared, MAX(t.publish_at) AS at FROM pm_blog_tag t
+           WHERE t.site_id = ? AND t.langcode = ? AND t.status = 'published' AND t.tag_slug IN (${marks(slugs.length)}) AND t.post_id <> ?
+             AND (t.publish_at < ? OR (t.publish_at = ? AND t.post_id < ?))
+           GROUP BY t.post_id ORDER BY shared DESC, at DESC, t.post_id DESC LIMIT ?
+         ) s JOIN pm_blog_post p ON p.post_id = s.post_id ORDER BY s.shared DESC, s.at DESC, p.post_id DESC`,
+        [p.siteId, p.langcode, ...slugs, p.postId, at, at, p.postId, n],
       );
       return hydrate(rows);
     },

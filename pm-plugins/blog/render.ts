@@ -189,10 +189,11 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
       const s = site(f.siteId);
       const link = linker(s, f.langcode);
       const size = settings.pageSize;
-      const total = await store.countPublished(f);
-      const pages = Math.max(1, Math.ceil(total / size));
-      if (page > pages) return undefined;
-      const posts = await store.published(f, size, (page - 1) * size);
+      // One more than a page says whether an older page follows, without counting the whole listing.
+      const got = await store.published(f, size + 1, (page - 1) * size);
+      if (page > 1 && got.length === 0) return undefined;
+      const more = got.length > size;
+      const posts = got.slice(0, size);
       const home = f.tag === undefined && f.authorId === undefined && (await homeMode(f.siteId, f.langcode));
       const pathOf = (n: number) => (f.tag !== undefined ? tagPath(f.tag, n) : who?.author ? authorPath(who.author.username, n) : home && n === 1 ? '/' : indexPath(n));
       const role: BlogRole = f.tag !== undefined ? 'tag' : who?.author ? 'author' : 'index';
@@ -206,7 +207,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
       const urlPath = pathOf(page);
       const r = await render(s, f.langcode, role, data, {
         posts: await Promise.all(posts.map((p) => card(p, link))),
-        pagination: { page, pages, total, prev: page > 1 ? link(pathOf(page - 1)) : null, next: page < pages ? link(pathOf(page + 1)) : null },
+        pagination: { page, prev: page > 1 ? link(pathOf(page - 1)) : null, next: more ? link(pathOf(page + 1)) : null },
         feeds: feeds(link, s.title, f.tag !== undefined ? { slug: f.tag, name: who?.tagName ?? f.tag } : undefined),
       }, urlPath, { title, description: data.description as string });
       return { ...r, urlPath };
