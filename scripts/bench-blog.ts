@@ -14,7 +14,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ulid } from 'ulid';
 import { createApp, type App } from '../src/app/create-app.js';
-import { createApiTokens } from '../src/app/plugin-server.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { openDb } from '../src/store/open-db.js';
 
@@ -59,7 +58,7 @@ async function start(kind: 'sqlite' | 'postgres'): Promise<Run> {
   const app = await createApp(config, { logger: false, dbSchema: schema });
   const site = app.sites.primary().siteId;
   const user = await app.stores.users.create({ siteId: site, username: 'bench', name: 'Bench', role: 'editor' });
-  const { token } = await createApiTokens(app.stores).create(site, user.userId, 'bench');
+  const { token } = await app.users.createToken(user, 'bench');
   return {
     app,
     token,

@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../src/app/create-app.js';
-import { createApiTokens } from '../src/app/plugin-server.js';
 import { loadConfig } from '../src/config/load-config.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -31,7 +30,7 @@ async function seed(): Promise<string> {
     const root = await app.stores.users.create({ siteId, username: 'root', name: 'Root', role: 'superadmin' });
     await app.stores.passwords.set(root.userId, 'a long root passphrase');
     for (let i = 0; i < 5; i++) await app.stores.users.create({ siteId, username: `editor${i}`, name: `Editor ${i}`, role: 'editor' });
-    const token = (await createApiTokens(app.stores).create(siteId, root.userId, 'measure')).token;
+    const token = (await app.users.createToken(root, 'measure')).token;
     const about = await app.themes.getTemplate('daybreak', 'about');
     for (let i = 0; i < 500; i++) {
       await app.templates.save({ siteId, langcode: '', urlPath: `/page-${i}`, themeId: 'daybreak', templateName: 'about', data: { ...(about.sample as object), title: `Page ${i}` } });

@@ -19,7 +19,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from '../src/app/create-app.js';
-import { createApiTokens } from '../src/app/plugin-server.js';
 import { loadConfig } from '../src/config/load-config.js';
 import { photoJpeg } from '../test/media/fixtures.js';
 
@@ -33,7 +32,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pm-measure-media-'));
 const app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false });
 const siteId = app.sites.primary().siteId;
 const user = await app.stores.users.create({ siteId, username: 'bench', name: 'Bench', role: 'superadmin' });
-const { token } = await createApiTokens(app.stores).create(siteId, user.userId, 'bench');
+const { token } = await app.users.createToken(user, 'bench');
 const { url } = await app.listen();
 const auth = { authorization: `Bearer ${token}` };
 

@@ -5,19 +5,17 @@
  * (`Authorization: Bearer pm_…`). Errors are `{ code, message, fields? }`.
  * docs/api.md documents every call; test/api/api-docs.test.ts runs its examples.
  */
-import type { Plugin } from '../../src/plugins/api.js';
+import type { Plugin } from '../../src/plugins/plugin.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
 import { registerTemplateRoutes } from './template-routes.js';
-import { createUrlDashboardGuard } from '../url-dashboard/entry-guard.js';
 import { registerUserRoutes } from './user-routes.js';
 
 const plugin: Plugin = {
   name: 'admin-api',
   routes(router, server) {
-    const guard = createUrlDashboardGuard(server);
-    registerPageRoutes(router, server, guard);
-    registerTemplateRoutes(router, server, guard);
+    registerPageRoutes(router, server);
+    registerTemplateRoutes(router, server);
     registerUserRoutes(router, server);
     registerSiteRoutes(router, server);
   },

@@ -7,11 +7,9 @@
  * sanitised and served with a policy that forbids script (PageService.setRawHtml).
  */
 import { gunzipSync } from 'node:zlib';
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
-import { intParam, pageTarget, queryParam, readBody, type BodySchema } from './request-input.js';
-import type { UrlDashboardGuard } from '../url-dashboard/entry-guard.js';
-import { routeMatches } from '../url-dashboard/entry-guard.js';
+import { isPmError, PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
+import { intParam, pageTarget, queryParam, readBody, type BodySchema } from '../../src/plugins/plugin.js';
 import { pageView } from './views.js';
 
 const REDIRECT_STATUSES = [301, 302, 307, 308];
@@ -43,31 +41,15 @@ const ALIAS_BODY: BodySchema = {
   required: ['contentUrl'],
 };
 
-const invalid = (field: string, message: string) => new PmError('PM_ERR_VALIDATION', {}, { fields: { [field]: message } });
-
-/** A redirect goes to a path on this server or to an http(s) URL; nothing else (no `javascript:`). */
-function checkRedirectTarget(target: string, urlPath: string): string {
-  const t = target.trim();
-  if (t.startsWith('/') && !t.startsWith('//')) {
-    if (/[\u0000-\u001f\u007f\\]/.test(t)) throw invalid('target', 'Must not contain control characters or a backslash.');
-    if (t.split(/[?#]/)[0] === urlPath) throw invalid('target', 'A page cannot redirect to itself.');
-    return t;
-  }
-  let u: URL;
-  try {
-    u = new URL(t);
-  } catch {
-    throw invalid('target', 'Must be a path on this site (/new-page) or a full http:// or https:// URL.');
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw invalid('target', 'Must be a path on this site (/new-page) or a full http:// or https:// URL.');
-  return u.href;
+/** The address service names the alias target `target`; this call's field is `contentUrl`. */
+function asContentUrl(e: unknown): unknown {
+  if (!isPmError(e, 'PM_ERR_VALIDATION') || e.fields?.target === undefined) return e;
+  const { target, ...rest } = e.fields;
+  return new PmError('PM_ERR_VALIDATION', {}, { fields: { ...rest, contentUrl: target }, cause: e });
 }
 
-export function registerPageRoutes(router: PluginRouter, server: PluginServer, guard: UrlDashboardGuard): void {
-  /** Raw writes replace a template URL's page; its data goes too, so a theme reload does not bring the old page back. */
-  async function dropTemplate(siteId: string, langcode: string, urlPath: string): Promise<void> {
-    if (await server.templates.get(siteId, langcode, urlPath)) await server.templates.remove(siteId, langcode, urlPath);
-  }
+export function registerPageRoutes(router: PluginRouter, server: PluginServer): void {
+  const addresses = server.addresses;
 
   async function answer(request: PmRequest, reply: PmReply, langcode: string, urlPath: string, existed: boolean, extra: Record<string, unknown> = {}) {
     const page = await server.pages.get(request.pm.site.siteId, langcode, urlPath);
@@ -107,18 +89,10 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     async (request, reply) => {
       const body = readBody<{ html: string; hidden?: boolean }>(request, server, PAGE_BODY);
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
-      guard.assertMayWriteAt(urlPath);
-      const siteId = request.pm.site.siteId;
-      const author = { holdsRawHtml: server.can((await request.pm.user())?.role, 'pages.raw-html'), tildeSite: Boolean(request.pm.site.tildePrefix) };
-      let sanitised = true;
-      const existed = await guard.locked(siteId, async () => {
-        await guard.assertCanReplace(siteId, langcode, urlPath);
-        const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
-        await dropTemplate(siteId, langcode, urlPath);
-        ({ sanitised } = await server.pages.setRawHtml(siteId, langcode, urlPath, body.html, author, { hidden: body.hidden ?? false }));
-        return existed;
-      });
-      return answer(request, reply, langcode, urlPath, existed, { sanitised });
+      const user = await request.pm.user();
+      const author = { holdsRawHtml: server.can(user?.role, 'pages.raw-html'), tildeSite: Boolean(request.pm.site.tildePrefix) };
+      const r = await addresses.setHtml({ siteId: request.pm.site.siteId, langcode }, urlPath, body.html, author, { hidden: body.hidden ?? false });
+      return answer(request, reply, langcode, r.urlPath, r.existed, { sanitised: r.sanitised });
     },
     { permission: 'pages.write', bodyLimit: HTML_LIMIT, description: 'JSON API: store a page’s HTML' },
   );
@@ -127,14 +101,7 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     '/pm/api/pages',
     async (request, reply) => {
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: false });
-      const siteId = request.pm.site.siteId;
-      const removed = await guard.locked(siteId, async () => {
-        await guard.assertCanReplace(siteId, langcode, urlPath);
-        return (await server.templates.get(siteId, langcode, urlPath))
-          ? server.templates.remove(siteId, langcode, urlPath)
-          : server.pages.delete(siteId, langcode, urlPath);
-      });
-      if (!removed) throw new PmError('PM_ERR_PAGE_NOT_FOUND', { urlPath });
+      if (!(await addresses.remove(request.pm.site.siteId, langcode, urlPath))) throw new PmError('PM_ERR_PAGE_NOT_FOUND', { urlPath });
       return reply.code(204).send();
     },
     { permission: 'pages.write', description: 'JSON API: delete a page, redirect or alias' },
@@ -145,17 +112,8 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     async (request, reply) => {
       const body = readBody<{ target: string; status?: number }>(request, server, REDIRECT_BODY);
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
-      guard.assertMayWriteAt(urlPath);
-      const target = checkRedirectTarget(body.target, urlPath);
-      const siteId = request.pm.site.siteId;
-      const existed = await guard.locked(siteId, async () => {
-        await guard.assertCanReplace(siteId, langcode, urlPath);
-        const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
-        await dropTemplate(siteId, langcode, urlPath);
-        await server.pages.redirect(siteId, langcode, urlPath, target, body.status ?? 302);
-        return existed;
-      });
-      return answer(request, reply, langcode, urlPath, existed);
+      const r = await addresses.redirect({ siteId: request.pm.site.siteId, langcode }, urlPath, body.target, body.status ?? 302);
+      return answer(request, reply, langcode, r.urlPath, r.existed);
     },
     { permission: 'pages.write', description: 'JSON API: redirect a URL' },
   );
@@ -165,31 +123,12 @@ export function registerPageRoutes(router: PluginRouter, server: PluginServer, g
     async (request, reply) => {
       const body = readBody<{ contentUrl: string }>(request, server, ALIAS_BODY);
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true });
-      const siteId = request.pm.site.siteId;
-      let contentUrl: string;
       try {
-        contentUrl = server.normalizeUrlPath(body.contentUrl);
+        const r = await addresses.alias({ siteId: request.pm.site.siteId, langcode }, urlPath, body.contentUrl);
+        return answer(request, reply, langcode, r.urlPath, r.existed);
       } catch (e) {
-        throw invalid('contentUrl', e instanceof PmError ? e.message : 'Is not a valid path.');
+        throw asContentUrl(e);
       }
-      if (contentUrl === urlPath) throw invalid('contentUrl', 'A URL cannot show its own content.');
-      guard.assertMayWriteAt(urlPath, contentUrl);
-      // The page store follows one hop only: the target must be a stored page or a route.
-      const target = await server.pages.get(siteId, langcode, contentUrl);
-      const route = server.routes().find((r) => r.method === 'GET' && routeMatches(r.url, contentUrl));
-      const isRoute = route !== undefined;
-      if (target && target.kind !== 'html' && !isRoute) {
-        throw invalid('contentUrl', `${contentUrl} is itself a ${target.kind === 'redirect' ? 'redirect' : 'alias'}; point to the page it leads to.`);
-      }
-      if (!target && !isRoute) throw invalid('contentUrl', `Nothing is served at ${contentUrl}.`);
-      const existed = await guard.locked(siteId, async () => {
-        await guard.assertCanReplace(siteId, langcode, urlPath, contentUrl);
-        const existed = Boolean(await server.pages.get(siteId, langcode, urlPath));
-        await dropTemplate(siteId, langcode, urlPath);
-        await server.pages.alias(siteId, langcode, urlPath, contentUrl, { pseudoroute: route?.pseudoroute ?? false });
-        return existed;
-      });
-      return answer(request, reply, langcode, urlPath, existed);
     },
     { permission: 'pages.write', description: 'JSON API: serve another URL’s content at a URL' },
   );

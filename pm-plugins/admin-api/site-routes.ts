@@ -1,7 +1,7 @@
 /** The site's own settings: title, description and locales. */
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
-import { readBody, type BodySchema } from './request-input.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer } from '../../src/plugins/plugin.js';
+import { readBody, type BodySchema } from '../../src/plugins/plugin.js';
 import { siteView } from './views.js';
 
 const LOCALE = { type: 'string', minLength: 2, maxLength: 20 };

@@ -2,10 +2,9 @@
  * Template URLs (a theme's template + JSON data wired to a URL, rendered once
  * at save time), previews, and themes.
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
-import { flattenFieldErrors, pageTarget, queryParam, readBody, resolveLangcode, type BodySchema } from './request-input.js';
-import type { UrlDashboardGuard } from '../url-dashboard/entry-guard.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer } from '../../src/plugins/plugin.js';
+import { flattenFieldErrors, pageTarget, queryParam, readBody, resolveLangcode, type BodySchema } from '../../src/plugins/plugin.js';
 import { templateUrlView } from './views.js';
 
 const DATA_LIMIT = 10 * 1024 * 1024;
@@ -30,7 +29,7 @@ interface TemplateBody {
   langcode?: string;
 }
 
-export function registerTemplateRoutes(router: PluginRouter, server: PluginServer, guard: UrlDashboardGuard): void {
+export function registerTemplateRoutes(router: PluginRouter, server: PluginServer): void {
   router.get(
     '/pm/api/template-urls',
     async (request) => {
@@ -55,17 +54,11 @@ export function registerTemplateRoutes(router: PluginRouter, server: PluginServe
         throw new PmError('PM_ERR_BAD_REQUEST', { detail: `?langcode=${fromQuery} and the body's langcode ${body.langcode} disagree; give one.` });
       }
       const { urlPath, langcode } = pageTarget(request, server, { forWrite: true, langcode: body.langcode ?? fromQuery });
-      guard.assertMayWriteAt(urlPath);
       const siteId = request.pm.site.siteId;
-      const { existed, r } = await guard.locked(siteId, async () => {
-        await guard.assertCanReplace(siteId, langcode, urlPath);
-        const existed = Boolean(await server.templates.get(siteId, langcode, urlPath));
-        const r = await server.templates.save({ siteId, langcode, urlPath, themeId: body.themeId, templateName: body.templateName, data: body.data });
-        return { existed, r };
-      });
+      const r = await server.addresses.saveTemplate({ siteId, langcode, urlPath, themeId: body.themeId, templateName: body.templateName, data: body.data });
       if (!r.ok) throw new PmError('PM_ERR_VALIDATION', {}, { fields: flattenFieldErrors(r.errors, 'data') });
-      const saved = await server.templates.get(siteId, langcode, urlPath);
-      return reply.code(existed ? 200 : 201).send({ templateUrl: saved && templateUrlView(saved, true) });
+      const saved = await server.templates.get(siteId, langcode, r.urlPath);
+      return reply.code(r.existed ? 200 : 201).send({ templateUrl: saved && templateUrlView(saved, true) });
     },
     { permission: 'pages.write', bodyLimit: DATA_LIMIT, description: 'JSON API: save template data at a URL (renders the page)' },
   );

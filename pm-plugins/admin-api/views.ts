@@ -1,5 +1,5 @@
 /** What the API answers for each record: the public fields only (no HTML bytes, no token hashes). */
-import type { Key, PageRecord, Site, TemplateUrl, User } from '../../src/plugins/api.js';
+import type { Key, PageRecord, Site, TemplateUrl, User } from '../../src/plugins/plugin.js';
 
 export function pageView(p: PageRecord) {
   const base = { urlPath: p.urlPath, langcode: p.langcode, kind: p.kind, hidden: p.hidden, updatedAt: p.updatedAt };

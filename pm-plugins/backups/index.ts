@@ -9,10 +9,10 @@
  *   every_hours = 24   # 0 turns scheduled backups off
  *   keep = 7           # how many stored backups to keep
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { Plugin, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
-import { html } from '../dashboard/html.js';
-import { createDashboardShell, type DashboardShell } from '../dashboard/layout.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { Plugin, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
+import { html } from '../../src/plugins/plugin.js';
+import type { DashboardShell } from '../../src/plugins/plugin.js';
 
 const JOB = 'backups.scheduled';
 
@@ -29,6 +29,7 @@ const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(
 
 const plugin: Plugin = {
   name: 'backups',
+  dependsOn: ['dashboard'],
   async init(server) {
     const s = settings(server);
     server.jobs.define(JOB, async () => {
@@ -43,7 +44,7 @@ const plugin: Plugin = {
   },
   async routes(router, server) {
     const s = settings(server);
-    const shell: DashboardShell = await createDashboardShell(server);
+    const shell: DashboardShell = server.use('dashboard');
 
     /** A backup holds every site of the installation: only the primary site's superadmins may take one. */
     function installationOnly(request: PmRequest): void {

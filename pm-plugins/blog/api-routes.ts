@@ -3,9 +3,9 @@
  * door: input is read and checked for shape here, the rules are the post
  * service's.
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmRequest, User } from '../../src/plugins/api.js';
-import { intParam, queryParam, readBody, resolveLangcode, type BodySchema } from '../admin-api/request-input.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmRequest, User } from '../../src/plugins/plugin.js';
+import { intParam, queryParam, readBody, resolveLangcode, type BodySchema } from '../../src/plugins/plugin.js';
 import type { Blog } from './index.js';
 import { postPath, sitePrefix } from './paths.js';
 import { STATUSES, type PostInput, type PostStatus } from './post-input.js';
@@ -45,7 +45,7 @@ export function apiRoutes(router: PluginRouter, server: PluginServer, blog: Blog
     const site = request.pm.site;
     const authors = [];
     for (const id of p.authorIds) {
-      const u = await server.stores.users.get(id);
+      const u = await server.users.find(id);
       authors.push({ userId: id, name: u?.name ?? '', username: u?.username ?? '' });
     }
     return {

@@ -5,12 +5,12 @@
  * preview follows the typing (blog-editor.js). A refused save shows the
  * form again with what was typed and the errors beside the fields.
  */
-import { isPmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/api.js';
-import { sendAsset } from '../dashboard/assets.js';
-import { checkbox, hidden, input, select, str, strs, textarea } from '../dashboard/fields.js';
-import { html, qs, raw, timeAgo, word } from '../dashboard/html.js';
-import { createDashboardShell, type Notice } from '../dashboard/layout.js';
+import { isPmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/plugin.js';
+import { sendAsset } from '../../src/plugins/plugin.js';
+import { checkbox, hidden, input, select, str, strs, textarea } from '../../src/plugins/plugin.js';
+import { html, qs, raw, timeAgo, word } from '../../src/plugins/plugin.js';
+import type { Notice } from '../../src/plugins/plugin.js';
 import { editorAsset } from './editor-asset.js';
 import type { Blog } from './index.js';
 import { postPath, sitePrefix } from './paths.js';
@@ -38,7 +38,7 @@ const localValue = (v: PostInput['publishAt']): string => {
 };
 
 export async function dashboardRoutes(router: PluginRouter, server: PluginServer, blog: Blog): Promise<void> {
-  const shell = await createDashboardShell(server);
+  const shell = server.use('dashboard');
   const asset = await editorAsset(server);
   const { posts } = blog;
   const me = async (request: PmRequest): Promise<User> => (await request.pm.user())!;
@@ -56,7 +56,7 @@ export async function dashboardRoutes(router: PluginRouter, server: PluginServer
     const search = typeof q.q === 'string' ? q.q.slice(0, 200) : '';
     const page = Math.max(1, Math.min(100_000, Number.parseInt(String(q.page ?? '1'), 10) || 1));
     const r = await posts.list(user, { status, tag, authorId: author, q: search || undefined, limit: PAGE, offset: (page - 1) * PAGE });
-    const users = await server.stores.users.list(request.pm.site.siteId);
+    const users = await server.users.list(request.pm.site.siteId);
     const nameOf = (id: string) => users.find((u) => u.userId === id)?.name || users.find((u) => u.userId === id)?.username || id;
     const here = { status, tag, author, q: search || undefined };
     const filterLinks = html`<nav class="filters" aria-label="Status">${[undefined, ...STATUSES].map(
@@ -101,7 +101,7 @@ ${manages(user) ? select({ name: 'author', label: 'Author', value: author ?? '',
     const site = request.pm.site;
     const v = s.values;
     const e = s.errors ?? {};
-    const users = await server.stores.users.list(site.siteId);
+    const users = await server.users.list(site.siteId);
     const writers = users.filter((u) => server.can(u.role, 'posts.write'));
     const chosen = new Set(v.authorIds ?? [user.userId]);
     const action = L(s.postId ? `/pm/posts/${s.postId}` : '/pm/posts/new');

@@ -1,7 +1,7 @@
 /** The editor's script, read once at start from the shipped files and served with an ETag under /pm/assets/. */
 import { createHash } from 'node:crypto';
-import type { PluginServer } from '../../src/plugins/api.js';
-import type { Asset } from '../dashboard/assets.js';
+import type { PluginServer } from '../../src/plugins/plugin.js';
+import type { Asset } from '../../src/plugins/plugin.js';
 
 export async function editorAsset(server: Pick<PluginServer, 'shippedFiles'>): Promise<Asset> {
   const body = (await server.shippedFiles.readFile('pm-plugins/blog/blog-editor.js')).toString('utf8');

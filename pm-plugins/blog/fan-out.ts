@@ -12,7 +12,7 @@
  * A write takes the footprint before and after, and renders the union from
  * the stored state once the write is done.
  */
-import type { PluginServer, User } from '../../src/plugins/api.js';
+import type { PluginServer, User } from '../../src/plugins/plugin.js';
 import { authorPath, HOME_ROUTE, indexPath, postPath, tagPath } from './paths.js';
 import { slugify } from './post-input.js';
 import type { ListingFilter, Post, PostStore } from './post-store.js';
@@ -72,7 +72,7 @@ export function createFanOut(server: PluginServer, store: PostStore, renderer: R
       add({ kind: 'tag', slug, path: tagPath(slug) }, await onFirstPage(p, { siteId, langcode, tag: slug }));
     }
     for (const userId of p.authorIds) {
-      const u = await server.stores.users.get(userId);
+      const u = await server.users.find(userId);
       if (u) add({ kind: 'author', userId, path: authorPath(u.username) }, await onFirstPage(p, { siteId, langcode, authorId: userId }));
     }
     return out;
@@ -109,7 +109,7 @@ export function createFanOut(server: PluginServer, store: PostStore, renderer: R
       const f = { siteId, langcode, tag: t.slug };
       r = (await store.topIds(f, 1)).length ? await renderer.listing(f, 1, { tagName: await store.tagName(siteId, langcode, t.slug) }) : undefined;
     } else {
-      const author = (await server.stores.users.get(t.userId)) as User | undefined;
+      const author = (await server.users.find(t.userId)) as User | undefined;
       const f = { siteId, langcode, authorId: t.userId };
       r = author && (await store.topIds(f, 1)).length ? await renderer.listing(f, 1, { author }) : undefined;
     }
@@ -153,7 +153,7 @@ export function createFanOut(server: PluginServer, store: PostStore, renderer: R
         targets.set(key(p.langcode, postPath(p.slug)), { kind: 'post', postId: p.postId, path: postPath(p.slug), siteId, langcode: p.langcode });
         for (const name of p.tags) targets.set(key(p.langcode, tagPath(slugify(name))), { kind: 'tag', slug: slugify(name), path: tagPath(slugify(name)), siteId, langcode: p.langcode });
         for (const userId of p.authorIds) {
-          const u = await server.stores.users.get(userId);
+          const u = await server.users.find(userId);
           if (u) targets.set(key(p.langcode, authorPath(u.username)), { kind: 'author', userId, path: authorPath(u.username), siteId, langcode: p.langcode });
         }
       }

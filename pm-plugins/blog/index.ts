@@ -9,7 +9,7 @@
  *   page_size = 10        # posts per listing page
  *   feed_content = "full" # or "excerpt"
  */
-import type { Plugin, PluginServer } from '../../src/plugins/api.js';
+import type { Plugin, PluginServer } from '../../src/plugins/plugin.js';
 import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { createFanOut, type FanOut } from './fan-out.js';
@@ -98,6 +98,7 @@ const blogs = new WeakMap<PluginServer, Blog & { generations: Map<string, number
 
 const plugin: Plugin = {
   name: 'blog',
+  dependsOn: ['dashboard'],
   async init(server) {
     await server.migrate([...blogMigrations, ...historyMigrations].sort((a, b) => a.version - b.version));
     const blog = createBlog(server) as Blog & { generations: Map<string, number> };

@@ -6,7 +6,7 @@
  * checked and rendered like any save.
  */
 import { ulid } from 'ulid';
-import type { Migration, PluginServer } from '../../src/plugins/api.js';
+import type { Migration, PluginServer } from '../../src/plugins/plugin.js';
 import type { Post } from './post-store.js';
 
 export const historyMigrations: Migration[] = [

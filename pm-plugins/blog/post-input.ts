@@ -3,7 +3,7 @@
  * API, scheduler). Each problem is named by field with a message for people,
  * and everything is checked before anything is stored.
  */
-import { PmError } from '../../src/errors/errors.js';
+import { PmError } from '../../src/plugins/plugin.js';
 
 export type PostStatus = 'draft' | 'scheduled' | 'published';
 export const STATUSES: readonly PostStatus[] = ['draft', 'scheduled', 'published'];

@@ -4,8 +4,8 @@
  * and which pages re-render when a post changes (fan-out.ts).
  */
 import { ulid } from 'ulid';
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginServer, User } from '../../src/plugins/api.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { PluginServer, User } from '../../src/plugins/plugin.js';
 import type { FanOut, FanOutResult } from './fan-out.js';
 import { postPath } from './paths.js';
 import { checkPost, deriveExcerpt, plainText, validationError, type PostInput, type PostStatus } from './post-input.js';
@@ -81,7 +81,7 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
     const f = checked.fields;
     const errors: Record<string, string> = {};
     for (const id of f.authorIds) {
-      const u = await server.stores.users.get(id);
+      const u = await server.users.find(id);
       if (!u || u.siteId !== site.siteId) errors.authorIds = `There is no user ${id} on this site.`;
     }
     if (!manages(actor) && !f.authorIds.includes(actor.userId)) errors.authorIds = 'You can only write posts you are an author of: keep yourself among the authors.';

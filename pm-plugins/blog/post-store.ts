@@ -3,7 +3,7 @@
  * placeholders that both dialects run unchanged (see src/store/README.md).
  * Published posts are listed newest first: `publish_at DESC, post_id DESC`.
  */
-import type { Migration, PluginServer } from '../../src/plugins/api.js';
+import type { Migration, PluginServer } from '../../src/plugins/plugin.js';
 import type { PostFields, PostStatus } from './post-input.js';
 import { slugify } from './post-input.js';
 

@@ -5,8 +5,8 @@
  * until the site's blog generation changes (any post change, on any
  * instance: see index.ts).
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
 import { atomFeed, rssFeed, type FeedInfo } from './feeds.js';
 import { BLOG_BASE, feedPath, HOME_ROUTE, indexPath, postPath, searchPath, tagPath } from './paths.js';
 import { deriveExcerpt, plainText, SLUG } from './post-input.js';
@@ -61,7 +61,7 @@ export function publicRoutes(router: PluginRouter, server: PluginServer, d: { st
     return t;
   };
   async function authorOf(request: PmRequest, raw: unknown) {
-    const u = await server.stores.users.getByUsername(request.pm.site.siteId, String(raw ?? ''));
+    const u = await server.users.findByUsername(request.pm.site.siteId, String(raw ?? ''));
     if (!u) throw new PmError('PM_ERR_NOT_FOUND', { what: 'that author' });
     return u;
   }

@@ -5,7 +5,7 @@
  * blog uses `post` and `blog-index`. What each template receives is
  * documented in pm-themes/README.md.
  */
-import type { PluginServer, Site, User } from '../../src/plugins/api.js';
+import type { PluginServer, Site, User } from '../../src/plugins/plugin.js';
 import { authorPath, BLOG_BASE, encodePath, feedPath, indexPath, postPath, searchPath, sitePrefix, tagPath } from './paths.js';
 import { deriveExcerpt, plainText, readingMinutes, slugify } from './post-input.js';
 import type { ListingFilter, Post, PostStore } from './post-store.js';
@@ -45,7 +45,7 @@ const isoDay = (ms: number | null) => (ms ? new Date(ms).toISOString().slice(0, 
 export function createRenderer(server: PluginServer, store: PostStore, settings: BlogSettings, homeMode: (siteId: string, langcode: string) => Promise<boolean>) {
   const users = new Map<string, Promise<User | undefined>>();
   // A user's name and username as the pages show them; dropped for a whole render pass at a time.
-  const user = (id: string) => users.get(id) ?? users.set(id, server.stores.users.get(id)).get(id)!;
+  const user = (id: string) => users.get(id) ?? users.set(id, server.users.find(id)).get(id)!;
 
   function template(themeId: string, role: BlogRole): string {
     const info = server.themes.list().find((t) => t.id === themeId);

@@ -6,7 +6,7 @@
  * around the first match. Either way: any query text gives results or an
  * empty list, and only published posts are ever indexed or returned.
  */
-import type { PluginServer } from '../../src/plugins/api.js';
+import type { PluginServer } from '../../src/plugins/plugin.js';
 import { plainText } from './post-input.js';
 import type { Post, PostStore } from './post-store.js';
 

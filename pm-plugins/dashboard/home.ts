@@ -1,7 +1,7 @@
 /** The dashboard home: the site at a glance, and the next things to do. */
-import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
-import { html, qs, timeAgo, word } from './html.js';
-import type { DashboardShell } from './layout.js';
+import type { PluginRouter, PluginServer } from '../../src/plugins/plugin.js';
+import { html, qs, timeAgo, word } from '../../src/plugins/plugin.js';
+import type { Shell as DashboardShell } from './layout.js';
 
 const KIND_LABELS = { html: 'Page', redirect: 'Redirect', content: 'Alias' } as const;
 const KIND_BADGES = { html: 'badge-page', redirect: 'badge-redirect', content: 'badge-alias' } as const;
@@ -24,7 +24,7 @@ export function homeRoutes(router: PluginRouter, server: PluginServer, shell: Da
       const canSettings = await shell.can(request, 'site.settings');
       const canWrite = await shell.can(request, 'pages.write');
       const urls = await shell.urlDashboardHref(request);
-      const users = canUsers ? await server.stores.users.count(site.siteId) : 0;
+      const users = canUsers ? await server.users.count(site.siteId) : 0;
       const recent = [...pages].filter((p) => !p.pseudoroute).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, 6);
       const user = await request.pm.user();
 

@@ -1,13 +1,15 @@
 /**
  * The dashboard under /pm/: login, home, themes, users, profile, site
  * settings, and the stylesheet and scripts every dashboard page uses. Built on
- * the plugin API only; other plugins may render their own dashboard pages with
- * `createDashboardShell` from ./layout.ts.
+ * the plugin API only. It provides `dashboard`, the page shell: another plugin
+ * renders its own dashboard pages with `dependsOn: ['dashboard']` and
+ * `server.use('dashboard')`.
  */
-import type { Plugin } from '../../src/plugins/api.js';
-import { sendAsset } from './assets.js';
+import type { Plugin } from '../../src/plugins/plugin.js';
+import { sendAsset } from '../../src/plugins/plugin.js';
+import { dashboardAssets } from './assets.js';
 import { homeRoutes } from './home.js';
-import { createDashboardShell } from './layout.js';
+import { createDashboardShell, type Shell } from './layout.js';
 import { loginRoutes } from './login.js';
 import { menusRoutes } from './menus.js';
 import { profileRoutes } from './profile.js';
@@ -18,8 +20,12 @@ import { usersRoutes } from './users.js';
 
 const plugin: Plugin = {
   name: 'dashboard',
-  async routes(router, server) {
-    const shell = await createDashboardShell(server);
+  provides: ['dashboard'],
+  async init(server) {
+    server.provide('dashboard', createDashboardShell(server, await dashboardAssets(server)));
+  },
+  routes(router, server) {
+    const shell = server.use('dashboard') as Shell;
     const { css, js, forms } = shell.assets;
     router.get('/pm/assets/dashboard.css', (request, reply) => sendAsset(request, reply, css), { description: 'The dashboard stylesheet' });
     router.get('/pm/assets/dashboard.js', (request, reply) => sendAsset(request, reply, js), { description: 'The dashboard script' });

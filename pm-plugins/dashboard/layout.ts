@@ -9,72 +9,21 @@
  *   shell.page(request, reply, { title: 'Hello', nav: 'home', body: html`<p>Hi ${request.pm.session?.name}</p>` }),
  *   { permission: 'url-dashboard' });
  */
-import type { PageRecord, Permission, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/api.js';
-import { dashboardAssets, type DashboardAssets } from './assets.js';
-import { html, type SafeHtml } from './html.js';
+import { DEFAULT_URL_DASHBOARD_ALIAS, html, type DashboardShell, type NavKey, type Notice, type PageOptions, type PageRecord, type Permission, type PluginServer, type PmReply, type PmRequest, type SafeHtml, type User } from '../../src/plugins/plugin.js';
+import type { DashboardAssets } from './assets.js';
 
-/** The URL dashboard's own path: a pseudoroute, reached only through aliases such as /pm/urls. */
-export const URL_DASHBOARD_ROUTE = '/pm-url-dashboard';
-export const DEFAULT_URL_DASHBOARD_ALIAS = '/pm/urls';
+export type { Notice } from '../../src/plugins/plugin.js';
 
 /** Same policy the core gives /pm/ responses; set here too because an alias such as /admin is not under /pm/. */
 const CSP = "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 const FLASH_COOKIE = 'pm_flash';
 const NAV_CACHE_MS = 10_000;
-const SCAN_PAGE = 500;
 
-export type NavKey = 'home' | 'urls' | 'posts' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'backups' | 'profile';
-
-export interface Notice {
-  kind: 'ok' | 'error' | 'info' | 'warn';
-  text: string;
-  link?: { href: string; label: string };
-}
-
-export interface PageOptions {
-  title: string;
-  /** The sidebar entry to highlight. */
-  nav?: NavKey;
-  body: SafeHtml;
-  status?: number;
-  /** One line under the title. */
-  lede?: string;
-  /** Links above the title, from the top down to the parent page. */
-  crumbs?: { href: string; label: string }[];
-  /** Buttons at the right of the title. */
-  actions?: SafeHtml;
-  notice?: Notice;
-  /** Include the JSON Schema forms' script (array Add / Remove / Move without a round trip). */
-  formsScript?: boolean;
-}
-
-export interface DashboardShell {
+/** The shell as the dashboard's own pages use it: what it provides to other plugins, plus its assets and headers. */
+export interface Shell extends DashboardShell {
   readonly assets: DashboardAssets;
-  /** Sends a dashboard page with the sidebar, the user's notices and the no-store/CSP headers. */
-  page(request: PmRequest, reply: PmReply, o: PageOptions): Promise<PmReply>;
-  /** A whole HTML document without the sidebar (the login page). */
-  document(request: PmRequest, o: { title: string; bodyClass?: string; body: SafeHtml }): string;
   /** Sets the no-store, CSP and frame headers every dashboard response carries. */
   headers(reply: PmReply): PmReply;
-  /** 303 to a link inside the site (built with `request.pm.link` or `siteHref`), with a notice for the next page. */
-  redirect(request: PmRequest, reply: PmReply, href: string, notice?: Notice): PmReply;
-  flash(request: PmRequest, reply: PmReply, notice: Notice): void;
-  /** The notice left by the previous response, cleared as it is read (the shell's page() does this itself). */
-  takeFlash(request: PmRequest, reply: PmReply): Notice | undefined;
-  /** The hidden `_csrf` input for a form. */
-  csrf(request: PmRequest): SafeHtml;
-  /** A visitor's link to a page of this site in a langcode ('' for the default). */
-  siteHref(request: PmRequest, langcode: string, urlPath: string): string;
-  /** Where the URL dashboard is reached on this site (its first alias, /pm/urls preferred). */
-  urlDashboardHref(request: PmRequest): Promise<string>;
-  /** Every alias that leads to the URL dashboard, read from the page store now. */
-  urlDashboardEntries(siteId: string): Promise<PageRecord[]>;
-  can(request: PmRequest, permission: Permission): Promise<boolean>;
-}
-
-/** A path as it goes on the wire, each segment percent-encoded. */
-export function encodePath(urlPath: string): string {
-  return urlPath.split('/').map((s) => encodeURIComponent(s)).join('/');
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -108,25 +57,13 @@ export function renderNotice(n: Notice | undefined): SafeHtml {
 const ROLE_LABELS: Record<User['role'], string> = { superadmin: 'Superadmin', admin: 'Admin', editor: 'Editor', author: 'Author' };
 export const roleLabel = (r: User['role']) => ROLE_LABELS[r] ?? r;
 
-/** Every alias (any locale, hidden or not) that leads to the URL dashboard, read from the page store now. */
-export async function findUrlDashboardEntries(server: Pick<PluginServer, 'pages'>, siteId: string): Promise<PageRecord[]> {
-  const out: PageRecord[] = [];
-  for (let offset = 0; ; offset += SCAN_PAGE) {
-    const batch = await server.pages.list(siteId, { limit: SCAN_PAGE, offset });
-    out.push(...batch.filter((p) => p.kind === 'content' && p.contentUrl === URL_DASHBOARD_ROUTE));
-    if (batch.length < SCAN_PAGE) return out;
-  }
-}
-
-export async function createDashboardShell(server: PluginServer): Promise<DashboardShell> {
-  const assets = await dashboardAssets(server);
+export function createDashboardShell(server: PluginServer, assets: DashboardAssets): Shell {
   const navCache = new Map<string, { at: number; entries: Promise<PageRecord[]> }>();
   server.events.on('page.changed', (c) => navCache.delete(c.siteId));
 
-  const urlDashboardEntries = (siteId: string) => findUrlDashboardEntries(server, siteId);
-
-  const tilde = (request: PmRequest) => (request.pm.url.tildePrefix ? `/~${request.pm.url.tildePrefix}` : '');
-  const siteHref = (request: PmRequest, langcode: string, urlPath: string) => tilde(request) + (langcode ? `/${langcode}` : '') + encodePath(urlPath);
+  const urlDashboardEntries = (siteId: string) => server.addresses.urlDashboardEntries(siteId);
+  const siteHref = (request: PmRequest, langcode: string, urlPath: string) =>
+    server.addresses.siteHref({ tildePrefix: request.pm.url.tildePrefix || null }, langcode, urlPath);
 
   async function urlDashboardHref(request: PmRequest): Promise<string> {
     const siteId = request.pm.site.siteId;
@@ -266,7 +203,6 @@ ${o.formsScript ? html`<script src="${L(`/pm/assets/forms.js?v=${assets.forms.ve
     csrf: csrfInput,
     siteHref,
     urlDashboardHref,
-    urlDashboardEntries,
     can,
   };
 }

@@ -3,12 +3,9 @@
  * message (auth.login makes them take the same time too); the form comes back
  * with the username kept.
  */
-import { isPmError } from '../../src/errors/errors.js';
-import { encodeLocation } from '../../src/pages/url-path.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
-import { hidden, input, str } from './fields.js';
-import { html } from './html.js';
-import { renderNotice, type DashboardShell, type Notice } from './layout.js';
+import { encodeLocation, hidden, html, input, isPmError, str } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
+import { renderNotice, type Notice, type Shell as DashboardShell } from './layout.js';
 
 /** `next` must stay on this site: a path, not `//host` or `/\host`, no control characters. */
 export function safeNext(value: string): string | undefined {

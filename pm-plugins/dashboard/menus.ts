@@ -5,10 +5,10 @@
  * "Under the link above" nests a link one level. The rules live in the menu
  * service (server.menus); this page parses rows and shows its answers.
  */
-import type { MenuName, MenuRowInput, PluginRouter, PluginServer, PmReply, PmRequest, Site } from '../../src/plugins/api.js';
-import { input, str } from './fields.js';
-import { html, qs, type SafeHtml } from './html.js';
-import type { DashboardShell, Notice } from './layout.js';
+import type { MenuName, MenuRowInput, PluginRouter, PluginServer, PmReply, PmRequest, Site } from '../../src/plugins/plugin.js';
+import { input, str } from '../../src/plugins/plugin.js';
+import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
+import type { Notice, Shell as DashboardShell } from './layout.js';
 
 const MENUS: { name: MenuName; label: string; help: string }[] = [
   { name: 'primary', label: 'Main menu', help: 'The links in the header of every page. A page whose own “Menu links” field is filled shows those instead.' },

@@ -2,11 +2,9 @@
  * The signed-in user's own page: change the password (the current one is
  * required), log out everywhere, and API tokens (shown once, stored hashed).
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { Key, PluginRouter, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/api.js';
-import { hidden, input, newPasswordErrors, str } from './fields.js';
-import { html, timeAgo } from './html.js';
-import { roleLabel, type DashboardShell, type Notice } from './layout.js';
+import { hidden, html, input, isPmError, PmError, str, timeAgo } from '../../src/plugins/plugin.js';
+import type { Key, PluginRouter, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/plugin.js';
+import { roleLabel, type Notice, type Shell as DashboardShell } from './layout.js';
 
 type PasswordErrors = Partial<Record<'current' | 'password' | 'confirm', string>>;
 
@@ -24,8 +22,8 @@ export function profileRoutes(router: PluginRouter, server: PluginServer, shell:
   ): Promise<PmReply> {
     const L = request.pm.link;
     const user = await me(request);
-    const hasPassword = await server.stores.passwords.has(user.userId);
-    const tokens = await server.apiTokens.list(user.userId);
+    const hasPassword = await server.users.hasPassword(user.userId);
+    const tokens = await server.users.listTokens(user.userId);
     const offline = server.mode === 'offline';
     const pe = o.passwordErrors ?? {};
 
@@ -81,16 +79,12 @@ ${input({ name: 'name', label: 'New token name', value: o.tokenName ?? '', help:
       const current = str(request.body, 'current');
       const password = str(request.body, 'password');
       const confirm = str(request.body, 'confirm');
-      const errors: PasswordErrors = {};
-      if (await server.stores.passwords.has(user.userId)) {
-        if (!current) errors.current = 'Enter your current password.';
-        else if (!(await server.stores.passwords.verify(user.userId, current))) errors.current = 'This is not your current password.';
+      try {
+        await server.users.changeOwnPassword(user, { current, password, confirm });
+      } catch (e) {
+        if (!isPmError(e) || !e.fields) throw e;
+        return show(request, reply, { passwordErrors: e.fields, status: 422, notice: { kind: 'error', text: 'Your password was not changed: see below.' } });
       }
-      Object.assign(errors, newPasswordErrors(server, password, confirm));
-      if (Object.keys(errors).length) {
-        return show(request, reply, { passwordErrors: errors, status: 422, notice: { kind: 'error', text: 'Your password was not changed: see below.' } });
-      }
-      await server.stores.passwords.set(user.userId, password);
       return shell.redirect(request, reply, request.pm.link('/pm/profile'), { kind: 'ok', text: 'Your password was changed.' });
     },
     { permission: 'url-dashboard', rateLimit: { max: 20, timeWindowMs: 60_000 }, description: 'Changes your password' },
@@ -113,10 +107,15 @@ ${input({ name: 'name', label: 'New token name', value: o.tokenName ?? '', help:
     '/pm/profile/tokens',
     async (request, reply) => {
       const user = await me(request);
-      const name = str(request.body, 'name').trim();
-      if (!name) return show(request, reply, { tokenError: 'Give the token a name, so you know later what it is for.', status: 422 });
-      if (name.length > 100) return show(request, reply, { tokenName: name, tokenError: 'Keep the name under 100 characters.', status: 422 });
-      const { token, key } = await server.apiTokens.create(request.pm.site.siteId, user.userId, name);
+      const name = str(request.body, 'name');
+      let made: { token: string; key: Key };
+      try {
+        made = await server.users.createToken(user, name);
+      } catch (e) {
+        if (!isPmError(e) || !e.fields?.name) throw e;
+        return show(request, reply, { tokenName: name.trim(), tokenError: e.fields.name, status: 422 });
+      }
+      const { token, key } = made;
       // Rendered, not redirected: the token must never travel in a URL or a cookie.
       return show(request, reply, { newToken: { name: key.name, token }, status: 201 });
     },
@@ -127,7 +126,7 @@ ${input({ name: 'name', label: 'New token name', value: o.tokenName ?? '', help:
     '/pm/profile/tokens/revoke',
     async (request, reply) => {
       const user = await me(request);
-      const ok = await server.apiTokens.revoke(user.userId, str(request.body, 'keyId'));
+      const ok = await server.users.revokeToken(user.userId, str(request.body, 'keyId'));
       return shell.redirect(request, reply, request.pm.link('/pm/profile#tokens'), ok ? { kind: 'ok', text: 'The token was revoked; it no longer works.' } : { kind: 'error', text: 'That token does not exist, or is not yours.' });
     },
     { permission: 'url-dashboard', description: 'Revokes an API token' },

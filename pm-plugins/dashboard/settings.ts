@@ -1,8 +1,8 @@
 /** Site settings: title, description, languages. Saving re-renders the pages, which show the title. */
-import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
-import { input, select, str, strs, textarea } from './fields.js';
-import { html } from './html.js';
-import type { DashboardShell, Notice } from './layout.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
+import { input, select, str, strs, textarea } from '../../src/plugins/plugin.js';
+import { html } from '../../src/plugins/plugin.js';
+import type { Notice, Shell as DashboardShell } from './layout.js';
 
 interface SettingsForm {
   title: string;

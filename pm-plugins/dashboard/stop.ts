@@ -3,9 +3,8 @@
  * program has no terminal to press Ctrl+C in. A POST (with the CSRF token, like
  * every form) stops it as SIGTERM would. Other modes have no such route.
  */
-import type { PluginRouter, PluginServer } from '../../src/plugins/api.js';
-import { html } from './html.js';
-import type { DashboardShell } from './layout.js';
+import { html, type PluginRouter, type PluginServer } from '../../src/plugins/plugin.js';
+import type { Shell as DashboardShell } from './layout.js';
 
 export function stopRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): void {
   if (server.mode !== 'offline') return;

@@ -5,11 +5,11 @@
  * because the new one lacks their template; then Apply. The rules are the
  * site theme service's (server.siteThemes).
  */
-import { isPmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest, TemplateUrl } from '../../src/plugins/api.js';
-import { str } from './fields.js';
-import { html, qs, type SafeHtml } from './html.js';
-import type { DashboardShell } from './layout.js';
+import { isPmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest, TemplateUrl } from '../../src/plugins/plugin.js';
+import { str } from '../../src/plugins/plugin.js';
+import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
+import type { Shell as DashboardShell } from './layout.js';
 
 const shownPath = (t: { langcode: string; urlPath: string }) => (t.langcode ? `/${t.langcode}` : '') + t.urlPath;
 

@@ -1,7 +1,7 @@
 /** Installed themes, their templates and errors, the Reload button, and choosing the site's theme (with a preview). */
-import type { PluginRouter, PluginServer, ThemeInfo } from '../../src/plugins/api.js';
-import { html, qs } from './html.js';
-import type { DashboardShell } from './layout.js';
+import type { PluginRouter, PluginServer, ThemeInfo } from '../../src/plugins/plugin.js';
+import { html, qs } from '../../src/plugins/plugin.js';
+import type { Shell as DashboardShell } from './layout.js';
 import { themeSwitchRoutes } from './theme-switch.js';
 
 export function themesRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): void {

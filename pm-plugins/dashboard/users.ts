@@ -4,12 +4,11 @@
  * password. Only a superadmin touches superadmins, the last superadmin cannot
  * be demoted or deleted, and nobody deletes themselves.
  */
-import { isPmError, PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest, Role, User } from '../../src/plugins/api.js';
-import { hidden, input, newPasswordErrors, select, str } from './fields.js';
-import { html, qs, type SafeHtml } from './html.js';
-import { roleLabel, type DashboardShell, type Notice } from './layout.js';
-import { createUserRules } from './user-rules.js';
+import { isPmError, PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest, Role, User } from '../../src/plugins/plugin.js';
+import { hidden, input, select, str } from '../../src/plugins/plugin.js';
+import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
+import { roleLabel, type Notice, type Shell as DashboardShell } from './layout.js';
 
 const ROLES: Role[] = ['author', 'editor', 'admin', 'superadmin'];
 const ROLE_HELP: Record<Role, string> = {
@@ -18,7 +17,6 @@ const ROLE_HELP: Record<Role, string> = {
   admin: 'Admin: also themes, site settings and users.',
   superadmin: 'Superadmin: everything, including other superadmins and passwords.',
 };
-const USERNAME = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/;
 
 interface NewUserForm {
   values: { username: string; name: string; email: string; role: string };
@@ -26,18 +24,15 @@ interface NewUserForm {
 }
 
 export function usersRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): void {
-  const rules = createUserRules(server);
-  async function targetUser(request: PmRequest, userId: string): Promise<User> {
-    const u = userId ? await server.stores.users.get(userId) : undefined;
-    if (!u || u.siteId !== request.pm.site.siteId) throw new PmError('PM_ERR_NOT_FOUND', { what: 'that user' });
-    return u;
-  }
+  const targetUser = (request: PmRequest, userId: string): Promise<User> => server.users.get(request.pm.site.siteId, userId);
+  /** The signed-in user (the route's permission check has loaded it). */
+  const actor = async (request: PmRequest): Promise<User> => (await request.pm.user())!;
 
   async function show(request: PmRequest, reply: PmReply, o: { form?: NewUserForm; notice?: Notice; status?: number } = {}): Promise<PmReply> {
     const L = request.pm.link;
     const me = await request.pm.user();
     const canSuper = await shell.can(request, 'users.manage-superadmins');
-    const users = await server.stores.users.list(request.pm.site.siteId);
+    const users = await server.users.list(request.pm.site.siteId);
     const roleOptions = ROLES.filter((r) => r !== 'superadmin' || canSuper).map((r) => ({ value: r, label: roleLabel(r) }));
 
     const roleCell = (u: User): SafeHtml => {
@@ -64,7 +59,7 @@ ${users.map(
     const f = o.form ?? { values: { username: '', name: '', email: '', role: 'editor' }, errors: {} };
     const create = html`<section class="card" id="new-user"><h2>Add a user</h2>
 <form class="stack" method="post" action="${L('/pm/users')}#new-user" novalidate>${shell.csrf(request)}
-${input({ name: 'username', label: 'Username', value: f.values.username, required: true, autocomplete: 'off', help: 'Letters, digits, dots, dashes and underscores; used to log in.', error: f.errors.username, maxlength: 64 })}
+${input({ name: 'username', label: 'Username', value: f.values.username, required: true, autocomplete: 'off', help: 'Letters, digits, dots, dashes, underscores and @; used to log in.', error: f.errors.username, maxlength: 64 })}
 ${input({ name: 'name', label: 'Name', value: f.values.name, autocomplete: 'off', error: f.errors.name, maxlength: 100 })}
 ${input({ name: 'email', label: 'Email', type: 'email', value: f.values.email, autocomplete: 'off', error: f.errors.email, maxlength: 200 })}
 ${select({ name: 'role', label: 'Role', value: f.values.role, options: roleOptions, help: ROLES.filter((r) => r !== 'superadmin' || canSuper).map((r) => ROLE_HELP[r]).join(' '), error: f.errors.role })}
@@ -89,27 +84,14 @@ ${input({ name: 'password', label: 'Password', type: 'password', required: true,
     async (request, reply) => {
       const b = request.body;
       const values = { username: str(b, 'username').trim(), name: str(b, 'name').trim(), email: str(b, 'email').trim(), role: str(b, 'role') };
-      const password = str(b, 'password');
-      const errors: NewUserForm['errors'] = {};
-      if (!values.username) errors.username = 'Enter a username.';
-      else if (!USERNAME.test(values.username)) errors.username = 'Use letters, digits, dots, dashes and underscores only (up to 64), starting with a letter or digit.';
-      if (values.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(values.email)) errors.email = 'This does not look like an email address.';
-      if (!ROLES.includes(values.role as Role)) errors.role = 'Pick a role.';
-      else if (rules.create(await request.pm.user(), values.role as Role)) errors.role = 'Only a superadmin can add a superadmin.';
-      const pw = newPasswordErrors(server, password).password;
-      if (pw) errors.password = pw;
-      if (!errors.username && (await server.stores.users.getByUsername(request.pm.site.siteId, values.username))) errors.username = `The username ${values.username} is taken.`;
-      if (Object.keys(errors).length) {
-        return show(request, reply, { form: { values, errors }, status: 422, notice: { kind: 'error', text: 'The user was not added: some fields need attention.' } });
-      }
       let user: User;
       try {
-        user = await server.stores.users.create({ siteId: request.pm.site.siteId, username: values.username, name: values.name || values.username, email: values.email, role: values.role as Role });
+        user = await server.users.create(await actor(request), { siteId: request.pm.site.siteId, ...values, password: str(b, 'password') });
       } catch (e) {
-        if (!isPmError(e, 'PM_ERR_CONFLICT')) throw e;
-        return show(request, reply, { form: { values, errors: { username: `The username ${values.username} is taken.` } }, status: 409 });
+        if (!isPmError(e) || !e.fields) throw e;
+        const status = e.code === 'PM_ERR_CONFLICT' && Object.keys(e.fields).length === 1 ? 409 : 422;
+        return show(request, reply, { form: { values, errors: e.fields }, status, notice: { kind: 'error', text: 'The user was not added: some fields need attention.' } });
       }
-      await server.stores.passwords.set(user.userId, password);
       return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `${user.username} was added as ${roleLabel(user.role).toLowerCase()}.` });
     },
     { permission: 'users.manage', description: 'Adds a user' },
@@ -120,9 +102,13 @@ ${input({ name: 'password', label: 'Password', type: 'password', required: true,
     async (request, reply) => {
       const target = await targetUser(request, str(request.body, 'userId'));
       const role = str(request.body, 'role') as Role;
-      const refusal = ROLES.includes(role) ? await rules.change(await request.pm.user(), target, role) : new PmError('PM_ERR_BAD_REQUEST', { detail: 'Pick one of the roles in the list.' });
-      if (refusal) return show(request, reply, { status: refusal.status, notice: { kind: 'error', text: `The role of ${target.username} was not changed: ${refusal.message}` } });
-      if (role !== target.role) await server.stores.users.update(target.userId, { role });
+      try {
+        await server.users.update(await actor(request), target, { role });
+      } catch (e) {
+        if (!isPmError(e) || e.status >= 500) throw e;
+        const why = e.code === 'PM_ERR_VALIDATION' ? 'Pick one of the roles in the list.' : e.message;
+        return show(request, reply, { status: e.status, notice: { kind: 'error', text: `The role of ${target.username} was not changed: ${why}` } });
+      }
       return shell.redirect(request, reply, request.pm.link('/pm/users'), {
         kind: 'ok',
         text: role === target.role ? `${target.username} already was ${roleLabel(role).toLowerCase()}.` : `${target.username} is now ${roleLabel(role).toLowerCase()}.`,
@@ -135,9 +121,12 @@ ${input({ name: 'password', label: 'Password', type: 'password', required: true,
     '/pm/users/revoke',
     async (request, reply) => {
       const target = await targetUser(request, str(request.body, 'userId'));
-      const refusal = rules.revoke(await request.pm.user(), target);
-      if (refusal) return show(request, reply, { status: refusal.status, notice: { kind: 'error', text: refusal.message } });
-      await server.auth.revokeUser(target.userId);
+      try {
+        await server.users.revokeSessions(await actor(request), target);
+      } catch (e) {
+        if (!isPmError(e) || e.status >= 500) throw e;
+        return show(request, reply, { status: e.status, notice: { kind: 'error', text: e.message } });
+      }
       return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `${target.username} was logged out everywhere.` });
     },
     { permission: 'users.manage', description: 'Ends every session of a user' },
@@ -178,10 +167,12 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
       }
       const password = str(request.body, 'password');
       const confirm = str(request.body, 'confirm');
-      const errors = newPasswordErrors(server, password, confirm);
-      if (errors.password || errors.confirm) return passwordForm(request, reply, target, errors, 422);
-      await server.stores.passwords.set(target.userId, password);
-      await server.auth.revokeUser(target.userId);
+      try {
+        await server.users.setPassword(await actor(request), target, password, confirm);
+      } catch (e) {
+        if (!isPmError(e) || !e.fields) throw e;
+        return passwordForm(request, reply, target, e.fields, 422);
+      }
       return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `The password of ${target.username} was changed, and their sessions were ended.` });
     },
     { permission: 'users.manage-superadmins', description: 'Sets another user’s password' },
@@ -209,7 +200,7 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
     '/pm/users/delete',
     async (request, reply) => {
       const target = await targetUser(request, str(request.query, 'user'));
-      return deleteForm(request, reply, target, await rules.remove(await request.pm.user(), target));
+      return deleteForm(request, reply, target, await server.users.removeRefusal(await actor(request), target));
     },
     { permission: 'users.manage', description: 'Delete a user' },
   );
@@ -218,11 +209,12 @@ ${input({ name: 'confirm', label: 'New password again', type: 'password', requir
     '/pm/users/delete',
     async (request, reply) => {
       const target = await targetUser(request, str(request.body, 'userId'));
-      const refusal = await rules.remove(await request.pm.user(), target);
-      if (refusal) return deleteForm(request, reply, target, refusal);
-      // Revocations outlive the user row, so a signed cookie of theirs stays dead after a restart too.
-      await server.auth.revokeUser(target.userId);
-      await server.stores.users.delete(target.userId);
+      try {
+        await server.users.remove(await actor(request), target);
+      } catch (e) {
+        if (!isPmError(e) || e.status >= 500) throw e;
+        return deleteForm(request, reply, target, e);
+      }
       return shell.redirect(request, reply, request.pm.link('/pm/users'), { kind: 'ok', text: `${target.username} was deleted.` });
     },
     { permission: 'users.manage', description: 'Deletes a user' },

@@ -6,8 +6,10 @@
  * visitor reaches by its own path, only through a URL that a user aliased
  * to it. After `pagemanager serve`, alias a URL to it from the URL dashboard
  * (or the API): `/my-fruits` → `/pm-fruits`, and `/my-fruits` shows this list.
+ * It also declares an error code of its own: `/apple` aliased to
+ * `/pm-fruits/apple` answers one fruit, `/pm-fruits/kumquat` PM_ERR_FRUIT_NOT_FOUND.
  */
-import type { Plugin } from '../../src/plugins/api.js';
+import type { Plugin } from '../../src/plugins/plugin.js';
 
 interface Fruit {
   name: string;
@@ -16,6 +18,8 @@ interface Fruit {
 
 const plugin: Plugin = {
   name: 'fruits',
+  // Documented in docs/errors.md like the core's; thrown with server.error().
+  errors: { PM_ERR_FRUIT_NOT_FOUND: { status: 404, message: 'There is no fruit called {name}.' } },
   async init(server) {
     await server.migrate([
       {
@@ -45,6 +49,16 @@ const plugin: Plugin = {
         return reply;
       },
       { pseudoroute: true, description: 'The example plugin’s fruit list (alias a URL to it)' },
+    );
+    router.get(
+      '/pm-fruits/:name',
+      async (request) => {
+        const { name } = request.params as { name: string };
+        const fruit = (await server.db.all<Fruit>('SELECT name, colour FROM pm_fruit WHERE name = ?', [name]))[0];
+        if (!fruit) throw server.error('PM_ERR_FRUIT_NOT_FOUND', { name });
+        return fruit;
+      },
+      { pseudoroute: true, description: 'One fruit as JSON (alias a URL such as /apple to /pm-fruits/apple)' },
     );
   },
 };

@@ -3,11 +3,11 @@
  * scheduler with retries, and a dashboard page (/pm/mail) showing the settings (never the
  * password), what waits and what failed, and a "Send a test mail" button. See README.md.
  */
-import { isPmError, PmError } from '../../src/errors/errors.js';
-import type { Plugin, PmReply, PmRequest } from '../../src/plugins/api.js';
-import { input, str } from '../dashboard/fields.js';
-import { html } from '../dashboard/html.js';
-import { createDashboardShell, type DashboardShell } from '../dashboard/layout.js';
+import { isPmError, PmError } from '../../src/plugins/plugin.js';
+import type { Plugin, PmReply, PmRequest } from '../../src/plugins/plugin.js';
+import { input, str } from '../../src/plugins/plugin.js';
+import { html } from '../../src/plugins/plugin.js';
+import type { DashboardShell } from '../../src/plugins/plugin.js';
 import { createMailService, releaseWaiting, type MailService } from './mail-service.js';
 import { mailMigrations } from './outbox.js';
 
@@ -19,6 +19,7 @@ const STATUS_LABEL = { pending: 'Sending', waiting: 'Waiting for settings', sent
 
 const plugin: Plugin = {
   name: 'mail',
+  dependsOn: ['dashboard'],
   async init(server) {
     await server.migrate(mailMigrations);
     let service: MailService;
@@ -33,7 +34,7 @@ const plugin: Plugin = {
   },
   async routes(router, server) {
     const mail = services.get(server)!;
-    const shell: DashboardShell = await createDashboardShell(server);
+    const shell: DashboardShell = server.use('dashboard');
 
     async function show(request: PmRequest, reply: PmReply, o: { to?: string; error?: string; status?: number } = {}): Promise<PmReply> {
       const L = request.pm.link;

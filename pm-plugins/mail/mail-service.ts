@@ -4,7 +4,7 @@
  * with the scheduler's backoff. Without settings, mail waits in the outbox, shown in the
  * dashboard, and goes out once settings exist.
  */
-import type { PluginServer } from '../../src/plugins/api.js';
+import type { PluginServer } from '../../src/plugins/plugin.js';
 import { createOutbox, type OutboxMail } from './outbox.js';
 
 export const SEND_JOB = 'mail.send';
@@ -141,7 +141,7 @@ export function createMailService(server: PluginServer, env: NodeJS.ProcessEnv =
     async notifyOwner(m) {
       const to = settings?.notify
         ? settings.notify.split(',').map((a) => a.trim())
-        : (await server.stores.users.list(m.siteId)).filter((u) => u.role === 'superadmin' && EMAIL.test(u.email ?? '')).map((u) => u.email!);
+        : (await server.users.list(m.siteId)).filter((u) => u.role === 'superadmin' && EMAIL.test(u.email ?? '')).map((u) => u.email!);
       const out: OutboxMail[] = [];
       for (const addr of to) out.push(await this.send({ ...m, to: addr }));
       return out;

@@ -4,7 +4,7 @@
  * placeholders that both dialects run unchanged.
  */
 import { ulid } from 'ulid';
-import type { Migration, PluginServer } from '../../src/plugins/api.js';
+import type { Migration, PluginServer } from '../../src/plugins/plugin.js';
 
 export const mailMigrations: Migration[] = [
   {

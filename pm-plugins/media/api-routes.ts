@@ -2,8 +2,8 @@
  * The media library in the JSON API, under /pm/api/media (see docs/api.md).
  * Thin: input is parsed here, every rule is in media-service.ts.
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PmRequest } from '../../src/plugins/api.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PmRequest } from '../../src/plugins/plugin.js';
 import type { Media, MediaUse } from './media-store.js';
 import type { MediaService } from './media-service.js';
 import { readUpload } from './upload-input.js';

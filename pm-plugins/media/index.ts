@@ -4,7 +4,7 @@
  * API and per-site storage quotas. Built on the plugin API only; the files
  * live in `server.uploads` (a folder or an S3-compatible bucket). See README.md.
  */
-import type { Plugin, PluginServer } from '../../src/plugins/api.js';
+import type { Plugin, PluginServer } from '../../src/plugins/plugin.js';
 import { mediaApiRoutes } from './api-routes.js';
 import { libraryRoutes } from './library.js';
 import { createMediaService, type MediaService } from './media-service.js';
@@ -30,6 +30,7 @@ const running = new Set<MediaService>();
 
 const plugin: Plugin = {
   name: 'media',
+  dependsOn: ['dashboard'],
   async init(server: PluginServer) {
     const c = server.config;
     const limits = {

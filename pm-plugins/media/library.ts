@@ -5,11 +5,11 @@
  * and drop and one description field per chosen file.
  */
 import { createHash } from 'node:crypto';
-import { isPmError, PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
-import { input, select, str } from '../dashboard/fields.js';
-import { html, qs, type SafeHtml } from '../dashboard/html.js';
-import { createDashboardShell, type DashboardShell, type Notice } from '../dashboard/layout.js';
+import { isPmError, PmError } from '../../src/plugins/plugin.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
+import { input, select, str } from '../../src/plugins/plugin.js';
+import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
+import type { DashboardShell, Notice } from '../../src/plugins/plugin.js';
 import type { Media } from './media-store.js';
 import { formatBytes, type MediaService } from './media-service.js';
 import { altGuess } from './sniff.js';
@@ -25,7 +25,7 @@ async function asset(server: PluginServer, name: string, type: string) {
 }
 
 export async function libraryRoutes(router: PluginRouter, server: PluginServer, media: MediaService, forget: (id: string) => void): Promise<void> {
-  const shell: DashboardShell = await createDashboardShell(server);
+  const shell: DashboardShell = server.use('dashboard');
   const css = await asset(server, 'media.css', 'text/css; charset=utf-8');
   const js = await asset(server, 'media.js', 'text/javascript; charset=utf-8');
   for (const a of [css, js]) {

@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { ulid } from 'ulid';
-import { isPmError, PmError } from '../../src/errors/errors.js';
-import type { FileStorage, ImageInfo, PluginServer } from '../../src/plugins/api.js';
+import { isPmError, PmError } from '../../src/plugins/plugin.js';
+import type { FileStorage, ImageInfo, PluginServer } from '../../src/plugins/plugin.js';
 import type { Media, MediaStore, MediaUse, Variant } from './media-store.js';
 import { processImage, readHeader, type createQueue } from './processor.js';
 import { ACCEPTED, cleanName, looksComplete, sniff } from './sniff.js';

@@ -4,7 +4,7 @@
  * that store or delete files, never by scanning), and where each file is used
  * (pm_media_use, kept up to date as pages change).
  */
-import type { Migration, PluginServer } from '../../src/plugins/api.js';
+import type { Migration, PluginServer } from '../../src/plugins/plugin.js';
 
 export type MediaStatus = 'processing' | 'ready' | 'failed';
 

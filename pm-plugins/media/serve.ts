@@ -10,8 +10,8 @@
  * that is not a picture.
  */
 import { LRUCache } from 'lru-cache';
-import { PmError } from '../../src/errors/errors.js';
-import type { FileStorage, PmReply, PmRequest } from '../../src/plugins/api.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { FileStorage, PmReply, PmRequest } from '../../src/plugins/plugin.js';
 import type { Media, MediaStore } from './media-store.js';
 import type { MediaService } from './media-service.js';
 

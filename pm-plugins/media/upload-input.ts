@@ -3,8 +3,8 @@
  * (a larger one stops the read at the limit and is refused before anything is
  * stored), and the text fields beside them.
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { PmReply, PmRequest } from '../../src/plugins/api.js';
+import { PmError } from '../../src/plugins/plugin.js';
+import type { PmReply, PmRequest } from '../../src/plugins/plugin.js';
 import { formatBytes } from './media-service.js';
 
 export interface UploadedFile {

@@ -10,8 +10,8 @@
  *
  * config.toml: `[plugins.sitemap] max_urls = 50000`
  */
-import type { PageRecord, Plugin, PluginServer, PmRequest, Site } from '../../src/plugins/api.js';
-import { PmError } from '../../src/errors/errors.js';
+import type { PageRecord, Plugin, PluginServer, PmRequest, Site } from '../../src/plugins/plugin.js';
+import { PmError } from '../../src/plugins/plugin.js';
 import { robotsRoutes, robotsMigrations } from './robots.js';
 
 const CACHE_MS = 60_000;
@@ -113,6 +113,7 @@ export function createSitemap(server: PluginServer, maxUrls: number) {
 
 const plugin: Plugin = {
   name: 'sitemap',
+  dependsOn: ['dashboard'],
   async init(server) {
     await server.migrate(robotsMigrations);
   },

@@ -3,10 +3,9 @@
  * default that keeps crawlers out of the dashboard. Either way it names the
  * sitemap: a `Sitemap:` line is added when the text has none.
  */
-import type { Migration, PluginRouter, PluginServer, PmRequest } from '../../src/plugins/api.js';
-import { textarea, str } from '../dashboard/fields.js';
-import { html } from '../dashboard/html.js';
-import { createDashboardShell } from '../dashboard/layout.js';
+import type { Migration, PluginRouter, PluginServer, PmRequest } from '../../src/plugins/plugin.js';
+import { textarea, str } from '../../src/plugins/plugin.js';
+import { html } from '../../src/plugins/plugin.js';
 
 export const robotsMigrations: Migration[] = [
   {
@@ -29,7 +28,7 @@ export function robotsText(stored: string | undefined, sitemapUrl: string): stri
 }
 
 export async function robotsRoutes(router: PluginRouter, server: PluginServer, sitemapUrl: (request: PmRequest) => string): Promise<void> {
-  const shell = await createDashboardShell(server);
+  const shell = server.use('dashboard');
   const read = async (siteId: string) => (await server.db.get<{ body: string }>('SELECT body FROM pm_sitemap_robots WHERE site_id = ?', [siteId]))?.body;
 
   router.get('/robots.txt', async (request, reply) => reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(robotsText(await read(request.pm.site.siteId), sitemapUrl(request))), {

@@ -1,9 +1,7 @@
 /** Small pieces the URL dashboard's pages share. */
-import { PmError } from '../../src/errors/errors.js';
-import type { PmReply, PmRequest, Site } from '../../src/plugins/api.js';
-import { select, str } from '../dashboard/fields.js';
-import { html, type SafeHtml } from '../dashboard/html.js';
-import type { DashboardShell } from '../dashboard/layout.js';
+import { html, PmError, select, str, type DashboardShell, type PmReply, type PmRequest, type SafeHtml, type Site } from '../../src/plugins/plugin.js';
+
+export { shownPath } from '../../src/plugins/plugin.js';
 
 /** Locales a page can be written in: '' (the default, no prefix) and the other enabled ones. */
 export function pageLocales(site: Site): string[] {
@@ -28,11 +26,6 @@ export function langField(site: Site, name: string, value: string, error?: strin
     error,
     options: locales.map((l) => ({ value: l, label: l ? `${l} (addresses start with /${l})` : `${site.defaultLocale}, the default (no prefix)` })),
   });
-}
-
-/** The address as a visitor sees it, language prefix included. */
-export function shownPath(langcode: string, path: string): string {
-  return (langcode ? `/${langcode}` : '') + path;
 }
 
 export function query(request: PmRequest, name: string): string {

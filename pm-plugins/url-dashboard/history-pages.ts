@@ -3,10 +3,10 @@
  * (restore one, or empty it after a confirmation). The rules are the history
  * service's (server.history); these pages list and ask.
  */
-import type { PluginRouter, PluginServer, PmReply, PmRequest, Revision } from '../../src/plugins/api.js';
-import { hidden, str } from '../dashboard/fields.js';
-import { html, qs, timeAgo, word } from '../dashboard/html.js';
-import type { DashboardShell } from '../dashboard/layout.js';
+import type { PluginRouter, PluginServer, PmReply, PmRequest, Revision } from '../../src/plugins/plugin.js';
+import { hidden, str } from '../../src/plugins/plugin.js';
+import { html, qs, timeAgo, word } from '../../src/plugins/plugin.js';
+import type { DashboardShell } from '../../src/plugins/plugin.js';
 import { langOf, problem, query, shownPath } from './common.js';
 
 const titleOf = (data: unknown): string => {

@@ -3,13 +3,9 @@
  * Schema generates, preview, save. A refused save shows the form again with
  * what was typed and the errors beside the fields; nothing stored changes.
  */
-import { isPmError, PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest, TemplateUrl, ThemeInfo } from '../../src/plugins/api.js';
-import { fixed, hidden, input, str } from '../dashboard/fields.js';
-import { html, qs, raw } from '../dashboard/html.js';
-import type { DashboardShell, Notice } from '../dashboard/layout.js';
+import { describeOccupant, fixed, hidden, html, input, isPmError, PmError, qs, raw, str } from '../../src/plugins/plugin.js';
+import type { DashboardShell, Notice, PluginRouter, PluginServer, PmReply, PmRequest, TemplateUrl, ThemeInfo } from '../../src/plugins/plugin.js';
 import { langField, langOf, problem, query, shownPath } from './common.js';
-import { describeOccupant, type UrlRules } from './url-rules.js';
 
 type FieldErrors = Record<string, string[]>;
 
@@ -26,7 +22,7 @@ interface EditorState {
   status?: number;
 }
 
-export function pageEditorRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell, rules: UrlRules): PageEditor {
+export function pageEditorRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell): PageEditor {
   const themeInfo = (id: string): ThemeInfo | undefined => server.themes.list().find((t) => t.id === id);
 
   async function chooser(request: PmRequest, reply: PmReply): Promise<PmReply> {
@@ -157,12 +153,15 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
           return editor(request, reply, { ...state, data });
         }
         if (mode === 'new') {
-          const c = rules.checkPath(pathInput);
-          if (!c.ok) pathError = c.error;
-          else {
-            path = c.value;
-            const occ = await rules.occupant(siteId, langcode, path);
-            if (occ) pathError = `Something is already at ${shownPath(langcode, path)}: ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+          // The address's refusal beside its field, with the form's own errors: all at once.
+          try {
+            const checked = server.addresses.checkPath(pathInput);
+            path = checked;
+            const occ = await server.addresses.occupant(siteId, langcode, checked);
+            if (occ) pathError = `Something is already at ${shownPath(langcode, checked)}: ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+          } catch (e) {
+            if (!isPmError(e) || !e.fields?.path) throw e;
+            pathError = e.fields.path;
           }
         }
         const v = server.forms.validate(tpl.schema, data);
@@ -178,9 +177,10 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
         }
         let r;
         try {
-          r = await server.templates.save({ siteId, langcode, urlPath: path, themeId, templateName, data });
+          r = await server.addresses.saveTemplate({ siteId, langcode, urlPath: path, themeId, templateName, data }, { replace: mode === 'edit' });
         } catch (e) {
-          if (!isPmError(e) || e.status < 400) throw e;
+          if (!isPmError(e) || e.status < 400 || e.status >= 500) throw e;
+          if (e.fields?.path) return editor(request, reply, { ...state, data, pathError: e.fields.path, status: 422, notice: { kind: 'error', text: 'Nothing was saved yet: some fields need attention.' } });
           return editor(request, reply, { ...state, data, status: e.status, notice: { kind: 'error', text: `Nothing was saved: ${e.message}` } });
         }
         if (!r.ok) return editor(request, reply, { ...state, data, errors: r.errors, status: 422, notice: { kind: 'error', text: 'Nothing was saved yet: some fields need attention.' } });
@@ -204,8 +204,12 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
         const templateName = str(b, '_pm_template');
         const tpl = await server.themes.getTemplate(themeId, templateName);
         const data = server.forms.parse(tpl.schema as never, b);
-        const c = rules.checkPath(str(b, '_pm_path'));
-        const urlPath = c.ok ? c.value : '/';
+        let urlPath = '/';
+        try {
+          urlPath = server.addresses.checkPath(str(b, '_pm_path'));
+        } catch (e) {
+          if (!isPmError(e, 'PM_ERR_PATH_INVALID')) throw e;
+        }
         const pre = (request.pm.url.tildePrefix ? `/~${request.pm.url.tildePrefix}` : '') + (langcode ? `/${langcode}` : '');
         // themes.render rather than templates.preview: it also gives the page's own CSP, which the preview must carry.
         const r = await server.themes.render(themeId, templateName, data, {

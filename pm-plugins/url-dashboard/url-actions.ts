@@ -3,14 +3,10 @@
  * redirects, content redirects (aliases), renaming and deleting. Every form
  * checks everything before writing, so a refused submission changes nothing.
  */
-import { isPmError, type PmError } from '../../src/errors/errors.js';
-import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/api.js';
-import { checkbox, fixed, hidden, input, select, str } from '../dashboard/fields.js';
-import { html, qs } from '../dashboard/html.js';
-import { URL_DASHBOARD_ROUTE, type DashboardShell, type Notice } from '../dashboard/layout.js';
+import { checkbox, describeOccupant, fixed, hidden, html, input, isPmError, qs, select, str, URL_DASHBOARD_ROUTE } from '../../src/plugins/plugin.js';
+import type { DashboardShell, Notice, Occupant, PluginRouter, PluginServer, PmError, PmReply, PmRequest } from '../../src/plugins/plugin.js';
 import { langField, langOf, problem, query, shownPath } from './common.js';
 import type { PageEditor } from './page-editor.js';
-import { describeOccupant, type Occupant, type UrlRules } from './url-rules.js';
 
 const STATUSES = [
   { value: '301', label: '301 · moved for good (search engines update their links)' },
@@ -33,7 +29,8 @@ interface LinkForm {
   httpStatus?: number;
 }
 
-export function urlActionRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell, rules: UrlRules, pages: PageEditor): void {
+export function urlActionRoutes(router: PluginRouter, server: PluginServer, shell: DashboardShell, pages: PageEditor): void {
+  const addresses = server.addresses;
   const crumbs = async (request: PmRequest) => [{ href: await shell.urlDashboardHref(request), label: 'Pages & URLs' }];
   const here = (request: PmRequest) => {
     const langcode = langOf(request.pm.site, query(request, 'lang'));
@@ -67,30 +64,26 @@ export function urlActionRoutes(router: PluginRouter, server: PluginServer, shel
       : html`${input({ name: 'path', label: o.label, value: f.path, required: true, placeholder: o.placeholder, help: o.help, error: f.errors?.path })}${langField(request.pm.site, 'lang', f.langcode, f.errors?.lang)}`;
   }
 
-  /**
-   * Editing: the address must still hold a `kind` (otherwise a 404 page is the answer).
-   * Adding: the address must be free (otherwise an error beside the field).
-   */
-  async function checkAddress(request: PmRequest, reply: PmReply, f: LinkForm, path: string, editing: boolean, kind: 'redirect' | 'alias', errors: Errors): Promise<PmReply | undefined> {
-    const occ = await rules.occupant(request.pm.site.siteId, f.langcode, path);
-    if (editing) {
-      f.original = { langcode: f.langcode, path };
-      f.path = path;
-      if (occ?.kind !== kind) return problem(shell, request, reply, 404, `There is no ${kind} at ${shownPath(f.langcode, path)} any more.`);
-    } else if (occ) errors.path = `${shownPath(f.langcode, path)} is already ${describeOccupant(occ)}. Pick another address, or edit that one.`;
+  /** Editing: the address must still hold a `kind`; otherwise a 404 page is the answer. */
+  async function stillThere(request: PmRequest, reply: PmReply, f: LinkForm, kind: 'redirect' | 'alias'): Promise<PmReply | undefined> {
+    let path: string;
+    try {
+      path = server.normalizeUrlPath(f.path || '/');
+    } catch {
+      return problem(shell, request, reply, 404, `There is no ${kind} at ${shownPath(f.langcode, f.path)} any more.`);
+    }
+    const occ = await addresses.occupant(request.pm.site.siteId, f.langcode, path);
+    f.original = { langcode: f.langcode, path };
+    f.path = path;
+    if (occ?.kind !== kind) return problem(shell, request, reply, 404, `There is no ${kind} at ${shownPath(f.langcode, path)} any more.`);
     return undefined;
   }
 
-  /** The refusal (PM_ERR_LAST_URL_DASHBOARD) if the write would remove the last way into the URL dashboard. */
-  async function lastEntryRefusal(siteId: string, langcode: string, path: string, replacement?: string): Promise<PmError | undefined> {
-    try {
-      await rules.assertNotLastEntry(siteId, langcode, path, replacement);
-      return undefined;
-    } catch (e) {
-      if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
-      return e;
-    }
-  }
+  /** A refusal with fields (shown beside them), or anything else a visitor can cause (a notice on the form). */
+  const refusalOf = (e: unknown): PmError => {
+    if (isPmError(e) && e.status < 500) return e;
+    throw e;
+  };
 
   // ——— Edit: whichever form fits what is stored there.
   router.get(
@@ -98,7 +91,7 @@ export function urlActionRoutes(router: PluginRouter, server: PluginServer, shel
     (request, reply) =>
       guarded(request, reply, async () => {
         const { langcode, path } = here(request);
-        const occ = await rules.occupant(request.pm.site.siteId, langcode, path);
+        const occ = await addresses.occupant(request.pm.site.siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
         if (occ.kind === 'template') return pages.edit(request, reply, occ.template!);
         if (occ.kind === 'redirect') return redirectForm(request, reply, { original: { langcode, path }, langcode, path, target: occ.page!.redirectUrl ?? '', status: String(occ.page!.redirectStatus ?? 301) });
@@ -142,25 +135,24 @@ ${select({ name: 'status', label: 'Kind of redirect', value: f.status ?? '301', 
     '/pm/urls/redirect',
     (request, reply) =>
       guarded(request, reply, async () => {
-        const siteId = request.pm.site.siteId;
         const { f, editing } = linkFromBody(request);
         const langcode = f.langcode;
         f.status = str(request.body, 'status');
-        const errors: Errors = {};
-        const p = rules.checkPath(f.path);
-        if (!p.ok) errors.path = p.error;
-        const t = rules.checkTarget(f.target, p.ok ? p.value : undefined);
-        if (!t.ok) errors.target = t.error;
-        if (!STATUSES.some((s) => s.value === f.status)) errors.status = 'Pick one of the kinds in the list.';
-        if (p.ok) {
-          const gone = await checkAddress(request, reply, f, p.value, editing, 'redirect', errors);
+        if (editing) {
+          const gone = await stillThere(request, reply, f, 'redirect');
           if (gone) return gone;
         }
-        if (Object.keys(errors).length || !p.ok || !t.ok) {
-          return redirectForm(request, reply, { ...f, errors, httpStatus: 422, notice: { kind: 'error', text: 'The redirect was not saved: see below.' } });
+        const status = STATUSES.some((s) => s.value === f.status) ? Number(f.status) : NaN;
+        let saved;
+        try {
+          saved = await addresses.redirect({ siteId: request.pm.site.siteId, langcode }, f.path, f.target, status, { replace: editing });
+        } catch (e) {
+          const r = refusalOf(e);
+          const errors: Errors = { ...r.fields };
+          if (errors.status) errors.status = 'Pick one of the kinds in the list.';
+          return redirectForm(request, reply, { ...f, errors, httpStatus: r.fields ? 422 : r.status, notice: { kind: 'error', text: r.fields ? 'The redirect was not saved: see below.' : r.message } });
         }
-        await server.pages.redirect(siteId, langcode, p.value, t.value, Number(f.status));
-        return done(request, reply, { kind: 'ok', text: `Saved: ${shownPath(langcode, p.value)} now redirects to ${t.value} (${f.status}).` });
+        return done(request, reply, { kind: 'ok', text: `Saved: ${shownPath(langcode, saved.urlPath)} now redirects to ${saved.target} (${f.status}).` });
       }),
     { permission: 'pages.write', description: 'Saves a URL redirect' },
   );
@@ -197,47 +189,22 @@ ${input({ name: 'target', label: 'Shows the content of', value: f.target, requir
     '/pm/urls/alias',
     (request, reply) =>
       guarded(request, reply, async () => {
-        const siteId = request.pm.site.siteId;
         const { f, editing } = linkFromBody(request);
         const langcode = f.langcode;
-        const errors: Errors = {};
-        // The target first: whether it is the URL dashboard decides whether /pm/ is allowed.
-        let target: string | undefined;
-        let pseudoroute = false;
-        if (!f.target.trim()) errors.target = 'Enter the address whose content to show, such as /about.';
-        else {
-          try {
-            target = server.normalizeUrlPath(f.target.trim().startsWith('/') ? f.target.trim() : '/' + f.target.trim());
-          } catch (e) {
-            if (!isPmError(e, 'PM_ERR_PATH_INVALID')) throw e;
-            errors.target = e.message;
-          }
-        }
-        const p = rules.checkPath(f.path, { dashboardAlias: target === URL_DASHBOARD_ROUTE });
-        if (!p.ok) errors.path = p.error;
-        if (target) {
-          const route = rules.routeAt(target);
-          const occ = route ? undefined : await rules.occupant(siteId, langcode, target);
-          if (p.ok && target === p.value) errors.target = 'An alias cannot show itself; pick another address.';
-          else if (route) pseudoroute = route.pseudoroute;
-          else if (!occ) errors.target = `Nothing is at ${shownPath(langcode, target)}: create that page first, or check the address.`;
-          else if (occ.kind === 'redirect' || occ.kind === 'alias') errors.target = `${shownPath(langcode, target)} is itself ${describeOccupant(occ)}; point to the page it leads to.`;
-        }
-        if (p.ok) {
-          const gone = await checkAddress(request, reply, f, p.value, editing, 'alias', errors);
+        if (editing) {
+          const gone = await stillThere(request, reply, f, 'alias');
           if (gone) return gone;
         }
-        if (Object.keys(errors).length || !p.ok || !target) {
-          return aliasForm(request, reply, { ...f, errors, httpStatus: 422, notice: { kind: 'error', text: 'The alias was not saved: see below.' } });
+        let saved;
+        try {
+          saved = await addresses.alias({ siteId: request.pm.site.siteId, langcode }, f.path, f.target, { replace: editing });
+        } catch (e) {
+          const r = refusalOf(e);
+          if (r.fields) return aliasForm(request, reply, { ...f, errors: r.fields, httpStatus: 422, notice: { kind: 'error', text: 'The alias was not saved: see below.' } });
+          return aliasForm(request, reply, { ...f, httpStatus: r.status, notice: { kind: 'error', text: r.message } });
         }
-        const to = target;
-        const refused = await rules.locked(siteId, async () => {
-          const refusal = editing ? await lastEntryRefusal(siteId, langcode, p.value, to) : undefined;
-          if (!refusal) await server.pages.alias(siteId, langcode, p.value, to, { pseudoroute });
-          return refusal;
-        });
-        if (refused) return aliasForm(request, reply, { ...f, httpStatus: refused.status, notice: { kind: 'error', text: refused.message } });
-        return done(request, reply, { kind: 'ok', text: `Saved: ${shownPath(langcode, p.value)} now shows ${target === URL_DASHBOARD_ROUTE ? 'the URL dashboard' : target}.`, link: { href: shell.siteHref(request, langcode, p.value), label: 'Open it →' } });
+        const p = saved.urlPath;
+        return done(request, reply, { kind: 'ok', text: `Saved: ${shownPath(langcode, p)} now shows ${saved.contentUrl === URL_DASHBOARD_ROUTE ? 'the URL dashboard' : saved.contentUrl}.`, link: { href: shell.siteHref(request, langcode, p), label: 'Open it →' } });
       }),
     { permission: 'pages.write', description: 'Saves an alias' },
   );
@@ -266,7 +233,7 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
     (request, reply) =>
       guarded(request, reply, async () => {
         const { langcode, path } = here(request);
-        const occ = await rules.occupant(request.pm.site.siteId, langcode, path);
+        const occ = await addresses.occupant(request.pm.site.siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
         if (occ.kind === 'page') return problem(shell, request, reply, 409, `${shownPath(langcode, path)} is made by a plugin and cannot be renamed here.`);
         return renameForm(request, reply, { langcode, path, occ, to: path, leaveRedirect: true });
@@ -284,36 +251,18 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
         const path = server.normalizeUrlPath(str(b, 'path') || '/');
         const leaveRedirect = str(b, 'leaveRedirect') === '1';
         const toInput = str(b, 'to');
-        const occ = await rules.occupant(siteId, langcode, path);
+        const occ = await addresses.occupant(siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
         if (occ.kind === 'page') return problem(shell, request, reply, 409, `${shownPath(langcode, path)} is made by a plugin and cannot be renamed here.`);
-        const isDashboardAlias = occ.kind === 'alias' && occ.page?.contentUrl === URL_DASHBOARD_ROUTE;
-        const c = rules.checkPath(toInput, { dashboardAlias: isDashboardAlias });
-        let error = c.ok ? undefined : c.error;
-        if (c.ok && c.value === path) error = 'That is the address it has now; type the new one.';
-        else if (c.ok) {
-          const there = await rules.occupant(siteId, langcode, c.value);
-          if (there) error = `${shownPath(langcode, c.value)} is already ${describeOccupant(there)}. Delete it first, or pick another address.`;
+        let to: string;
+        try {
+          ({ to } = await addresses.rename(request.pm.site, langcode, path, toInput, { leaveRedirect }));
+        } catch (e) {
+          const r = refusalOf(e);
+          const fieldError = r.fields?.path;
+          const text = fieldError ? 'Nothing was renamed: see below.' : (r.fields?.[''] ?? r.message);
+          return renameForm(request, reply, { langcode, path, occ, to: toInput, leaveRedirect, error: fieldError, status: r.fields ? 422 : r.status, notice: { kind: 'error', text } });
         }
-        const refuse = (text: string, status: number, err?: string) =>
-          renameForm(request, reply, { langcode, path, occ, to: toInput, leaveRedirect, error: err, status, notice: { kind: 'error', text } });
-        if (error || !c.ok) return refuse('Nothing was renamed: see below.', 422, error);
-        const to = c.value;
-
-        // Write the new address first, then remove the old: a failure half-way leaves the content reachable.
-        if (occ.kind === 'template') {
-          const t = occ.template!;
-          const r = await server.templates.save({ siteId, langcode, urlPath: to, themeId: t.themeId, templateName: t.templateName, data: t.data });
-          if (!r.ok) return refuse('The page’s content no longer fits its template; edit and save it first, then rename it.', 422);
-          await server.templates.remove(siteId, langcode, path, { trash: false });
-        } else if (occ.kind === 'redirect') {
-          await server.pages.redirect(siteId, langcode, to, occ.page!.redirectUrl!, occ.page!.redirectStatus ?? 301);
-          await server.pages.delete(siteId, langcode, path);
-        } else {
-          await server.pages.alias(siteId, langcode, to, occ.page!.contentUrl!, { pseudoroute: occ.page!.pseudoroute });
-          await server.pages.delete(siteId, langcode, path);
-        }
-        if (leaveRedirect) await server.pages.redirect(siteId, langcode, path, shell.siteHref(request, langcode, to), 301);
         return done(request, reply, {
           kind: 'ok',
           text: `Renamed ${shownPath(langcode, path)} to ${shownPath(langcode, to)}.${leaveRedirect ? ' The old address redirects to the new one.' : ''}`,
@@ -355,9 +304,9 @@ ${isHome(o.langcode, o.path) ? html`<div class="pm-field${o.homeError ? ' has-er
       guarded(request, reply, async () => {
         const { langcode, path } = here(request);
         const siteId = request.pm.site.siteId;
-        const occ = await rules.occupant(siteId, langcode, path);
+        const occ = await addresses.occupant(siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}.`);
-        const refusal = await lastEntryRefusal(siteId, langcode, path);
+        const refusal = await addresses.lastEntryRefusal(siteId, langcode, path);
         return deleteForm(request, reply, { langcode, path, occ, refusal: refusal?.message });
       }),
     { permission: 'pages.write', description: 'Delete an address' },
@@ -371,21 +320,19 @@ ${isHome(o.langcode, o.path) ? html`<div class="pm-field${o.homeError ? ' has-er
         const siteId = request.pm.site.siteId;
         const langcode = langOf(request.pm.site, str(b, 'lang'));
         const path = server.normalizeUrlPath(str(b, 'path') || '/');
-        const occ = await rules.occupant(siteId, langcode, path);
+        const occ = await addresses.occupant(siteId, langcode, path);
         if (!occ) return problem(shell, request, reply, 404, `Nothing is stored at ${shownPath(langcode, path)}; it may have been deleted already.`);
         if (isHome(langcode, path)) {
           // The home page needs more than pages.write, and an extra tick.
           if (!(await shell.can(request, 'site.settings'))) return problem(shell, request, reply, 403, 'Only an admin can delete the home page.');
           if (str(b, 'confirm_home') !== 'yes') return deleteForm(request, reply, { langcode, path, occ, status: 422, homeError: 'Tick the box to delete the home page; nothing was deleted.' });
         }
-        const refused = await rules.locked(siteId, async () => {
-          const refusal = await lastEntryRefusal(siteId, langcode, path);
-          if (refusal) return refusal;
-          if (occ.kind === 'template') await server.templates.remove(siteId, langcode, path);
-          else await server.pages.delete(siteId, langcode, path);
-          return undefined;
-        });
-        if (refused) return deleteForm(request, reply, { langcode, path, occ, refusal: refused.message, status: refused.status });
+        try {
+          await addresses.remove(siteId, langcode, path);
+        } catch (e) {
+          if (!isPmError(e, 'PM_ERR_LAST_URL_DASHBOARD')) throw e;
+          return deleteForm(request, reply, { langcode, path, occ, refusal: e.message, status: e.status });
+        }
         return done(request, reply, {
           kind: 'ok',
           text: `Deleted ${shownPath(langcode, path)}.${occ.kind === 'template' ? ' It is in the trash if you need it back.' : ''}`,

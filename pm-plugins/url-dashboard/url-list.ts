@@ -6,9 +6,9 @@
  * tab; routes plugins serve sit in a collapsed "advanced" section. The
  * entries and counts come from server.content, so every count agrees.
  */
-import type { ContentEntry, ContentKind, ContentPage, ContentSort, PluginServer, PmReply, PmRequest, RouteInfo } from '../../src/plugins/api.js';
-import { html, qs, timeAgo, word, type SafeHtml } from '../dashboard/html.js';
-import { URL_DASHBOARD_ROUTE, type DashboardShell } from '../dashboard/layout.js';
+import type { ContentEntry, ContentKind, ContentPage, ContentSort, PluginServer, PmReply, PmRequest, RouteInfo } from '../../src/plugins/plugin.js';
+import { html, qs, timeAgo, word, type SafeHtml } from '../../src/plugins/plugin.js';
+import { URL_DASHBOARD_ROUTE, type DashboardShell } from '../../src/plugins/plugin.js';
 import { shownPath } from './common.js';
 
 const TABS: { key: ContentKind; label: string; count: 'pages' | 'redirects' | 'aliases' }[] = [

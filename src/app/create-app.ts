@@ -21,9 +21,10 @@ import { createMenuService, type MenuService } from '../pages/menu-service.js';
 import { createPageCache } from '../pages/page-cache.js';
 import { createPageService, type PageService } from '../pages/page-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
+import { createAddressService, type AddressService } from '../pages/address-service.js';
 import type { Plugin, RouteInfo, SiteService } from '../plugins/api.js';
 import { createEventBus, type EventBus } from '../plugins/events.js';
-import { discoverPlugins, importPlugin } from '../plugins/load-plugins.js';
+import { discoverPlugins, importPlugin, orderPlugins } from '../plugins/load-plugins.js';
 import { CONTENT_NAMESPACE, contentMigrations } from '../store/content-migrations.js';
 import { createJobs, jobMigrations, type Jobs } from '../jobs/jobs.js';
 import { coreMigrations } from '../store/core-migrations.js';
@@ -42,12 +43,13 @@ import { createOverlayFS } from '../themes/overlay-fs.js';
 import { createThemesManager, type ThemesManager } from '../themes/themes-manager.js';
 import { createBackupStorage, createUploadStorage, type FileStorage } from '../files/index.js';
 import { createBackupService } from '../backup/backup-service.js';
+import { createUserService, type UserService } from '../users/user-service.js';
 import { createComponentsCache } from './components-cache.js';
 import { PmError } from '../errors/errors.js';
 import { ensureWelcomePage } from './first-run.js';
 import { BUILTIN_PLUGINS, type BuiltinPlugin } from './builtin-plugins.js';
 import { runtime } from './runtime.js';
-import { createApiTokens, createForms, createPluginServer } from './plugin-server.js';
+import { createForms, createPluginServer } from './plugin-server.js';
 
 /** Where `pagemanager install-theme` puts themes in the pm_theme_file table. */
 export const THEMES_DB_ROOT = 'pm-themes';
@@ -63,6 +65,8 @@ export interface App {
   menus: MenuService;
   siteThemes: SiteThemeService;
   history: HistoryService;
+  users: UserService;
+  addresses: AddressService;
   themes: ThemesManager;
   auth: Auth;
   events: EventBus;
@@ -85,7 +89,7 @@ export interface App {
 export interface AppOptions {
   /** Pino options, or false for silence (tests). */
   logger?: boolean | object;
-  /** Extra plugins (tests), loaded after the discovered ones. */
+  /** Extra plugins (tests), loaded after the others. */
   extraPlugins?: Plugin[];
   /** The built-in plugins to load (tests may load fewer); default: all of them. */
   builtInPlugins?: readonly BuiltinPlugin[];
@@ -276,14 +280,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
     const jobs = createJobs({ db, log: (msg, err) => http.fastify.log.error({ err }, msg) });
     const routes: RouteInfo[] = [];
+    const users = createUserService({ stores, revokeUser: (userId) => auth.revokeUser(userId) });
+    const addresses = createAddressService({ db, pages, templates, routes: () => routes });
     const found = discoverPlugins(opts.builtInPlugins ?? BUILTIN_PLUGINS, join(config.dir, 'pm-plugins'));
-    const plugins: Plugin[] = [];
+    const loaded: Plugin[] = [];
+    const disabled = new Set<string>();
     for (const f of found) {
       const section = config.plugins[f.folder] ?? {};
-      if (section.enabled === false) continue;
-      plugins.push(await importPlugin(f));
+      if (section.enabled === false) {
+        disabled.add(f.folder);
+        continue;
+      }
+      loaded.push(await importPlugin(f));
     }
-    plugins.push(...(opts.extraPlugins ?? []));
+    loaded.push(...(opts.extraPlugins ?? []));
+    const plugins = orderPlugins(loaded, disabled);
 
     // What plugins get: reloading themes also re-renders every page that uses a changed one.
     const pluginThemes: ThemesManager = {
@@ -304,7 +315,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // After this response has gone out: the answer to the click must reach the browser first.
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
-    const shared = { config, db, stores, pages, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), apiTokens: createApiTokens(stores), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, pages, users, addresses, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,
@@ -351,6 +362,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       menus,
       siteThemes,
       history,
+      users,
+      addresses,
       themes: pluginThemes,
       auth,
       events,

@@ -1,11 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load-config.js';
-import { randomBytes } from 'node:crypto';
+import { PmError } from '../errors/errors.js';
 import { applyFormOp, createFormValidator, FORM_SCRIPT, FORM_STYLES, parseFormBody, renderForm, renderMarkdown } from '../forms/index.js';
-import { hashSessionId } from '../store/session-id.js';
-import { checkPassword } from './password-policy.js';
 import type { Auth } from '../http/auth.js';
 import type { HttpServer } from '../http/create-server.js';
+import type { AddressService } from '../pages/address-service.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
@@ -17,17 +16,19 @@ import { createPluginRouter } from '../plugins/create-router.js';
 import type { EventBus } from '../plugins/events.js';
 import type { Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
-import type { Stores } from '../store/types.js';
+import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
 import { createCsrf } from '../http/csrf.js';
-import { can, PERMISSIONS, type Permission } from '../http/permissions.js';
+import { can, PERMISSIONS, type Permission } from '../users/permissions.js';
+import type { UserService } from '../users/user-service.js';
 import { normalizeUrlPath } from '../pages/url-path.js';
 
 export interface SharedServices {
   config: Config;
   db: Db;
-  stores: Stores;
   pages: PageService;
+  users: UserService;
+  addresses: AddressService;
   templates: TemplateUrlService;
   menus: MenuService;
   siteThemes: SiteThemeService;
@@ -48,8 +49,9 @@ export interface SharedServices {
   shippedFiles: import('../themes/readonly-fs.js').ReadonlyFS;
   requestStop(): void;
   forms: import('../plugins/api.js').Forms;
-  apiTokens: import('../plugins/api.js').ApiTokens;
   jobs: import('../jobs/jobs.js').Jobs;
+  /** What plugins provided to each other, by name (filled in load order). */
+  provided: Map<string, unknown>;
 }
 
 export function createForms(validator = createFormValidator()): import('../plugins/api.js').Forms {
@@ -63,22 +65,6 @@ export function createForms(validator = createFormValidator()): import('../plugi
   };
 }
 
-export function createApiTokens(stores: Stores): import('../plugins/api.js').ApiTokens {
-  return {
-    async create(siteId, userId, name) {
-      const token = `pm_${randomBytes(32).toString('base64url')}`;
-      const key = await stores.keys.create({ siteId, userId, kind: 'api_token', name: name.slice(0, 100) || 'token', value: hashSessionId(token) });
-      return { token, key };
-    },
-    list: (userId) => stores.keys.listForUser(userId, 'api_token'),
-    async revoke(userId, keyId) {
-      const mine = (await stores.keys.listForUser(userId, 'api_token')).some((k) => k.keyId === keyId);
-      if (mine) await stores.keys.delete(keyId);
-      return mine;
-    },
-  };
-}
-
 /** The view of the app one plugin gets, plus the hook the app uses to give it a router on its own scope. */
 export function createPluginServer(plugin: Plugin, s: SharedServices): PluginServer & { router(scope: FastifyInstance): PluginRouter } {
   const pino = s.http.fastify.log.child({ plugin: plugin.name });
@@ -88,22 +74,23 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     error: (m, o) => pino.error(o ?? {}, m),
     debug: (m, o) => pino.debug(o ?? {}, m),
   };
-  const { db: _db, pages: _pages, ...stores } = s.stores;
+  const provides = new Set([plugin.name, ...(plugin.provides ?? [])]);
+  const needs = new Set(plugin.dependsOn ?? []);
+  const misuse = (detail: string) => new PmError('PM_ERR_PLUGIN_INIT', { plugin: plugin.name, detail });
   return {
     name: plugin.name,
     mode: s.config.mode,
     db: s.db,
     dbType: s.db.dialect.name,
     migrate: async (migrations) => void (await migrate(s.db, migrations, `plugin_${plugin.name.replace(/[^A-Za-z0-9_-]/g, '_')}`)),
-    stores,
     config: s.config.plugins[plugin.name] ?? {},
     sanitize: s.sanitize,
     shippedFiles: s.shippedFiles,
     requestStop: s.requestStop,
     renderMarkdown,
     forms: s.forms,
-    apiTokens: s.apiTokens,
-    checkPassword,
+    users: s.users,
+    addresses: s.addresses,
     pages: s.pages,
     templates: s.templates,
     menus: s.menus,
@@ -125,6 +112,20 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     can,
     permissionsOf: (role) => (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(role, p)),
     sendError: (request, reply, err) => s.http.sendError(request, reply, err),
+    error(code, params, opts) {
+      const def = plugin.errors?.[code];
+      if (!def) throw misuse(`it threw ${code}, which is not in its errors list`);
+      return PmError.of(code, def, params, opts);
+    },
+    provide(name: string, service: unknown) {
+      if (!provides.has(name)) throw misuse(`it provides "${name}" without naming it in provides`);
+      s.provided.set(name, service);
+    },
+    use(name: string) {
+      if (!needs.has(name) && !provides.has(name)) throw misuse(`it uses "${name}" without naming it in dependsOn`);
+      if (!s.provided.has(name)) throw misuse(`it uses "${name}", which its provider did not offer (server.provide in init)`);
+      return s.provided.get(name) as never;
+    },
     router: (scope) => createPluginRouter(scope, plugin.name, s.csrf, s.routes),
   };
 }

@@ -3,9 +3,10 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { PmError } from '../errors/errors.js';
 import { runtime } from '../app/runtime.js';
-import { checkPassword } from '../app/password-policy.js';
+import { checkPassword } from '../users/password-policy.js';
 import { loadConfig, type ConfigFlags } from '../config/load-config.js';
-import { ROLES } from '../http/permissions.js';
+import { ROLES } from '../users/permissions.js';
+import { USERNAME_PATTERN } from '../users/user-service.js';
 import type { Role, Site, Stores } from '../store/types.js';
 import { promptHidden, readStdinLine } from './prompt.js';
 
@@ -144,8 +145,8 @@ a password; --password-stdin reads it from standard input instead.`,
     async run(values) {
       const username = str(values.username)?.trim();
       if (!username) throw new PmError('PM_ERR_BAD_REQUEST', { detail: '--username is required' });
-      if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(username)) {
-        throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'a username is 1-64 letters, digits, and . _ @ -' });
+      if (!USERNAME_PATTERN.test(username)) {
+        throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'a username is 1-64 letters, digits, and . _ @ -, starting with a letter or digit' });
       }
       const role = (str(values.role) ?? 'editor') as Role;
       if (!ROLES.includes(role)) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `unknown role "${role}"; use ${ROLES.join(', ')}` });

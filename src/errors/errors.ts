@@ -45,8 +45,21 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** What an error code stands for: the HTTP status and the message template. */
+export interface ErrorDef {
+  status: number;
+  message: string;
+}
+
+/** A code a plugin declares in its own `errors` list (same shape: PM_ERR_ and capitals). */
+export type DeclaredErrorCode = `PM_ERR_${string}`;
+
+/** Codes are PM_ERR_ followed by capitals, digits and underscores. */
+export const ERROR_CODE_PATTERN = /^PM_ERR_[A-Z0-9_]+$/;
+
 export class PmError extends Error {
-  readonly code: ErrorCode;
+  /** A code from ERRORS, or one a plugin declared (see `PluginServer.error`). */
+  readonly code: ErrorCode | DeclaredErrorCode;
   readonly status: number;
   readonly params: Record<string, string | number>;
   /** Per-field messages, for PM_ERR_VALIDATION. */
@@ -57,8 +70,8 @@ export class PmError extends Error {
    */
   readonly privateMessage?: string;
 
-  constructor(code: ErrorCode, params: Record<string, string | number> = {}, opts: { cause?: unknown; fields?: Record<string, string>; privateMessage?: string } = {}) {
-    const def = ERRORS[code];
+  constructor(code: ErrorCode, params: Record<string, string | number> = {}, opts: { cause?: unknown; fields?: Record<string, string>; privateMessage?: string; def?: ErrorDef } = {}) {
+    const def: ErrorDef = opts.def ?? ERRORS[code];
     super(def.message.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? k)), { cause: opts.cause });
     this.name = 'PmError';
     this.code = code;
@@ -68,11 +81,20 @@ export class PmError extends Error {
     this.privateMessage = opts.privateMessage;
   }
 
-  toJSON(): { code: ErrorCode; message: string; fields?: Record<string, string> } {
+  /**
+   * An error with a code a plugin declared: the plugin API's `server.error()`
+   * builds these from the plugin's own list, so the status and message come
+   * from one place there too.
+   */
+  static of(code: DeclaredErrorCode, def: ErrorDef, params: Record<string, string | number> = {}, opts: { cause?: unknown; fields?: Record<string, string> } = {}): PmError {
+    return new PmError(code as ErrorCode, params, { ...opts, def });
+  }
+
+  toJSON(): { code: ErrorCode | DeclaredErrorCode; message: string; fields?: Record<string, string> } {
     return this.fields ? { code: this.code, message: this.message, fields: this.fields } : { code: this.code, message: this.message };
   }
 }
 
-export function isPmError(e: unknown, code?: ErrorCode): e is PmError {
+export function isPmError(e: unknown, code?: ErrorCode | DeclaredErrorCode): e is PmError {
   return e instanceof PmError && (code === undefined || e.code === code);
 }

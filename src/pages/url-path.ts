@@ -32,7 +32,7 @@ export function normalizeUrlPath(input: string): string {
 }
 
 /** The path as it goes on the wire (each segment percent-encoded). */
-export function encodeUrlPath(urlPath: string): string {
+export function encodePath(urlPath: string): string {
   return urlPath.split('/').map((s) => encodeURIComponent(s)).join('/');
 }
 

@@ -1,11 +1,14 @@
 /**
- * The plugin API: everything a plugin (built-in or the user's) may see.
- * A plugin gets no Fastify root and no database driver; when a plugin needs
- * something this file lacks, this file grows.
+ * The plugin API's types: everything a plugin (built-in or the user's) may
+ * see. A plugin imports them, and the few values it needs (PmError, html, the
+ * form fields), from the one entry `src/plugins/plugin.ts`, published as
+ * `pagemanager/plugin`. A plugin gets no Fastify root, no database driver and
+ * no raw stores, only services; when a plugin needs something this file
+ * lacks, this file grows.
  *
  * @example
  * ```ts
- * import type { Plugin } from '../../src/plugins/api.js';
+ * import type { Plugin } from 'pagemanager/plugin';
  * const plugin: Plugin = {
  *   name: 'hello',
  *   routes(router) {
@@ -18,7 +21,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Mode } from '../config/load-config.js';
 import type { Auth, SessionUser } from '../http/auth.js';
-import type { Permission } from '../http/permissions.js';
+import type { Permission } from '../users/permissions.js';
 import type { URLInfo } from '../http/url-info.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
@@ -26,17 +29,24 @@ import type { SiteThemeService } from '../pages/site-theme-service.js';
 import type { HistoryService } from '../pages/history-service.js';
 import type { ContentList } from '../pages/content-list.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
+import type { AddressService } from '../pages/address-service.js';
+import type { DeclaredErrorCode, ErrorDef, PmError } from '../errors/errors.js';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
 import type { ThemesManager } from '../themes/themes-manager.js';
+import type { UserService } from '../users/user-service.js';
+import type { DashboardShell } from './dashboard-shell.js';
 import type { EventBus } from './events.js';
 import type { FileStorage } from '../files/file-storage.js';
 import type { Jobs } from '../jobs/jobs.js';
 
 export type { EventBus, PmEvents } from './events.js';
 export type { Job, JobHandler, Jobs } from '../jobs/jobs.js';
-export type { Permission } from '../http/permissions.js';
+export type { Permission } from '../users/permissions.js';
+export type { AddressService, Occupant, RouteRef } from '../pages/address-service.js';
+export type { UserService, NewUser, UserPatch } from '../users/user-service.js';
+export type { ReadonlyFS, FsEntry, FsStat } from '../themes/readonly-fs.js';
 export type { Key, PageRecord, Role, Site, TemplateUrl, User } from '../store/types.js';
 export type { ThemeInfo, TemplateConfig, ImageInfo, ImageResolver, ImageVariant } from '../themes/themes-manager.js';
 export type { FileStorage, StoredFile } from '../files/file-storage.js';
@@ -145,11 +155,14 @@ export interface Forms {
   readonly styles: string;
 }
 
-/** API tokens: shown once at creation, stored hashed, revocable. */
-export interface ApiTokens {
-  create(siteId: string, userId: string, name: string): Promise<{ token: string; key: import('../store/types.js').Key }>;
-  list(userId: string): Promise<import('../store/types.js').Key[]>;
-  revoke(userId: string, keyId: string): Promise<boolean>;
+/**
+ * Services plugins provide to each other, by name (`provides` / `dependsOn`).
+ * A plugin that provides one adds its type here by declaration merging:
+ * `declare module 'pagemanager/plugin' { interface PluginServices { blog: BlogService } }`.
+ */
+export interface PluginServices {
+  /** The dashboard's page shell (the dashboard plugin). */
+  dashboard: DashboardShell;
 }
 
 export interface PluginServer {
@@ -159,16 +172,16 @@ export interface PluginServer {
   readonly dbType: 'sqlite' | 'postgres';
   /** Runs this plugin's own migrations (namespaced by plugin name). */
   migrate(migrations: Migration[]): Promise<void>;
-  readonly stores: Omit<Stores, 'db' | 'pages'>;
   /** This plugin's `[plugins.NAME]` section of config.toml. */
   readonly config: Record<string, unknown>;
   /** sanitize-html with the site policy: use it on any HTML a user typed. */
   sanitize(html: string): string;
   renderMarkdown(md: string): string;
   readonly forms: Forms;
-  readonly apiTokens: ApiTokens;
-  /** Throws PM_ERR_WEAK_PASSWORD when a new password is too short or too common. */
-  checkPassword(password: string): void;
+  /** Users, passwords, roles and API tokens, with their rules. */
+  readonly users: UserService;
+  /** What may be stored at which address: pages, redirects, aliases, renames, deletes. */
+  readonly addresses: AddressService;
   readonly pages: PageService;
   readonly templates: TemplateUrlService;
   /** The site's primary and footer menus, per language; saving one re-renders the pages that show it. */
@@ -228,6 +241,18 @@ export interface PluginServer {
   permissionsOf(role: Role): Permission[];
   /** Renders an error (PmError or not) as the response: HTML page or JSON by Accept. */
   sendError(request: PmRequest, reply: PmReply, err: unknown): PmReply;
+  /**
+   * An error with one of the codes this plugin declared in `errors`; throw
+   * it from a route and the client gets that status, code and message.
+   * @example throw server.error('PM_ERR_FRUIT_NOT_FOUND', { name })
+   */
+  error(code: DeclaredErrorCode, params?: Record<string, string | number>, opts?: { cause?: unknown; fields?: Record<string, string> }): PmError;
+  /** Offers a service to the plugins that depend on this one; call it in `init`, for a name in `provides`. */
+  provide<K extends keyof PluginServices>(name: K, service: PluginServices[K]): void;
+  provide(name: string, service: unknown): void;
+  /** A service another plugin provides; the name must be in this plugin's `dependsOn`. */
+  use<K extends keyof PluginServices>(name: K): PluginServices[K];
+  use<T = unknown>(name: string): T;
 }
 
 /** Sites, changed so that the in-memory table the request path uses follows. */
@@ -238,7 +263,14 @@ export interface SiteService {
 }
 
 export interface Plugin {
+  /** Letters, digits, dashes and underscores; `[plugins.NAME]` in config.toml is its section. */
   name: string;
+  /** Services this plugin offers to others (with `server.provide` in `init`). Its own name counts too. */
+  provides?: string[];
+  /** Plugins or services this one needs: they load first, and a missing one stops the start with a message. */
+  dependsOn?: string[];
+  /** This plugin's own error codes (PM_ERR_…, not one of the core's), thrown with `server.error(code, params)`. */
+  errors?: Record<DeclaredErrorCode, ErrorDef>;
   /** Runs first, for every plugin, in load order. Throwing stops the start with a message naming the plugin. */
   init?(server: PluginServer): Promise<void> | void;
   /** Runs after every init. */

@@ -3,7 +3,7 @@ import { PmError } from '../errors/errors.js';
 import type { Csrf } from '../http/csrf.js';
 import { CSRF_COOKIE } from '../http/csrf.js';
 import { wantsJson } from '../http/error-response.js';
-import { can } from '../http/permissions.js';
+import { can } from '../users/permissions.js';
 import type { Handler, PluginRouter, RouteInfo, RouteOptions } from './api.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

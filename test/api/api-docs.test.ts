@@ -9,12 +9,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ERRORS } from '../../src/errors/errors.js';
-import { createApiTokens } from '../../src/app/plugin-server.js';
 import { findProjectRoot } from '../../src/app/paths.js';
 
 const PROJECT_ROOT = findProjectRoot();
 import type { PluginServer, RouteInfo } from '../../src/plugins/api.js';
-import { routeMatches } from '../../pm-plugins/url-dashboard/entry-guard.js';
+import { routeMatches } from '../../src/pages/address-service.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { cameraJpeg, multipart, PDF, png } from '../media/fixtures.js';
 import { jqPath, parseCurl, shellCommands, type CurlExample } from './curl-examples.js';
@@ -33,7 +32,7 @@ describe('docs/api.md examples', () => {
   before(async () => {
     t = await startTestApp({}, { extraPlugins: [{ name: 'docs-probe', init: (s) => void (probe = s) }] });
     const maya = await t.user('maya', 'a long passphrase', 'superadmin');
-    vars.PM_TOKEN = (await createApiTokens(t.app.stores).create(t.siteId, maya.userId, 'docs')).token;
+    vars.PM_TOKEN = (await t.app.users.createToken(maya, 'docs')).token;
     files['sunset.jpg'] = await cameraJpeg(1200, 800);
     files['sunset-cropped.jpg'] = await cameraJpeg(800, 800);
     files['logo.png'] = await png(400, 200);

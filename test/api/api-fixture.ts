@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import type { Response } from 'light-my-request';
 import { BUILTIN_PLUGINS } from '../../src/app/builtin-plugins.js';
-import { createApiTokens } from '../../src/app/plugin-server.js';
 import type { Plugin } from '../../src/plugins/api.js';
 import type { User } from '../../src/store/types.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -60,9 +59,8 @@ export async function startApiFixture(): Promise<Fixture> {
     admin: await t.user('ada', 'ada passphrase', 'admin'),
     editor: await t.user('eddie', 'eddie passphrase', 'editor'),
   };
-  const tokenService = createApiTokens(t.app.stores);
   const tokens: Record<string, string> = { bogus: 'pm_this-token-was-never-issued' };
-  for (const [k, u] of Object.entries(users)) tokens[k] = (await tokenService.create(siteId, u.userId, `${k} test token`)).token;
+  for (const [k, u] of Object.entries(users)) tokens[k] = (await t.app.users.createToken(u, `${k} test token`)).token;
   const cookies = { root: await t.login('root', 'root passphrase'), admin: await t.login('ada', 'ada passphrase'), editor: await t.login('eddie', 'eddie passphrase') };
 
   // The way into the URL dashboard, as the url-dashboard plugin sets it up.

@@ -42,3 +42,16 @@ test('store, themes, forms, config and pages do not import the composition root,
     }
   }
 });
+
+test('a file under pm-plugins/ imports from src/ only the plugin entry, and no other plugin’s files', () => {
+  const problems: string[] = [];
+  for (const file of sources('pm-plugins')) {
+    const plugin = file.split('/')[1];
+    for (const target of relativeImports(file)) {
+      if (target === 'src/plugins/plugin.ts') continue;
+      if (target.startsWith(`pm-plugins/${plugin}/`)) continue;
+      problems.push(`${file} imports ${target}`);
+    }
+  }
+  assert.deepEqual(problems, [], 'plugins reach pagemanager through src/plugins/plugin.ts (pagemanager/plugin) only');
+});

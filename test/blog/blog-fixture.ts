@@ -7,7 +7,6 @@
 import { randomBytes } from 'node:crypto';
 import { test, type TestContext } from 'node:test';
 import type { Response } from 'light-my-request';
-import { createApiTokens } from '../../src/app/plugin-server.js';
 import { openDb } from '../../src/store/open-db.js';
 import type { User } from '../../src/store/types.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -36,11 +35,10 @@ export async function startBlogFixture(dialect: DialectName, opts: { schema?: st
   const siteId = t.siteId;
   const existing = async (name: string, role: User['role']) => (await t.app.stores.users.getByUsername(siteId, name)) ?? t.user(name, `${name} passphrase`, role);
   const users = { editor: await existing('edith', 'editor'), author: await existing('arthur', 'author'), other: await existing('olive', 'author') };
-  const tokenService = createApiTokens(t.app.stores);
   const tokens = {
-    editor: (await tokenService.create(siteId, users.editor.userId, 'test')).token,
-    author: (await tokenService.create(siteId, users.author.userId, 'test')).token,
-    other: (await tokenService.create(siteId, users.other.userId, 'test')).token,
+    editor: (await t.app.users.createToken(users.editor, 'test')).token,
+    author: (await t.app.users.createToken(users.author, 'test')).token,
+    other: (await t.app.users.createToken(users.other, 'test')).token,
   };
   return {
     t,

@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { createApiTokens } from '../../src/app/plugin-server.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { NO_POSTGRES, POSTGRES_URL, runCli, startServer, tempDir, tempPostgresDatabase } from './cli-helpers.js';
 
@@ -34,7 +33,7 @@ async function seed(dir: string, dsn?: string): Promise<Seeded> {
     await t.app.pages.alias(siteId, '', '/a-propos', '/about');
     const root = await t.user('root', 'root passphrase here', 'superadmin');
     await t.user('eddie', 'eddie passphrase here', 'editor');
-    const token = (await createApiTokens(t.app.stores).create(siteId, root.userId, 'backup test')).token;
+    const token = (await t.app.users.createToken(root, 'backup test')).token;
     await t.app.uploads.put('01TEST/photo.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]));
     return { urls, token };
   } finally {

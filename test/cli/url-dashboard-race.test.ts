@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createApiTokens } from '../../src/app/plugin-server.js';
 import { startTestApp } from '../helpers/app.js';
 import { freePort, NO_POSTGRES, POSTGRES_URL, startServer, tempDir, tempPostgresDatabase } from './cli-helpers.js';
 
@@ -44,7 +43,7 @@ test(
     const setup = await startTestApp({ dsn });
     t.after(() => setup.close());
     const root = await setup.user('root', 'correct horse battery', 'superadmin');
-    const { token } = await createApiTokens(setup.app.stores).create(setup.siteId, root.userId, 'race');
+    const { token } = await setup.app.users.createToken(root, 'race');
     await setup.app.pages.alias(setup.siteId, '', '/admin', '/pm-url-dashboard', { pseudoroute: true });
     assert.equal((await setup.app.pages.get(setup.siteId, '', '/pm/urls'))?.contentUrl, '/pm-url-dashboard');
 

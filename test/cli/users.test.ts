@@ -69,8 +69,8 @@ test('create-user refuses bad input with one line, and creates nothing', async (
   const cases: [string[], string, string?][] = [
     [['--username', 'alice'], 'pagemanager create-user: a user named "alice" already exists.'],
     [[], 'pagemanager create-user: --username is required'],
-    [['--username', 'two words'], 'pagemanager create-user: a username is 1-64 letters, digits, and . _ @ -'],
-    [['--username', 'carol', '--role', 'owner'], 'pagemanager create-user: unknown role "owner"; use superadmin, admin, editor'],
+    [['--username', 'two words'], 'pagemanager create-user: a username is 1-64 letters, digits, and . _ @ -, starting with a letter or digit'],
+    [['--username', 'carol', '--role', 'owner'], 'pagemanager create-user: unknown role "owner"; use superadmin, admin, editor, author'],
     [['--username', 'dave', '--password-stdin'], 'pagemanager create-user: The password must be at least 8 characters long.', 'short\n'],
     [['--username', 'erin', '--password-stdin'], 'pagemanager create-user: That password is one of the most common ones; choose another.', 'Password123\n'],
   ];

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createApiTokens } from '../../src/app/plugin-server.js';
 import { decode, inputValue, startHarness, type Client, type Harness } from './dashboard-harness.js';
 
 const PASSWORD = 'correct horse battery';
@@ -48,7 +47,7 @@ describe('link fields of template forms', () => {
 
   test('the JSON API answers 422 with the message for the field', async () => {
     const ada = await h.app.stores.users.getByUsername(h.siteId, 'ada');
-    const { token } = await createApiTokens(h.app.stores).create(h.siteId, ada!.userId, 'test');
+    const { token } = await h.app.users.createToken(ada!, 'test');
     const r = await h.app.http.inject({
       method: 'PUT',
       url: '/pm/api/template-urls?url=/api-page',

@@ -189,7 +189,7 @@ describe('the URL dashboard', () => {
       { name: 'a protocol-relative target', body: { path: '/r1', target: '//evil.example', status: '301' }, error: /single \// },
       { name: 'a redirect to itself', body: { path: '/r1', target: '/r1', status: '301' }, error: /would never end/ },
       { name: 'an unknown status', body: { path: '/r1', target: '/about', status: '200' }, error: /Pick one of the kinds/ },
-      { name: 'an address taken by a page', body: { path: '/about', target: '/x', status: '301' }, error: /already a page/ },
+      { name: 'an address taken by a page', body: { path: '/about', target: '/x', status: '301' }, error: /already at \/about: a page/ },
       { name: 'an address under /pm/', body: { path: '/pm/x', target: '/x', status: '301' }, error: /belong to the dashboard/ },
     ];
     for (const k of bad) {

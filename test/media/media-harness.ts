@@ -1,6 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { createApiTokens } from '../../src/app/plugin-server.js';
 import type { AppOptions } from '../../src/app/create-app.js';
 import type { ConfigFlags } from '../../src/config/load-config.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -36,7 +35,7 @@ export function walk(dir: string): string[] {
 export async function startMediaApp(flags: ConfigFlags = {}, opts: AppOptions & { env?: NodeJS.ProcessEnv; dir?: string; username?: string } = {}): Promise<MediaApp> {
   const t = await startTestApp(flags, opts);
   const maya = await t.user(opts.username ?? 'maya', 'a long passphrase', 'superadmin');
-  const { token } = await createApiTokens(t.app.stores).create(t.siteId, maya.userId, 'tests');
+  const { token } = await t.app.users.createToken(maya, 'tests');
   const auth = { authorization: `Bearer ${token}`, host: '127.0.0.1' };
   const parse = (body: string) => {
     try {

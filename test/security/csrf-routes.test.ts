@@ -128,7 +128,7 @@ for (const variant of ['database sessions', 'signed cookies (PM_SECRET_KEY)', 'o
       for (const route of routes) {
         const key = `${route.method} ${route.url}`;
         const me = await actor(n++);
-        const sample = await sampleRequest(t, route, n, async () => (await listed!.apiTokens.create(t.siteId, me.userId, `token ${n}`)).key.keyId);
+        const sample = await sampleRequest(t, route, n, async () => (await listed!.users.createToken((await listed!.users.find(me.userId))!, `token ${n}`)).key.keyId);
         if (!offline) sameUserOther = await t.login(`actor${n - 1}`, PASSWORD);
         const forged: { why: string; token?: string; cookie?: string; body?: string; type?: string }[] = [
           { why: 'no token' },

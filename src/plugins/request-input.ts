@@ -1,11 +1,11 @@
 /**
- * Reading what an API call sends: the JSON body (checked against a JSON
+ * Reading what a JSON API call sends (the admin API's and any plugin's): the JSON body (checked against a JSON
  * Schema with messages for people), and the `?url=` / `?langcode=` pair that
  * names a page. Everything here throws before any write, so a bad request
  * never changes what is stored.
  */
-import { PmError } from '../../src/errors/errors.js';
-import type { PluginServer, PmRequest } from '../../src/plugins/api.js';
+import { PmError } from '../errors/errors.js';
+import type { PluginServer, PmRequest, User } from './api.js';
 
 /** A body schema: an object schema whose `properties` are the only fields the call takes. */
 export interface BodySchema {
@@ -73,12 +73,6 @@ export function intParam(request: PmRequest, name: string, dflt: number, min: nu
   return n;
 }
 
-/**
- * Paths that the page store is never consulted for (the front handler skips
- * them), so a page written there could never be seen.
- */
-const UNSERVABLE = ['/pm/api', '/pm/assets', '/pm-themes', '/pm-uploads'];
-
 export interface PageTarget {
   /** Canonical path, as the page store keys it. */
   urlPath: string;
@@ -88,17 +82,15 @@ export interface PageTarget {
 
 /**
  * The page a call is about, from `?url=` and `?langcode=`. Writes
- * (`forWrite`) also refuse paths nobody could reach and locales the site has
- * not enabled; reads and deletes accept any known locale, so rows left from a
- * locale that was switched off can still be seen and removed.
+ * (`forWrite`) also refuse locales the site has not enabled (what may be
+ * written at which path is the address service's to say); reads and deletes
+ * accept any known locale, so rows left from a locale that was switched off
+ * can still be seen and removed.
  */
 export function pageTarget(request: PmRequest, server: PluginServer, opts: { forWrite: boolean; langcode?: string }): PageTarget {
   const raw = queryParam(request, 'url');
   if (raw === undefined || raw === '') throw bad('Say which page with ?url=/path (for example ?url=/about).');
   const urlPath = server.normalizeUrlPath(raw);
-  if (opts.forWrite && UNSERVABLE.some((p) => urlPath === p || urlPath.startsWith(p + '/'))) {
-    throw new PmError('PM_ERR_PATH_INVALID', { path: JSON.stringify(urlPath), reason: `${UNSERVABLE.join(', ')} are reserved and never serve pages` });
-  }
   return { urlPath, langcode: resolveLangcode(request, server, opts.forWrite, opts.langcode ?? queryParam(request, 'langcode')) };
 }
 
@@ -115,7 +107,7 @@ export function resolveLangcode(request: PmRequest, server: PluginServer, forWri
 }
 
 /** The caller, for calls open to every signed-in user whatever their role. */
-export async function signedInUser(request: PmRequest): Promise<import('../../src/plugins/api.js').User> {
+export async function signedInUser(request: PmRequest): Promise<User> {
   const user = request.pm.session ? await request.pm.user() : undefined;
   if (!user) throw new PmError('PM_ERR_UNAUTHENTICATED');
   return user;

@@ -1,11 +1,9 @@
 /**
- * Form fields for the dashboard's own small forms, with the same classes
+ * Form fields for dashboard pages (any plugin's), with the same classes
  * (`pm-field`, `pm-help`, `pm-field-error`) as the JSON Schema forms so both
  * look alike. Errors sit under their field and are tied to it with
  * `aria-describedby`.
  */
-import { isPmError } from '../../src/errors/errors.js';
-import type { PluginServer } from '../../src/plugins/api.js';
 import { html, raw, type SafeHtml } from './html.js';
 
 export interface FieldOptions {
@@ -90,19 +88,4 @@ export function str(body: unknown, name: string): string {
 export function strs(body: unknown, name: string): string[] {
   const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
   return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string');
-}
-
-/**
- * The errors of a new password and its confirmation, worded for the field
- * beside which they show; `confirm` undefined means the form has no second field.
- */
-export function newPasswordErrors(server: PluginServer, password: string, confirm?: string): { password?: string; confirm?: string } {
-  if (!password) return { password: 'Enter a new password.' };
-  try {
-    server.checkPassword(password);
-  } catch (e) {
-    if (!isPmError(e, 'PM_ERR_WEAK_PASSWORD')) throw e;
-    return { password: e.message };
-  }
-  return confirm !== undefined && password !== confirm ? { confirm: 'The two passwords differ.' } : {};
 }
