@@ -255,3 +255,43 @@ describe('restore refuses, and writes nothing', () => {
     assert.equal(readFileSync(join(dir, 'taken.tar.gz'), 'utf8'), 'x');
   });
 });
+
+describe('backup onto a full disk', () => {
+  test('fails with one line, removes the partial file, and leaves the site as it was', async (t) => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const mnt = mkdtempSync(join(tmpdir(), 'pm-full-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { stdio: 'ignore' });
+    } catch {
+      rmSync(mnt, { recursive: true, force: true });
+      t.skip('cannot mount a small tmpfs here (needs root): the full-disk case is not run');
+      return;
+    }
+    t.after(() => {
+      execFileSync('umount', [mnt], { stdio: 'ignore' });
+      rmSync(mnt, { recursive: true, force: true });
+    });
+    const dir = tempDir(t);
+    await seed(dir);
+    const big = await startTestApp({}, { dir });
+    try {
+      // Random bytes do not compress: the archive cannot fit in 256 KiB.
+      await big.app.uploads.put('01BIG/noise.bin', (await import('node:crypto')).randomBytes(600_000));
+    } finally {
+      await big.close();
+    }
+    const r = await runCli(['backup', '--dir', dir, '--out', join(mnt, 'site.tar.gz')], { timeoutMs: 60_000 });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /the disk is full; the partial backup was removed and the site is untouched/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.deepEqual(readdirSync(mnt), []);
+    const app = await openAt(dir);
+    try {
+      assert.equal((await app.app.http.inject('/about')).statusCode, 200);
+    } finally {
+      await app.close();
+    }
+  });
+});
