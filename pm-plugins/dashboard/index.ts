@@ -26,6 +26,8 @@ const plugin: Plugin = {
   },
   routes(router, server) {
     const shell = server.use('dashboard') as Shell;
+    // Refusals on these pages keep the dashboard around them, in plain words.
+    router.errorPage((request, reply, e) => (request.pm ? shell.errorPage(request, reply, e) : server.sendError(request, reply, e)));
     const { css, js, forms } = shell.assets;
     router.get('/pm/assets/dashboard.css', (request, reply) => sendAsset(request, reply, css), { description: 'The dashboard stylesheet' });
     router.get('/pm/assets/dashboard.js', (request, reply) => sendAsset(request, reply, js), { description: 'The dashboard script' });

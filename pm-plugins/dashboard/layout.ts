@@ -17,6 +17,8 @@ export type { Notice } from '../../src/plugins/plugin.js';
 /** Same policy the core gives /pm/ responses; set here too because an alias such as /admin is not under /pm/. */
 const CSP = "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 const FLASH_COOKIE = 'pm_flash';
+/** The dashboard's tab icon: a page with a folded corner, inline so it costs no request (img-src allows data:). */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2e5bce"/><path d="M10 7h9l5 5v13H10z" fill="#fff"/><path d="M19 7v5h5" fill="#cfdaf7"/></svg>')}`;
 const NAV_CACHE_MS = 10_000;
 
 /** The shell as the dashboard's own pages use it: what it provides to other plugins, plus its assets and headers. */
@@ -110,6 +112,7 @@ export function createDashboardShell(server: PluginServer, assets: DashboardAsse
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${o.title === siteTitle ? `Dashboard · ${siteTitle}` : `${o.title} · ${siteTitle}`}</title>
+<link rel="icon" href="${FAVICON}" type="image/svg+xml">
 <link rel="stylesheet" href="${request.pm.link(`/pm/assets/dashboard.css?v=${assets.css.version}`)}">
 <script src="${request.pm.link(`/pm/assets/dashboard.js?v=${assets.js.version}`)}" defer></script>
 </head>
@@ -189,9 +192,22 @@ ${o.formsScript ? html`<script src="${L(`/pm/assets/forms.js?v=${assets.forms.ve
     return html`<input type="hidden" name="_csrf" value="${request.pm.csrfToken()}">`;
   }
 
+  async function errorPage(request: PmRequest, reply: PmReply, e: { status: number; code: string; message: string; params: Record<string, string | number> }): Promise<PmReply> {
+    const who = typeof e.params.who === 'string' ? e.params.who : '';
+    const title = e.status === 403 ? 'You cannot do that here' : e.status === 404 ? 'Nothing here' : 'That did not work';
+    return page(request, reply, {
+      title,
+      status: e.status,
+      notice: { kind: 'error', text: e.message },
+      body: html`<section class="card">${who ? html`<p><strong>${who}</strong> Ask an admin of this site if you need it.</p>` : ''}
+<p><a class="btn" href="${request.pm.link('/pm/')}">Back to the dashboard</a></p><p class="muted small">Error ${e.status} · ${e.code}</p></section>`,
+    });
+  }
+
   return {
     assets,
     page,
+    errorPage,
     document,
     headers,
     redirect(request, reply, href, notice) {

@@ -27,6 +27,8 @@ const plugin: Plugin = {
   },
   routes(router, server) {
     const shell = server.use('dashboard');
+    // Refusals on these pages keep the dashboard around them, in plain words.
+    router.errorPage((request, reply, e) => (request.pm ? shell.errorPage(request, reply, e) : server.sendError(request, reply, e)));
     router.get(URL_DASHBOARD_ROUTE, (request, reply) => showUrlList(server, shell, request, reply), {
       pseudoroute: true,
       permission: 'url-dashboard',

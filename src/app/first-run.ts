@@ -9,7 +9,7 @@ export const WELCOME_DATA = {
   intro:
     'This is your home page, served from memory. Open the **dashboard** to change this text, add pages from the theme’s templates, set redirects, or pick another theme.',
   ctaLabel: 'Open the dashboard',
-  ctaUrl: '/pm/urls',
+  ctaUrl: '/pm/',
   secondaryLabel: 'Site settings',
   secondaryUrl: '/pm/settings',
   sectionsHeading: 'What to do next',

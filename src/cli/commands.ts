@@ -178,7 +178,7 @@ common passwords are refused. Every session of the user ends at once.`,
       return withData(values, async ({ stores, primary }) => {
         const site = await findSite(stores, primary, str(values.site));
         const user = await stores.users.getByUsername(site.siteId, username);
-        if (!user) throw new PmError('PM_ERR_NOT_FOUND', { what: `user "${username}"` });
+        if (!user) throw new PmError('PM_ERR_USER_NOT_FOUND', { username });
         const password = await readNewPassword(values);
         await stores.passwords.set(user.userId, password);
         const config = configOf(values);

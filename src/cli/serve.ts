@@ -81,12 +81,19 @@ export async function serve(config: Config): Promise<number> {
     throw e;
   }
   const where = config.dsn.startsWith('postgres') ? 'PostgreSQL' : config.dsn;
+  // singlesite with nobody to log in: say how to make the first user, with the same --dir and --dsn.
+  const primary = app.sites.primary();
+  const noUser = config.mode === 'singlesite' && (await app.stores.users.count(primary.siteId)) === 0;
+  const dirFlag = ` --dir ${JSON.stringify(config.dir)}`;
   // One write: whoever reads the first line (a test, a supervisor) has the rest in the same chunk.
   process.stdout.write(
     [
       `pagemanager is running at ${addr.url} (${config.mode} mode; data in ${config.dir}; database ${where})`,
       ...(config.mode === 'offline' ? ['Offline mode: only this computer can reach it, and you are logged in as the site admin.'] : []),
       config.mode === 'offline' ? 'Press Ctrl+C to stop, or use Stop pagemanager in the dashboard.' : 'Press Ctrl+C to stop.',
+      ...(noUser
+        ? [`No one can log in yet: this site has no user. Create the first one (it asks for a password) with:`, `  pagemanager create-user --username you --role superadmin${dirFlag}${config.dsn.startsWith('postgres') ? ' --dsn "$PM_DSN"' : ''}`]
+        : []),
       '',
     ].join('\n'),
   );

@@ -41,6 +41,7 @@ export const ERRORS = {
   PM_ERR_MEDIA_IN_USE: { status: 409, message: 'The file {name} is used on {where}; take it out of those pages first.' },
   PM_ERR_QUOTA_EXCEEDED: { status: 413, message: 'This would pass the site’s storage quota of {limit} ({used} used, {needed} more needed). Delete files or ask for a larger quota.' },
   PM_ERR_DELETE_SELF: { status: 409, message: 'You cannot delete your own account; another admin can.' },
+  PM_ERR_USER_NOT_FOUND: { status: 404, message: 'No user named "{username}".' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -110,7 +110,16 @@ export interface PluginRouter {
   patch(url: string, handler: Handler, opts?: Partial<RouteOptions>): void;
   delete(url: string, handler: Handler, opts?: Partial<RouteOptions>): void;
   route(opts: RouteOptions): void;
+  /**
+   * How this plugin's HTML pages show a refusal (a 4xx PmError: forbidden,
+   * not found, conflict), such as the dashboard's layout with the message in
+   * plain words. JSON requests, 401 and 5xx keep the core's answer.
+   */
+  errorPage(render: ErrorPageRenderer): void;
 }
+
+/** Renders a refusal for `errorPage`; `error.params.who` may say who could ("Only an admin can manage themes."). */
+export type ErrorPageRenderer = (request: PmRequest, reply: PmReply, error: { status: number; code: string; message: string; params: Record<string, string | number> }) => unknown;
 
 /** HTML snippets computed on a miss and dropped when a page of the site changes. No table. */
 export interface ComponentsCache {

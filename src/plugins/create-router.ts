@@ -3,8 +3,8 @@ import { PmError } from '../errors/errors.js';
 import type { Csrf } from '../http/csrf.js';
 import { CSRF_COOKIE } from '../http/csrf.js';
 import { wantsJson } from '../http/error-response.js';
-import { can } from '../users/permissions.js';
-import type { Handler, PluginRouter, RouteInfo, RouteOptions } from './api.js';
+import { can, refusalFor } from '../users/permissions.js';
+import type { ErrorPageRenderer, Handler, PluginRouter, RouteInfo, RouteOptions } from './api.js';
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -26,7 +26,7 @@ export function createPluginRouter(scope: FastifyInstance, pluginName: string, c
       }
       const user = await pm.user();
       if (!user) throw new PmError('PM_ERR_UNAUTHENTICATED');
-      if (!can(user.role, permission)) throw new PmError('PM_ERR_FORBIDDEN', { action: `use ${permission.replace(/[-.]/g, ' ')}` });
+      if (!can(user.role, permission)) throw new PmError('PM_ERR_FORBIDDEN', refusalFor(permission));
     };
 
   const checkCsrf: preHandlerAsyncHookHandler = async function (request) {
@@ -64,5 +64,14 @@ export function createPluginRouter(scope: FastifyInstance, pluginName: string, c
     (url: string, handler: Handler, opts: Partial<RouteOptions> = {}) =>
       route({ ...opts, method, url, handler });
 
-  return { route, get: short('GET'), post: short('POST'), put: short('PUT'), patch: short('PATCH'), delete: short('DELETE') };
+  function errorPage(render: ErrorPageRenderer): void {
+    // This plugin's scope only: its HTML pages answer a refusal in their own layout; JSON callers and 5xx keep the core's answer.
+    scope.setErrorHandler(async (err, request, reply) => {
+      const e = err instanceof PmError ? err : undefined;
+      if (!e || e.status >= 500 || e.status === 401 || wantsJson(request.headers.accept, request.url)) throw err;
+      return render(request as never, reply, e);
+    });
+  }
+
+  return { route, errorPage, get: short('GET'), post: short('POST'), put: short('PUT'), patch: short('PATCH'), delete: short('DELETE') };
 }

@@ -61,4 +61,6 @@ export interface DashboardShell {
   /** Where the URL dashboard is reached on this site (its first alias, /pm/urls preferred). */
   urlDashboardHref(request: PmRequest): Promise<string>;
   can(request: PmRequest, permission: Permission): Promise<boolean>;
+  /** A refusal (403, 404, 409…) inside the dashboard layout, in plain words; for `router.errorPage`. */
+  errorPage(request: PmRequest, reply: PmReply, e: { status: number; code: string; message: string; params: Record<string, string | number> }): Promise<PmReply>;
 }

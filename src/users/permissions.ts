@@ -25,3 +25,30 @@ export const ROLES: readonly Role[] = ['superadmin', 'admin', 'editor', 'author'
 export function can(role: Role | undefined, permission: Permission): boolean {
   return role !== undefined && (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
+
+/** What a permission lets someone do, in words that finish "You do not have permission to …". */
+const PERMISSION_WORDS: Record<Permission, string> = {
+  'url-dashboard': 'use the dashboard',
+  'pages.write': 'change pages',
+  'pages.raw-html': 'store pages with their own scripts',
+  'posts.write': 'write posts',
+  'posts.manage': 'manage everyone’s posts',
+  'themes.manage': 'manage themes',
+  'menus.manage': 'change the menus',
+  'site.settings': 'change the site settings',
+  'users.manage': 'manage users',
+  'users.manage-superadmins': 'manage superadmins',
+  'site.backup': 'back up the site',
+};
+
+/**
+ * A refusal in plain words: `action` ("manage themes") and `who` ("Only an
+ * admin can manage themes."), naming the least role that may.
+ */
+export function refusalFor(permission: Permission): { action: string; who: string } {
+  const action = PERMISSION_WORDS[permission] ?? permission.replace(/[-.]/g, ' ');
+  const roles = PERMISSIONS[permission] as readonly Role[];
+  const least = [...ROLES].reverse().find((r) => roles.includes(r)) ?? 'superadmin';
+  const article = /^[aeiou]/.test(least) ? 'an' : 'a';
+  return { action, who: `Only ${article} ${least} can ${action}.` };
+}

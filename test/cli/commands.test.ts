@@ -80,7 +80,7 @@ test('bad input: one clear line on stderr, a non-zero exit, no stack trace, noth
     { name: 'flag value that looks like a flag', args: ['serve', '--dir', '--no-open'], code: 2, line: /^pagemanager serve: Option '--dir' argument is ambiguous\. .*Run pagemanager serve --help\.$/ },
     { name: 'stray argument', args: ['serve', 'now'], code: 2, line: "pagemanager serve: Unexpected argument 'now'. This command does not take positional arguments. Run pagemanager serve --help." },
     { name: 'unknown command', args: ['frobnicate'], code: 2, line: 'pagemanager: unknown command "frobnicate". Run pagemanager --help for the list.' },
-    { name: 'unknown user', args: ['reset-password', '--user', 'nobody', '--password-stdin', '--dir', d('users')], code: 1, line: 'pagemanager reset-password: Nothing is here: user "nobody".' },
+    { name: 'unknown user', args: ['reset-password', '--user', 'nobody', '--password-stdin', '--dir', d('users')], code: 1, line: 'pagemanager reset-password: No user named "nobody".' },
     { name: 'unreachable database (serve)', args: ['serve', '--no-open', '--dir', d('pg1'), '--addr', `127.0.0.1:${port}`, '--dsn', UNREACHABLE], code: 1, line: 'pagemanager serve: The database cannot be reached: connection refused at 127.0.0.1:1' },
     { name: 'unreachable database (PM_DSN)', args: ['list-sites', '--dir', d('pg2')], env: { PM_DSN: UNREACHABLE }, code: 1, line: 'pagemanager list-sites: The database cannot be reached: connection refused at 127.0.0.1:1' },
     { name: 'unreachable database (create-user)', args: ['create-user', '--username', 'x', '--dir', d('pg3'), '--dsn', UNREACHABLE], code: 1, line: 'pagemanager create-user: The database cannot be reached: connection refused at 127.0.0.1:1' },

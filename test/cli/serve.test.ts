@@ -68,6 +68,8 @@ test('serve with flags: prints its address, answers GET / with the welcome page,
   // The lines after the address arrive in their own writes; under load they may come a moment later.
   await s.waitForOutput(/Press Ctrl\+C to stop\./);
   assert.ok(!/Offline mode/.test(s.stdout()), 'the offline notice is only for offline mode');
+  await s.waitForOutput(/pagemanager create-user --username you --role superadmin --dir /);
+  assert.match(s.stdout(), /No one can log in yet: this site has no user\. Create the first one/, 'singlesite without a user says how to create one');
   await assertWelcome(s.url);
 
   const again = await runCli(args);

@@ -110,7 +110,7 @@ test('reset-password --password-stdin: refuses short and common passwords, chang
   ]);
   const expected = [
     ...refused.map(([, e]) => e),
-    'pagemanager reset-password: Nothing is here: user "nobody".',
+    'pagemanager reset-password: No user named "nobody".',
     'pagemanager reset-password: --user is required',
     'pagemanager reset-password: standard input is not a terminal; pass --password-stdin to read the password from it',
   ];
