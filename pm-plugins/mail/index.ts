@@ -17,8 +17,20 @@ const services = new WeakMap<object, MailService>();
 const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 const STATUS_LABEL = { pending: 'Sending', waiting: 'Waiting for settings', sent: 'Sent', failed: 'Failed' } as const;
 
+/**
+ * What the mail plugin offers the plugins that list `mail` in `dependsOn`:
+ * @example
+ * const mail = server.use<MailSender>('mail');
+ * await mail.notifyOwner({ siteId, subject: 'A comment waits for approval', text: '…' });
+ */
+export interface MailSender {
+  send: MailService['send'];
+  notifyOwner: MailService['notifyOwner'];
+}
+
 const plugin: Plugin = {
   name: 'mail',
+  provides: ['mail'],
   dependsOn: ['dashboard'],
   async init(server) {
     await server.migrate(mailMigrations);
@@ -29,6 +41,7 @@ const plugin: Plugin = {
       throw new PmError('PM_ERR_CONFIG', { detail: (e as Error).message });
     }
     services.set(server, service);
+    server.provide('mail', { send: (m) => service.send(m), notifyOwner: (m) => service.notifyOwner(m) } satisfies MailSender);
     const released = await releaseWaiting(service);
     if (released) server.log.info(`${released} mail(s) that waited for SMTP settings are being sent`);
   },

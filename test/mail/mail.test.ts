@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { SMTPServer } from 'smtp-server';
+import type { MailSender } from '../../pm-plugins/mail/index.js';
+import type { Plugin } from '../../src/plugins/plugin.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 
 const PASSWORD = 'smtp-secret-Zq81x';
@@ -176,6 +178,32 @@ describe('mail', () => {
       } finally {
         await back.close();
       }
+    } finally {
+      await t.close();
+    }
+  });
+
+  test('another plugin sends through the plugin API (dependsOn mail, server.use)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pm-mail-use-'));
+    writeFileSync(join(dir, 'config.toml'), `[plugins.mail]\n${settings(smtp.port)}\nnotify = "owner@example.org"\n`);
+    const notifier: Plugin = {
+      name: 'notifier',
+      dependsOn: ['mail'],
+      routes(router, server) {
+        router.get('/notify-test', async (request) => {
+          const mail = server.use<MailSender>('mail');
+          const sent = await mail.notifyOwner({ siteId: request.pm.site.siteId, subject: 'Something happened', text: 'Details inside.' });
+          return { queued: sent.length };
+        });
+      },
+    };
+    const t = await startTestApp({}, { dir, extraPlugins: [notifier], logger: { level: 'debug', stream: logStream } });
+    try {
+      const before = smtp.received.length;
+      const r = await t.app.http.inject('/notify-test');
+      assert.deepEqual(r.json(), { queued: 1 });
+      const got = await until(() => smtp.received.slice(before).find((m) => m.to.includes('owner@example.org')));
+      assert.match(got.raw, /^Subject: Something happened/m);
     } finally {
       await t.close();
     }
