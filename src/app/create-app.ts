@@ -281,7 +281,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const jobs = createJobs({ db, log: (msg, err) => http.fastify.log.error({ err }, msg) });
     const routes: RouteInfo[] = [];
     const users = createUserService({ stores, revokeUser: (userId) => auth.revokeUser(userId) });
-    const addresses = createAddressService({ db, pages, templates, routes: () => routes });
+    const addresses = createAddressService({ db, pages, templates, routes: () => routes, getSite: (id) => sites.get(id) });
     const found = discoverPlugins(opts.builtInPlugins ?? BUILTIN_PLUGINS, join(config.dir, 'pm-plugins'));
     const loaded: Plugin[] = [];
     const disabled = new Set<string>();

@@ -146,6 +146,8 @@ export function createAddressService(deps: {
   templates: TemplateUrlService;
   /** Every route plugins registered, read on each call (routes are registered after services are built). */
   routes: () => readonly RouteRef[];
+  /** The site, for its languages: an address in the default language that starts with another's prefix can never be reached. */
+  getSite?: (siteId: string) => Site | undefined;
 }): AddressService {
   const { pages, templates, db } = deps;
   const siteLocks = createSiteLocks();
@@ -182,9 +184,14 @@ export function createAddressService(deps: {
     const raw = typeof input === 'string' ? input.trim() : '';
     if (!raw) throw refusePath(raw, 'Enter an address, such as /about.');
     if (/(^|\/)\.\.?(\/|$)/.test(raw)) throw refusePath(raw, 'An address cannot contain “.” or “..” segments.');
+    if (/\s/.test(raw)) {
+      const suggestion = '/' + raw.replace(/^\/+/, '').trim().replace(/\s+/g, '-').toLowerCase();
+      throw refusePath(raw, `An address cannot contain spaces; use - between words instead, such as ${suggestion}.`);
+    }
     let path: string;
     try {
-      path = normalizeUrlPath(raw.startsWith('/') ? raw : '/' + raw);
+      // Addresses are stored in lower case (README: "Addresses"): /About-Us is saved as /about-us.
+      path = normalizeUrlPath(raw.startsWith('/') ? raw : '/' + raw).toLowerCase();
     } catch (e) {
       if (e instanceof PmError) throw new PmError('PM_ERR_PATH_INVALID', e.params, { fields: { path: e.message }, cause: e });
       throw e;
@@ -199,6 +206,51 @@ export function createAddressService(deps: {
       if (route) throw refusePath(path, `${path} is already a page of the ${route.plugin} plugin.`);
     }
     return path;
+  }
+
+  /** An address in the default language under an enabled language's prefix (/fr/x) is read as that language's /x: refuse it. */
+  function assertReachable(where: Lang, path: string): void {
+    if (where.langcode !== '') return;
+    const site = deps.getSite?.(where.siteId);
+    if (!site) return;
+    const first = path.split('/')[1]?.toLowerCase() ?? '';
+    if (first && first !== site.defaultLocale && site.enabledLocales.includes(first)) {
+      const rest = path.slice(first.length + 1) || '/';
+      throw refusePath(path, `Nobody could ever reach ${path}: addresses starting with /${first}/ are the ${first} versions of pages. Save it in ${first} as ${rest}, or pick another address.`);
+    }
+  }
+
+  /** Where a redirect on this site leads, hop by hop: refuses a loop (naming it) and a chain (pointing at another redirect). */
+  async function assertNoLoop(where: Lang, from: string, target: string): Promise<void> {
+    if (!target.startsWith('/')) return;
+    const pathOf = (t: string): string | undefined => {
+      let p = t.replace(/[?#].*$/, '');
+      if (where.langcode && (p === `/${where.langcode}` || p.startsWith(`/${where.langcode}/`))) p = p.slice(where.langcode.length + 1) || '/';
+      try {
+        return normalizeUrlPath(p).toLowerCase();
+      } catch {
+        return undefined;
+      }
+    };
+    const seen = [from];
+    let at = pathOf(target);
+    for (let hops = 0; at !== undefined && hops < 20; hops++) {
+      if (seen.includes(at)) {
+        const loop = [...seen, at].map((p) => shownPath(where.langcode, p)).join(' → ');
+        throw refuse('target', `That would make a loop that never ends: ${loop}. Point ${shownPath(where.langcode, from)} at a page instead.`);
+      }
+      const page = await pages.get(where.siteId, where.langcode, at);
+      if (!page || page.kind !== 'redirect' || !page.redirectUrl) return;
+      if (hops === 0 && !page.redirectUrl.startsWith('/')) {
+        throw refuse('target', `${shownPath(where.langcode, at)} is itself a redirect, to ${page.redirectUrl}; point ${shownPath(where.langcode, from)} straight there instead.`);
+      }
+      seen.push(at);
+      const next = pathOf(page.redirectUrl);
+      if (hops === 0 && next !== undefined && next !== from) {
+        throw refuse('target', `${shownPath(where.langcode, at)} is itself a redirect, to ${page.redirectUrl}; point ${shownPath(where.langcode, from)} straight there instead.`);
+      }
+      at = next;
+    }
   }
 
   function checkRedirectTarget(input: string, from?: string): string {
@@ -289,6 +341,7 @@ export function createAddressService(deps: {
 
     async setHtml(where, pathInput, html, author, o = {}) {
       const urlPath = checkPath(pathInput);
+      assertReachable(where, urlPath);
       return locked(where.siteId, async () => {
         const existed = await prepare(where, urlPath, true);
         await dropTemplate(where, urlPath);
@@ -320,6 +373,8 @@ export function createAddressService(deps: {
         throw new PmError('PM_ERR_VALIDATION', {}, { fields });
       }
       const path = urlPath;
+      assertReachable(where, path);
+      await assertNoLoop(where, path, target);
       return locked(where.siteId, async () => {
         const existed = await prepare(where, path, o.replace ?? true);
         await dropTemplate(where, path);
@@ -357,6 +412,7 @@ export function createAddressService(deps: {
       if (targetError && !pathError) throw targetError;
       if (pathError && targetError) throw new PmError('PM_ERR_VALIDATION', {}, { fields: { ...pathError.fields, ...targetError.fields } });
       const path = urlPath!;
+      assertReachable(where, path);
       const { contentUrl, pseudoroute } = target!;
       return locked(where.siteId, async () => {
         const existed = await prepare(where, path, o.replace ?? true, contentUrl);
@@ -369,6 +425,7 @@ export function createAddressService(deps: {
     async saveTemplate(input, o = {}) {
       const urlPath = checkPath(input.urlPath);
       const where = { siteId: input.siteId, langcode: input.langcode };
+      assertReachable(where, urlPath);
       return locked(input.siteId, async () => {
         const existed = (await templates.get(input.siteId, input.langcode, urlPath)) !== undefined;
         await prepare(where, urlPath, o.replace ?? true);
@@ -383,6 +440,7 @@ export function createAddressService(deps: {
       if (occ.kind === 'page') throw refuse('', `${shownPath(langcode, from)} is made by a plugin and cannot be renamed here.`);
       const to = checkPath(toInput, { aliasTo: occ.kind === 'alias' ? (occ.page?.contentUrl ?? undefined) : undefined });
       if (to === from) throw refuse('path', 'That is the address it has now; type the new one.');
+      assertReachable({ siteId: site.siteId, langcode }, to);
       return locked(site.siteId, async () => {
         const there = await occupant(site.siteId, langcode, to);
         if (there) throw refuse('path', `${shownPath(langcode, to)} is already ${describeOccupant(there)}. Delete it first, or pick another address.`);
