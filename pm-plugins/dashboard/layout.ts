@@ -14,18 +14,14 @@ import type { DashboardAssets } from './assets.js';
 
 export type { Notice } from '../../src/plugins/plugin.js';
 
-/** Same policy the core gives /pm/ responses; set here too because an alias such as /admin is not under /pm/. */
-const CSP = "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 const FLASH_COOKIE = 'pm_flash';
 /** The dashboard's tab icon: a page with a folded corner, inline so it costs no request (img-src allows data:). */
 const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2e5bce"/><path d="M10 7h9l5 5v13H10z" fill="#fff"/><path d="M19 7v5h5" fill="#cfdaf7"/></svg>')}`;
 const NAV_CACHE_MS = 10_000;
 
-/** The shell as the dashboard's own pages use it: what it provides to other plugins, plus its assets and headers. */
+/** The shell as the dashboard's own pages use it: what it provides to other plugins, plus its assets. */
 export interface Shell extends DashboardShell {
   readonly assets: DashboardAssets;
-  /** Sets the no-store, CSP and frame headers every dashboard response carries. */
-  headers(reply: PmReply): PmReply;
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -79,16 +75,6 @@ export function createDashboardShell(server: PluginServer, assets: DashboardAsse
     const best =
       entries.find((e) => e.langcode === '' && e.urlPath === DEFAULT_URL_DASHBOARD_ALIAS) ?? entries.find((e) => e.langcode === '') ?? entries[0];
     return best ? siteHref(request, best.langcode, best.urlPath) : request.pm.link(DEFAULT_URL_DASHBOARD_ALIAS);
-  }
-
-  function headers(reply: PmReply): PmReply {
-    return reply
-      .header('cache-control', 'no-store')
-      .header('content-security-policy', CSP)
-      .header('x-frame-options', 'DENY')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'same-origin')
-      .header('x-robots-tag', 'noindex');
   }
 
   function flash(request: PmRequest, reply: PmReply, notice: Notice): void {
@@ -182,7 +168,8 @@ ${o.body}
 </main>
 </div>
 ${o.formsScript ? html`<script src="${L(`/pm/assets/forms.js?v=${assets.forms.version}`)}" defer></script>` : ''}`;
-    headers(reply)
+    // The dashboard's headers (no-store, no framing, its CSP) come from the server, for /pm/ and `dashboard` routes.
+    reply
       .code(o.status ?? 200)
       .type('text/html; charset=utf-8');
     return reply.send(document(request, { title: o.title, body }));
@@ -209,7 +196,6 @@ ${o.formsScript ? html`<script src="${L(`/pm/assets/forms.js?v=${assets.forms.ve
     page,
     errorPage,
     document,
-    headers,
     redirect(request, reply, href, notice) {
       if (notice) flash(request, reply, notice);
       return reply.redirect(href, 303);

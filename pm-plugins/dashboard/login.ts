@@ -50,7 +50,7 @@ ${input({ name: 'password', label: 'Password', type: 'password', autocomplete: '
 </div>
 <p class="foot">Forgot your password? Ask an administrator of this site, or run <code>pagemanager reset-password --user NAME</code> on the server.</p>
 </main>`;
-    shell.headers(reply).code(o.status ?? 200).type('text/html; charset=utf-8');
+    reply.code(o.status ?? 200).type('text/html; charset=utf-8');
     return reply.send(shell.document(request, { title: 'Log in', bodyClass: 'login', body }));
   }
 

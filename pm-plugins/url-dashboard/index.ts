@@ -31,6 +31,7 @@ const plugin: Plugin = {
     router.errorPage((request, reply, e) => (request.pm ? shell.errorPage(request, reply, e) : server.sendError(request, reply, e)));
     router.get(URL_DASHBOARD_ROUTE, (request, reply) => showUrlList(server, shell, request, reply), {
       pseudoroute: true,
+      dashboard: true,
       permission: 'url-dashboard',
       description: 'The URL dashboard: every address of the site',
     });

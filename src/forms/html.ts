@@ -1,9 +1,7 @@
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml } from '../html/escape-html.js';
 
-/** Escapes text for use in HTML text and in quoted attribute values alike. */
-export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]);
-}
+/** Escapes text for use in HTML text and in quoted attribute values alike (the one escaper, src/html/). */
+export { escapeHtml };
 
 export type AttrValue = string | number | boolean | undefined | null;
 

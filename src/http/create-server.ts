@@ -18,7 +18,7 @@ import type { Stores, User } from '../store/types.js';
 import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
 import type { Auth } from './auth.js';
 import { CSRF_COOKIE, type Csrf } from './csrf.js';
-import { ERROR_PAGE_CSP, errorPageHtml, STATUS_TITLES, toPublicError, wantsJson } from './error-response.js';
+import { renderError, wantsJson } from './error-response.js';
 import { createFrontHandler, frontContext } from './front-handler.js';
 import { createConnectionDrain, type ConnectionDrain } from './connection-drain.js';
 import { createHostGuard } from './host-guard.js';
@@ -32,8 +32,13 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     pseudoroute?: boolean;
+    /** A dashboard page outside /pm/ (the URL dashboard, reached through aliases): it gets the dashboard's headers. */
+    dashboard?: boolean;
   }
 }
+
+/** The policy of dashboard pages: their own stylesheet and scripts, pictures from anywhere over https. */
+const DASHBOARD_CSP = "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
 export interface HttpServer {
   fastify: FastifyInstance;
@@ -104,16 +109,10 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   });
 
   function sendRawError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    const e = toPublicError(err);
-    if (e.status >= 500) fastify.log.error({ err: (e.cause ?? err) as Error, code: e.code, detail: e.privateMessage }, 'request failed');
-    const json = wantsJson(req.headers.accept, req.url ?? '');
-    const body = json ? JSON.stringify(e.toJSON()) : errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code);
-    res.writeHead(e.status, {
-      'content-type': json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
-      'content-length': Buffer.byteLength(body),
-      ...(json ? {} : { 'content-security-policy': ERROR_PAGE_CSP }),
-    });
-    res.end(body);
+    const a = renderError(err, { accept: req.headers.accept, url: req.url ?? '' });
+    if (a.status >= 500) fastify.log.error({ err: (a.error.cause ?? err) as Error, code: a.error.code, detail: a.error.privateMessage }, 'request failed');
+    res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
+    res.end(a.body);
   }
 
   front = createFrontHandler({
@@ -182,18 +181,18 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     }
   });
 
-  // Dashboard and API responses: never cached anywhere, never framed.
+  // Dashboard and API responses: never cached anywhere, never framed, never indexed. The one place these
+  // headers are set: /pm/ addresses, and dashboard pages a plugin serves elsewhere (route option `dashboard`).
   fastify.addHook('onSend', async (request, reply, payload) => {
     // Nothing a user uploaded or wrote is ever taken for a script or a stylesheet by sniffing.
     reply.header('x-content-type-options', 'nosniff');
-    if (request.url.startsWith('/pm/') || request.url === '/pm') {
+    if (request.url.startsWith('/pm/') || request.url === '/pm' || request.routeOptions.config?.dashboard) {
       // Dashboard assets keep the caching their plugin chose (ETag revalidation).
       if (!request.url.startsWith('/pm/assets/')) reply.header('cache-control', 'no-store');
       reply.header('x-frame-options', 'DENY');
       reply.header('referrer-policy', 'same-origin');
-      if (!reply.getHeader('content-security-policy')) {
-        reply.header('content-security-policy', "default-src 'self'; img-src 'self' data: https:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'");
-      }
+      reply.header('x-robots-tag', 'noindex');
+      if (!reply.getHeader('content-security-policy')) reply.header('content-security-policy', DASHBOARD_CSP);
     } else if (!reply.getHeader('content-security-policy') && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
       // A plugin's page that set no policy of its own runs no script.
       reply.header('content-security-policy', NO_SCRIPT_PAGE_CSP);
@@ -207,13 +206,9 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   });
 
   function sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
-    const e = toPublicError(err);
-    if (e.status >= 500) request.log.error({ err: (e.cause ?? err) as Error, code: e.code, detail: e.privateMessage }, 'request failed');
-    reply.code(e.status);
-    if (e.code === 'PM_ERR_RATE_LIMITED') reply.header('retry-after', String(e.params.retryAfter ?? 60));
-    if (wantsJson(request.headers.accept, request.url)) return reply.type('application/json; charset=utf-8').send(e.toJSON());
-    reply.header('content-security-policy', ERROR_PAGE_CSP);
-    return reply.type('text/html; charset=utf-8').send(errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code));
+    const a = renderError(err, { accept: request.headers.accept, url: request.url });
+    if (a.status >= 500) request.log.error({ err: (a.error.cause ?? err) as Error, code: a.error.code, detail: a.error.privateMessage }, 'request failed');
+    return reply.code(a.status).headers(a.headers).send(a.body);
   }
 
   fastify.setErrorHandler((err, request, reply) => sendError(request, reply, err));
@@ -241,8 +236,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       return reply.send(html.html);
     } catch (err) {
       request.log.warn({ err }, 'the theme could not render its 404 page');
-      reply.header('content-security-policy', ERROR_PAGE_CSP);
-      return reply.code(404).type('text/html; charset=utf-8').send(errorPageHtml(404, 'Page not found', `Nothing is at ${request.pm?.url.urlPath ?? request.url}.`));
+      return sendError(request, reply, new PmError('PM_ERR_PAGE_NOT_FOUND', { urlPath: request.pm?.url.urlPath ?? request.url }));
     }
   }));
 

@@ -1,7 +1,12 @@
+/**
+ * The one error renderer: every error a request can end in (thrown before
+ * Fastify is involved, thrown by a route or a hook, or a 404 whose theme
+ * cannot render its page) becomes the same answer here: JSON
+ * `{ code, message, fields? }` for API calls, else a plain self-contained page.
+ */
 import { createHash } from 'node:crypto';
-import { ERRORS, isPmError, PmError } from '../errors/errors.js';
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { isPmError, PmError } from '../errors/errors.js';
+import { escapeHtml as esc } from '../html/escape-html.js';
 
 /** Maps anything thrown to the public error: a PmError, or PM_ERR_INTERNAL. */
 export function toPublicError(err: unknown): PmError {
@@ -45,4 +50,24 @@ export function wantsJson(accept: string | undefined, url: string): boolean {
   return url.startsWith('/pm/api/') || (!!accept && accept.includes('application/json') && !accept.includes('text/html'));
 }
 
-export { ERRORS };
+export interface ErrorAnswer {
+  /** The public error (a PmError, or PM_ERR_INTERNAL for anything else); log its cause when status ≥ 500. */
+  error: PmError;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What the client gets for `err`, by what it accepts and where it asked. */
+export function renderError(err: unknown, request: { accept: string | undefined; url: string }): ErrorAnswer {
+  const e = toPublicError(err);
+  const headers: Record<string, string> = {};
+  if (e.code === 'PM_ERR_RATE_LIMITED') headers['retry-after'] = String(e.params.retryAfter ?? 60);
+  if (wantsJson(request.accept, request.url)) {
+    headers['content-type'] = 'application/json; charset=utf-8';
+    return { error: e, status: e.status, headers, body: JSON.stringify(e.toJSON()) };
+  }
+  headers['content-type'] = 'text/html; charset=utf-8';
+  headers['content-security-policy'] = ERROR_PAGE_CSP;
+  return { error: e, status: e.status, headers, body: errorPageHtml(e.status, STATUS_TITLES[e.status] ?? 'Error', e.message, e.code) };
+}

@@ -95,6 +95,12 @@ export interface RouteOptions {
    * user aliased to it (a content redirect). This is how the blog index can sit at `/`.
    */
   pseudoroute?: boolean;
+  /**
+   * A dashboard page at an address outside /pm/ (the URL dashboard's pseudoroute, reached through
+   * aliases such as /admin): it gets the dashboard's headers (no-store, no framing, noindex, its CSP),
+   * as everything under /pm/ does.
+   */
+  dashboard?: boolean;
   /** Request body limit in bytes. */
   bodyLimit?: number;
   /** Per-IP rate limit for this route. */

@@ -50,7 +50,7 @@ export function createPluginRouter(scope: FastifyInstance, pluginName: string, c
       method: methods,
       url: o.url,
       bodyLimit: o.bodyLimit,
-      config: { pseudoroute: o.pseudoroute ?? false, ...(o.rateLimit ? { rateLimit: { max: o.rateLimit.max, timeWindow: o.rateLimit.timeWindowMs } } : {}) },
+      config: { pseudoroute: o.pseudoroute ?? false, dashboard: o.dashboard ?? false, ...(o.rateLimit ? { rateLimit: { max: o.rateLimit.max, timeWindow: o.rateLimit.timeWindowMs } } : {}) },
       preHandler,
       handler: o.handler as unknown as (request: FastifyRequest, reply: FastifyReply) => unknown,
     });

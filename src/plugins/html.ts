@@ -14,9 +14,8 @@ export class SafeHtml {
   }
 }
 
-export function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml as esc } from '../html/escape-html.js';
+import { escapeHtml as esc } from '../html/escape-html.js';
 
 /** Marks trusted markup (already escaped or produced by a renderer that escapes). */
 export function raw(s: string): SafeHtml {

@@ -24,10 +24,9 @@ export interface AssetSet {
 
 export const CSP_DIRECTIVES: readonly CspDirective[] = ['script-src', 'style-src', 'img-src', 'connect-src', 'frame-src', 'font-src'];
 
-/** Escapes text for HTML content and double-quoted attributes. */
-export function esc(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
+/** Escapes text for HTML content and double-quoted attributes (the one escaper, src/html/). */
+export { escapeHtml as esc } from '../html/escape-html.js';
+import { escapeHtml as esc } from '../html/escape-html.js';
 
 export function sha256Base64(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('base64');

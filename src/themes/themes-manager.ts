@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { PmError, isPmError } from '../errors/errors.js';
 import { checkSchema as formsCheckSchema, renderMarkdown } from '../forms/index.js';
-import { renderErrorPage } from './error-page.js';
 import { assertAssetSet, buildInjection, esc } from './injection.js';
 import type { AssetSet, CspSources, ScriptAsset } from './injection.js';
 import { normalizeFsPath } from './readonly-fs.js';
@@ -125,8 +124,6 @@ export interface ThemesManager {
   check(): Promise<{ themeId: string; errors: string[] }[]>;
   getTemplate(themeId: string, templateName: string): Promise<TemplateConfig>;
   render(themeId: string, templateName: string, data: unknown, ctx: RenderContext): Promise<RenderResult>;
-  /** A plain page with no theme, for when the theme itself is broken. */
-  renderErrorPage(status: number, message: string): { html: string; headers: Record<string, string> };
   /** GET `/pm-themes/{themeId}/{path}` (`v` = the `?v=` query). Bad paths throw PM_ERR_PATH_INVALID. */
   serveAsset(themeId: string, path: string, ifNoneMatch?: string, v?: string): Promise<AssetResponse>;
   /** Renders with a fresh nonce and sends the page with its CSP. `ctx.status` defaults to 200. */
@@ -343,7 +340,6 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       return { name: def.name, description: def.description, schema: schema ?? { ...DEFAULT_SCHEMA }, sample: sample ?? {} };
     },
     render,
-    renderErrorPage,
     async serveAsset(themeId, path, ifNoneMatch, v) {
       const s = await current();
       // Only loaded themes are served, and each path is checked before any read.

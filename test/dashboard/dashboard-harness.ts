@@ -131,5 +131,8 @@ export function inputValue(body: string, name: string): string | undefined {
 }
 
 export function decode(s: string): string {
-  return s.replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&amp;/g, '&');
+  return s
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&(lt|gt|quot);/g, (_, n: string) => ({ lt: '<', gt: '>', quot: '"' })[n as 'lt']!)
+    .replace(/&amp;/g, '&');
 }

@@ -110,7 +110,7 @@ describe('dashboard pages', () => {
       assert.match(r.body, /<h2>Daybreak<\/h2>/);
       assert.match(r.body, /src="\/pm-themes\/daybreak\/screenshots\/about\.png\?v=[0-9a-f]+"/);
       assert.match(r.body, /<h2>Mini<\/h2>/);
-      assert.match(r.body, /href="\/pm\/urls\/new\?theme=mini&#38;template=note"/);
+      assert.match(r.body, /href="\/pm\/urls\/new\?theme=mini&amp;template=note"/);
     });
 
     test('a broken theme is listed with its errors', async () => {

@@ -64,7 +64,7 @@ describe('logging in and out (singlesite)', () => {
         assert.equal(logins.length, 1, 'user.login was emitted once');
       },
     },
-    { name: 'logged in, the dashboard opens', method: 'GET', url: '/pm/', status: 200, text: /Pages &#38; URLs/ },
+    { name: 'logged in, the dashboard opens', method: 'GET', url: '/pm/', status: 200, text: /Pages &amp; URLs/ },
     { name: 'logged in, the login page goes to the dashboard', method: 'GET', url: '/pm/login', status: 303, location: '/pm/' },
     {
       name: 'logout clears the session cookie',

@@ -37,8 +37,8 @@ describe('the site’s theme', () => {
     assert.match(r.body, /<h3>Résumé<\/h3>/);
     const confirm = await ada.get('/pm/themes/switch?theme=nightfall');
     assert.equal(confirm.statusCode, 200);
-    assert.match(confirm.body, /href="\/pm\/themes\/preview\?theme=nightfall&#38;path=%2F"/, 'a preview of the home page');
-    assert.match(confirm.body, /href="\/pm\/themes\/preview\?theme=nightfall&#38;path=%2Fabout"/, 'and of one other page');
+    assert.match(confirm.body, /href="\/pm\/themes\/preview\?theme=nightfall&amp;path=%2F"/, 'a preview of the home page');
+    assert.match(confirm.body, /href="\/pm\/themes\/preview\?theme=nightfall&amp;path=%2Fabout"/, 'and of one other page');
     assert.match(decode(confirm.body), /1 page keeps its theme[\s\S]*<code>\/flyer<\/code>/, 'pages whose template Nightfall lacks are listed');
   });
 

@@ -309,15 +309,6 @@ describe('broken themes and templates', () => {
     await rejectsCode(themes.render('sneaky', 'b', { which: '/etc/passwd' }, CTX), 'PM_ERR_THEME_BROKEN', /not found in the theme/);
   });
 
-  it('renderErrorPage is a self-contained page whose only style is allowed by its hash', () => {
-    const { html, headers } = themes.renderErrorPage(500, 'The theme <daybreak> is broken');
-    assert.match(html, /<h1>Something went wrong<\/h1>/);
-    assert.match(html, /The theme &lt;daybreak&gt; is broken/);
-    assert.doesNotMatch(html, /<link|<script|src=/);
-    const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
-    assert.ok(headers['content-security-policy']?.includes(`'sha256-${sha256b64(style)}'`));
-    assert.match(themes.renderErrorPage(404, 'x').html, /Page not found/);
-  });
 });
 
 describe('template configuration', () => {
