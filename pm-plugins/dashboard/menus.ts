@@ -120,7 +120,7 @@ ${langs.length > 1 ? html`<nav class="tabs tabs-small" aria-label="Languages"><s
         : '';
     const body = html`${tabs}
 <section class="card"><p class="muted">${meta.help}</p>${fallbackNote}
-<form method="post" action="${L('/pm/menus')}" novalidate class="menu-form">
+<form method="post" action="${L('/pm/menus')}" novalidate class="menu-form" data-pm-unsaved>
 <button class="pm-sr-only" type="submit" tabindex="-1" aria-hidden="true">Save</button>
 ${shell.csrf(request)}<input type="hidden" name="menu" value="${o.name}"><input type="hidden" name="lang" value="${o.langcode}">
 ${errors.items ? html`<p class="pm-field-error">${errors.items}</p>` : ''}

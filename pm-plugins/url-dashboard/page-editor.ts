@@ -64,7 +64,7 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
     const sampleLink = isNew ? html`<p class="small"><button class="btn-link" type="submit" name="_pm_sample" value="1" formnovalidate>Start from the template’s sample content</button> <span class="muted">(keeps what you typed)</span></p>` : '';
     const tplTitle = tplInfo?.title ?? s.templateName;
     const aside = html`<aside class="aside-shot">${tplInfo?.screenshot ? html`<img src="${tplInfo.screenshot}" alt="What the ${tplTitle} template looks like">` : ''}<p><strong>${theme?.name ?? s.themeId} · ${tplTitle}</strong><br>${tpl.description}</p></aside>`;
-    const body = html`<form method="post" action="${L('/pm/urls/save')}" novalidate>
+    const body = html`<form method="post" action="${L('/pm/urls/save')}" novalidate data-pm-unsaved>
 <button class="pm-sr-only" type="submit" tabindex="-1" aria-hidden="true">Save</button>
 ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.themeId)}${hidden('_pm_template', s.templateName)}
 <div class="two-col"><div>

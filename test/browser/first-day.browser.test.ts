@@ -131,4 +131,83 @@ describe('a site owner’s first day in Chromium', { skip }, () => {
     await p.screenshot({ path: join(SHOTS, 'forbidden-desktop.png'), fullPage: true });
     await ctx.close();
   });
+
+  test('theme switch: preview your own home page in Nightfall, apply, see the site change, switch back', async () => {
+    await page.goto(url('/pm/themes'));
+    await page.click('text=Preview and use Nightfall…');
+    await page.waitForSelector('h1:has-text("Use Nightfall for the whole site?")');
+    await shots('theme-switch');
+    const [preview] = await Promise.all([context.waitForEvent('page'), page.click('text=Your home page ↗')]);
+    await preview.waitForLoadState();
+    assert.match(await preview.content(), /\/pm-themes\/nightfall\/assets\/style\.css/, 'the preview is the home page in Nightfall');
+    await preview.close();
+    assert.match((await app.http.inject({ url: '/' })).body, /\/pm-themes\/daybreak\//, 'the preview changed nothing');
+    await page.click('button:has-text("Use Nightfall")');
+    await page.waitForSelector('text=Nightfall is now your site’s theme.');
+    await page.goto(url('/about'));
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(12, 14, 19)', 'the page is dark now');
+    await page.goto(url('/pm/themes/switch?theme=daybreak'));
+    await page.click('button:has-text("Use Daybreak")');
+    await page.waitForSelector('text=Daybreak is now your site’s theme.');
+    assert.deepEqual(cspErrors, []);
+  });
+
+  test('a translation: /fr/about shows the default version first; “+ fr” opens the prefilled form; saved, it shows the French', async () => {
+    await page.goto(url('/pm/settings'));
+    await page.check('input[name="enabledLocales"][value="fr"]');
+    await page.click('button:has-text("Save settings")');
+    await page.waitForSelector('text=Settings saved.');
+    await shots('settings');
+    await page.goto(url('/fr/about'));
+    assert.equal(await page.textContent('h1'), 'About the studio', 'the fallback');
+    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    await page.goto(url('/pm/urls'));
+    await shots('pages-list');
+    await page.click('a[title="Translate into fr"] >> nth=0');
+    await page.waitForSelector('text=This form starts from the en version');
+    assert.equal(await page.inputValue('#pm-f-title'), 'About the studio');
+    await page.fill('#pm-f-title', 'L’atelier');
+    await page.click('button:has-text("Save page")');
+    await page.waitForSelector('text=Saved. The page is live at /fr/about.');
+    await page.goto(url('/fr/about'));
+    assert.equal(await page.textContent('h1'), 'L’atelier');
+    assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  });
+
+  test('restoring a revision, and the warning before leaving unsaved changes', async () => {
+    await page.goto(url('/pm/urls/edit?path=/about'));
+    await page.fill('#pm-f-title', 'A new title');
+    await page.click('button:has-text("Save changes")');
+    await page.waitForSelector('.notice-ok');
+    // Unsaved changes: typing, then leaving, asks first.
+    await page.click('#pm-f-title');
+    await page.keyboard.type(' and more');
+    const dialogs: string[] = [];
+    page.once('dialog', (d) => {
+      dialogs.push(d.type());
+      void d.accept();
+    });
+    await page.goto(url('/pm/'));
+    assert.deepEqual(dialogs, ['beforeunload'], 'the browser asked before leaving');
+    await page.goto(url('/pm/urls/edit?path=/about'));
+    await page.click('text=Earlier versions');
+    await page.waitForSelector('h1:has-text("Earlier versions of /about")');
+    await shots('revisions');
+    await page.click('button:has-text("Restore this version") >> nth=0');
+    await page.waitForSelector('text=is back and live');
+    await page.goto(url('/about'));
+    assert.equal(await page.textContent('h1'), 'About the studio');
+  });
+
+  test('the trash: a deleted page comes back at its address', async () => {
+    await page.goto(url('/pm/urls/delete?path=/work'));
+    await page.click('button:has-text("Delete /work")');
+    await page.waitForSelector('text=It is in the trash if you need it back.');
+    assert.equal((await page.goto(url('/work')))?.status(), 404);
+    await page.goto(url('/pm/trash'));
+    await shots('trash');
+    await page.click('button:has-text("Restore")');
+    await page.waitForSelector('text=/work is back and live.');
+    assert.equal((await page.goto(url('/work')))?.status(), 200);
+  });
 });
