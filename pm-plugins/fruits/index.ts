@@ -1,7 +1,9 @@
 /**
  * The example plugin: copy this folder to start your own.
  *
- * It shows the three things most plugins do: its own table (a migration),
+ * It shows the three things most plugins do: its own table (migrations
+ * written with the schema builder and the typed column helpers, declared in
+ * `tables`),
  * a page rendered with the site's theme, and a pseudoroute — a route no
  * visitor reaches by its own path, only through a URL that a user aliased
  * to it. After `pagemanager serve`, alias a URL to it from the URL dashboard
@@ -11,22 +13,32 @@
  */
 import type { Plugin } from '../../src/plugins/plugin.js';
 
-interface Fruit {
-  name: string;
-  colour: string;
-}
+type Fruit = { name: string; colour: string };
+
+/** The plugin's tables as Kysely checks queries against them. */
+type FruitTables = { pm_fruit: Fruit };
 
 const plugin: Plugin = {
   name: 'fruits',
   // Documented in docs/errors.md like the core's; thrown with server.error().
   errors: { PM_ERR_FRUIT_NOT_FOUND: { status: 404, message: 'There is no fruit called {name}.' } },
+  tables: ['pm_fruit'],
   async init(server) {
     await server.migrate([
       {
         version: 1,
         name: 'create pm_fruit',
+        // As it shipped, with plain TEXT columns (ordered by the server's locale on PostgreSQL); version 2 fixes that.
         up: () => `CREATE TABLE pm_fruit (name TEXT PRIMARY KEY, colour TEXT NOT NULL);
                    INSERT INTO pm_fruit (name, colour) VALUES ('apple', 'red'), ('banana', 'yellow'), ('fig', 'purple');`,
+      },
+      {
+        version: 2,
+        name: 'pm_fruit byte-ordered text',
+        up: (m) =>
+          m.rebuildTable('pm_fruit', ['name', 'colour'], (t) =>
+            t.addColumn('name', m.column.text, (c) => c.notNull().primaryKey()).addColumn('colour', m.column.text, (c) => c.notNull()),
+          ),
       },
     ]);
   },
@@ -34,7 +46,7 @@ const plugin: Plugin = {
     router.get(
       '/pm-fruits',
       async (request, reply) => {
-        const fruits = await server.db.all<Fruit>('SELECT name, colour FROM pm_fruit ORDER BY name');
+        const fruits = await server.kysely.withTables<FruitTables>().selectFrom('pm_fruit').select(['name', 'colour']).orderBy('name').execute();
         // A small snippet, cached until a page of the site changes.
         const list = await server.components.get(request.pm.site.siteId, 'fruits:list', () =>
           fruits.map((f) => `* **${f.name}** — ${f.colour}`).join('\n'),

@@ -28,14 +28,15 @@ import { discoverPlugins, importPlugin, orderPlugins } from '../plugins/load-plu
 import { CONTENT_NAMESPACE, contentMigrations } from '../store/content-migrations.js';
 import { createJobs, jobMigrations, type Jobs } from '../jobs/jobs.js';
 import { coreMigrations } from '../store/core-migrations.js';
+import { ownedTables, type OwnedTable } from '../store/core-tables.js';
 import { createMenuStore } from '../store/menu-store.js';
 import { createStores } from '../store/create-stores.js';
 import type { Db } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { openDb } from '../store/open-db.js';
 import type { StoreOptions } from '../store/store-options.js';
+import { createThemeFileStore, THEME_FILE_NAMESPACE, themeFileMigrations } from '../store/theme-file-store.js';
 import type { Stores, User } from '../store/types.js';
-import { createDbFileSource, themeFileMigrations } from '../themes/db-file-source.js';
 import { createDbFS } from '../themes/db-fs.js';
 import { createDirFS } from '../themes/dir-fs.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
@@ -77,6 +78,8 @@ export interface App {
   uploads: FileStorage;
   /** Namespace ('core', 'jobs', a plugin's name) → the highest migration version applied. */
   schemaVersions(): Promise<Record<string, number>>;
+  /** Every table in the database and who owns it (core stores, then plugins), in dependency order: what a backup copies. */
+  tables(): OwnedTable[];
   /** Listens on config.host:config.port; resolves with the bound address. */
   listen(): Promise<{ host: string; port: number; url: string }>;
   /**
@@ -151,7 +154,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   };
   try {
     await migrate(db, coreMigrations);
-    await migrate(db, themeFileMigrations, 'themes');
+    await migrate(db, themeFileMigrations, THEME_FILE_NAMESPACE);
     await migrate(db, contentMigrations, CONTENT_NAMESPACE);
     await migrate(db, jobMigrations, 'jobs');
     const stores = createStores(db, opts.storeOptions);
@@ -180,7 +183,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // The user's folder wins over themes installed into the database, which win over the built-in ones.
       fs: createOverlayFS([
         createDirFS(join(config.dir, 'pm-themes')),
-        createDbFS(createDbFileSource(db, THEMES_DB_ROOT)),
+        createDbFS(createThemeFileStore(db, THEMES_DB_ROOT)),
         runtime().files('pm-themes'),
       ]),
       md: renderMarkdown,
@@ -375,6 +378,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         const rows = await db.all<{ namespace: string; version: number }>('SELECT namespace, MAX(version) AS version FROM pm_migration GROUP BY namespace');
         return Object.fromEntries(rows.map((r) => [r.namespace, Number(r.version)]));
       },
+      tables: () => ownedTables(plugins),
       async listen() {
         await http.fastify.listen({ host: config.host, port: config.port });
         const a = http.server.address();

@@ -4,8 +4,8 @@ import { coreMigrations } from '../store/core-migrations.js';
 import { createStores } from '../store/create-stores.js';
 import { migrate } from '../store/migrate.js';
 import { openDb } from '../store/open-db.js';
+import { THEME_FILE_NAMESPACE, themeFileMigrations } from '../store/theme-file-store.js';
 import type { Site, Stores } from '../store/types.js';
-import { themeFileMigrations } from '../themes/db-file-source.js';
 import { prepareDataDir } from './create-app.js';
 import { runtime } from './runtime.js';
 
@@ -15,7 +15,7 @@ export async function openData(config: Config, opts: { dbSchema?: string } = {})
   const db = await openDb(config.dsn, { schema: opts.dbSchema, sqliteAddon: () => runtime().sqliteAddon(config.dir) });
   try {
     await migrate(db, coreMigrations);
-    await migrate(db, themeFileMigrations, 'themes');
+    await migrate(db, themeFileMigrations, THEME_FILE_NAMESPACE);
     const stores = createStores(db);
     const primary = await stores.sites.ensurePrimary();
     return { db, stores, primary, close: () => db.close() };

@@ -81,6 +81,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     name: plugin.name,
     mode: s.config.mode,
     db: s.db,
+    kysely: s.db.kysely as unknown as PluginServer['kysely'],
     dbType: s.db.dialect.name,
     migrate: async (migrations) => void (await migrate(s.db, migrations, `plugin_${plugin.name.replace(/[^A-Za-z0-9_-]/g, '_')}`)),
     config: s.config.plugins[plugin.name] ?? {},

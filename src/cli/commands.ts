@@ -227,13 +227,15 @@ the same name in DIR/pm-themes/ still wins over it.`,
       if (!existsSync(join(folder, 'theme.json'))) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `${folder} has no theme.json` });
       const config = configOf(values, { mode: 'singlesite', addr: '127.0.0.1:0' });
       const data = await openData(config);
-      const [{ THEMES_DB_ROOT }, { installThemeToDb }, { createDirFS }] = await Promise.all([
+      const [{ THEMES_DB_ROOT }, { createThemeFileStore }, { createDirFS }, { readFolderFiles }] = await Promise.all([
         import('../app/create-app.js'),
-        import('../themes/db-file-source.js'),
+        import('../store/theme-file-store.js'),
         import('../themes/dir-fs.js'),
+        import('../themes/read-folder.js'),
       ]);
       try {
-        const n = await installThemeToDb(data.db, createDirFS(dirname(folder)), basename(folder), THEMES_DB_ROOT);
+        const files = await readFolderFiles(createDirFS(dirname(folder)), basename(folder));
+        const n = await createThemeFileStore(data.db, THEMES_DB_ROOT).replaceFolder(basename(folder), files);
         process.stdout.write(`Installed theme ${basename(folder)} (${n} files) into the database.\n`);
         return 0;
       } finally {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { isPmError } from '../errors/errors.js';
 import type { Db } from '../store/db.js';
 import type { PageRecord, PageStore } from '../store/types.js';
 import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from './page-csp.js';
@@ -62,10 +63,42 @@ export function createPageService(opts: {
   const { db, store, cache } = opts;
   const instanceId = randomUUID();
   let unlisten: (() => Promise<void>) | undefined;
+  /**
+   * Bumped by every invalidation: a page read from the table is cached only if
+   * nothing was invalidated while it was being read (else it may be older
+   * than what the invalidation announced).
+   */
+  let generation = 0;
+  /**
+   * Whether the cache can be trusted: always on SQLite (one process writes
+   * through this service); on PostgreSQL only while LISTEN is up, because a
+   * write on another instance is announced there and nowhere else.
+   */
+  const trusted = (): boolean => !db.dialect.crossProcessNotify || db.isListening();
+
+  function remember(key: string, page: ServablePage, readAt: number): void {
+    if (readAt === generation && trusted()) cache.offer(key, page);
+  }
+
+  /**
+   * While not listening (the LISTEN connection dropped and is not back yet),
+   * pages come from the table, fresh; the cache only answers when the
+   * database cannot be reached at all, when no instance can write either.
+   */
+  async function readUntrusted(key: string, siteId: string, langcode: string, urlPath: string): Promise<{ page: ServablePage; fromCache: boolean }> {
+    try {
+      return { page: toServable(await store.get(siteId, langcode, urlPath)), fromCache: false };
+    } catch (e) {
+      const hit = isPmError(e, 'PM_ERR_DB_UNAVAILABLE') ? cache.get(key) : undefined;
+      if (hit) return { page: hit, fromCache: true };
+      throw e;
+    }
+  }
 
   async function write(rec: PageRecord, type: PageChange['type']): Promise<void> {
     await store.upsert(rec);
     const key = pageKey(rec.siteId, rec.langcode, rec.urlPath);
+    generation++;
     cache.set(key, toServable(rec));
     await announce(key);
     opts.onChange?.({ type, siteId: rec.siteId, langcode: rec.langcode, urlPath: rec.urlPath });
@@ -127,30 +160,35 @@ export function createPageService(opts: {
       const p = normalizeUrlPath(urlPath);
       const existed = await store.delete(siteId, langcode, p);
       const key = pageKey(siteId, langcode, p);
+      generation++;
       cache.delete(key);
       await announce(key);
       if (existed) opts.onChange?.({ type: 'delete', siteId, langcode, urlPath: p });
       return existed;
     },
     peek(siteId, langcode, urlPath) {
-      return cache.get(pageKey(siteId, langcode, urlPath));
+      return trusted() ? cache.get(pageKey(siteId, langcode, urlPath)) : undefined;
     },
     lookupSync(siteId, langcode, urlPath) {
+      if (!trusted()) return undefined;
       const key = pageKey(siteId, langcode, urlPath);
       const hit = cache.get(key);
       if (hit) return { page: hit, fromCache: true };
+      const readAt = generation;
       const r = store.getSync(siteId, langcode, urlPath);
       if (!r) return undefined;
       const page = toServable(r.page);
-      cache.offer(key, page);
+      remember(key, page, readAt);
       return { page, fromCache: false };
     },
     async lookup(siteId, langcode, urlPath) {
       const key = pageKey(siteId, langcode, urlPath);
+      if (!trusted()) return readUntrusted(key, siteId, langcode, urlPath);
       const hit = cache.get(key);
       if (hit) return { page: hit, fromCache: true };
+      const readAt = generation;
       const page = toServable(await store.get(siteId, langcode, urlPath));
-      cache.offer(key, page);
+      remember(key, page, readAt);
       return { page, fromCache: false };
     },
     get: (siteId, langcode, urlPath) => store.get(siteId, langcode, urlPath),
@@ -158,6 +196,7 @@ export function createPageService(opts: {
     async start() {
       if (!db.dialect.crossProcessNotify || !cache.enabled) return;
       unlisten = await db.listen(CHANNEL, (payload) => {
+        generation++;
         // '' after a reconnect: invalidations may have been missed while it was down.
         if (payload === '') return cache.clear();
         try {

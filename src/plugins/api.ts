@@ -31,6 +31,7 @@ import type { ContentList } from '../pages/content-list.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { AddressService } from '../pages/address-service.js';
 import type { DeclaredErrorCode, ErrorDef, PmError } from '../errors/errors.js';
+import type { Kysely } from 'kysely';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
@@ -140,11 +141,13 @@ export interface Logger {
   debug(msg: string, obj?: Record<string, unknown>): void;
 }
 
-export interface Migration {
-  version: number;
-  name: string;
-  up: (d: Db['dialect']) => string;
-}
+/**
+ * A plugin's migration: tables and columns declared with Kysely's schema
+ * builder and the typed column helpers (`column.text` is byte-ordered on both
+ * databases). See src/store/schema.ts.
+ */
+export type { Migration, MigrationContext } from '../store/migrate.js';
+import type { Migration } from '../store/migrate.js';
 
 /** A route a plugin registered, as the URL dashboard lists it. */
 export interface RouteInfo {
@@ -184,6 +187,14 @@ export interface PluginServer {
   readonly name: string;
   readonly mode: Mode;
   readonly db: Db;
+  /**
+   * The query builder for this plugin's own tables (runs on `db`; inside
+   * `db.transaction(async (tx) => …)` build on `tx.kysely`). Give it your tables' types:
+   * @example
+   *   const k = server.kysely.withTables<{ pm_fruit: { name: string; colour: string } }>();
+   *   const fruits = await k.selectFrom('pm_fruit').select(['name', 'colour']).orderBy('name').execute();
+   */
+  readonly kysely: Kysely<{}>;
   readonly dbType: 'sqlite' | 'postgres';
   /** Runs this plugin's own migrations (namespaced by plugin name). */
   migrate(migrations: Migration[]): Promise<void>;
@@ -286,6 +297,11 @@ export interface Plugin {
   dependsOn?: string[];
   /** This plugin's own error codes (PM_ERR_…, not one of the core's), thrown with `server.error(code, params)`. */
   errors?: Record<DeclaredErrorCode, ErrorDef>;
+  /**
+   * The tables this plugin's migrations create (a backup lists and copies them; a test checks that
+   * every table in the database is declared by the core or a plugin).
+   */
+  tables?: readonly string[];
   /** Runs first, for every plugin, in load order. Throwing stops the start with a message naming the plugin. */
   init?(server: PluginServer): Promise<void> | void;
   /** Runs after every init. */

@@ -2,17 +2,30 @@
  * The database abstraction every store is written against. Only the dialect
  * folders (`sqlite/`, `postgres/`) know which driver sits behind it.
  *
- * SQL in shared code uses `?` placeholders; the PostgreSQL dialect rewrites
- * them to `$1, $2, …`. Timestamps are integer milliseconds since the epoch,
- * booleans are integers 0/1, JSON is text: those choices make most SQL
- * identical on both dialects, and what still differs is described by
- * `Dialect` (column types and capability flags), never by the dialect's name.
+ * SQL is written with Kysely (`q.kysely.selectFrom(…)`, or the `sql` tag for
+ * what the builder lacks) and compiled by the dialect's own query compiler, so
+ * placeholders are `?` on SQLite and `$1, $2, …` on PostgreSQL without any
+ * rewriting of SQL text. Kysely is only the builder and compiler here: the
+ * statements run on this `Db`, which keeps what it does well: SQLite's
+ * synchronous read on the request path, transactions with a `tx`, advisory
+ * locks, LISTEN/NOTIFY, timeouts and driver errors mapped to `PmError`.
+ *
+ * Timestamps are integer milliseconds since the epoch, booleans are integers
+ * 0/1, JSON is text: those choices make most SQL identical on both dialects,
+ * and what still differs is described by `Dialect` (column types and
+ * capability flags), never by the dialect's name.
  */
+import type { Compilable, CompiledQuery, Kysely, RawBuilder } from 'kysely';
+import type { CoreTables } from './core-tables.js';
+import type { SearchIndex } from './search.js';
 
 export interface Dialect {
   /** For logs and `dbType` only; shared code must not branch on it. */
   readonly name: 'sqlite' | 'postgres';
-  /** Column types used by migrations. */
+  /**
+   * Column types as SQL text, for raw SQL. Migrations use the typed helpers
+   * instead (`column.text`, … in `MigrationContext`, see schema.ts).
+   */
   readonly types: {
     /** Big integer (milliseconds timestamps, counters). */
     readonly bigint: string;
@@ -41,11 +54,28 @@ export interface RunResult {
   changes: number;
 }
 
+/** A statement ready to run: SQL in the dialect's placeholder style and its parameters. */
+export interface SqlQuery {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
+
+/**
+ * What `all/get/run` accept: a Kysely query builder, a `sql` tagged template,
+ * or an already compiled query (see `prepare` in query.ts for the hot path).
+ */
+export type Query<R = unknown> = Compilable<R> | RawBuilder<R> | CompiledQuery<R> | SqlQuery;
+
 export interface Queryable {
-  all<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
-  get<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T | undefined>;
-  run(sql: string, params?: readonly unknown[]): Promise<RunResult>;
-  /** Several statements without parameters (migrations). */
+  /**
+   * The query builder, bound to this `Db` or `tx`: `.execute()` runs here.
+   * Plugins add their own tables' types with `kysely.withTables<{ pm_fruit: … }>()`.
+   */
+  readonly kysely: Kysely<CoreTables>;
+  all<R>(q: Query<R>): Promise<R[]>;
+  get<R>(q: Query<R>): Promise<R | undefined>;
+  run(q: Query): Promise<RunResult>;
+  /** Several statements without parameters (old-style migrations, test clean-up). */
   execScript(sql: string): Promise<void>;
 }
 
@@ -74,15 +104,28 @@ export interface Db extends Queryable {
   /**
    * Present when the driver reads synchronously (SQLite): `{ row }`, or
    * undefined when a transaction holds the connection and the caller must use
-   * the async `get`. Lets the request path answer without a promise.
+   * the async `get`. Lets the request path answer without a promise. Takes a
+   * compiled query only, so nothing is built or compiled per request.
    */
-  getSync?<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): { row: T | undefined } | undefined;
+  getSync?<R>(q: SqlQuery | CompiledQuery<R>): { row: R | undefined } | undefined;
   /**
    * Subscribes to a channel; returns an unsubscribe function. In-process only on SQLite.
    * After the listening connection was lost and came back, `onMessage('')` is
    * called once: notifications may have been missed, so drop what may be stale.
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * False while notifications from other processes may be missed (PostgreSQL:
+   * the LISTEN connection is down or not yet back). A cache filled from
+   * notifications should not be trusted then. Always true on SQLite.
+   */
+  isListening(): boolean;
   notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Full-text search, a capability of the dialect (FTS5 on SQLite, tsvector +
+   * GIN on PostgreSQL) behind one interface. Creates the index table
+   * `pm_search_{name}` if missing. See search.ts.
+   */
+  createSearchIndex(name: string): Promise<SearchIndex>;
   close(): Promise<void>;
 }

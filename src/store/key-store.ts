@@ -18,7 +18,7 @@ interface KeyRow {
   last_used_at: number | null;
 }
 
-const COLUMNS = 'key_id, site_id, user_id, kind, name, value, created_at, last_used_at';
+const COLUMNS = ['key_id', 'site_id', 'user_id', 'kind', 'name', 'value', 'created_at', 'last_used_at'] as const;
 const KINDS: readonly Key['kind'][] = ['secret', 'api_token'];
 
 function toKey(r: KeyRow): Key {
@@ -42,8 +42,10 @@ function checkKind(kind: unknown): Key['kind'] {
 export function createKeyStore(db: Db, opts: StoreOptions = {}): KeyStore {
   const { now, newId } = resolveStoreOptions(opts);
 
+  const k = db.kysely;
   const secretValue = async (siteId: string, name: string): Promise<string | undefined> =>
-    (await db.get<{ value: string }>("SELECT value FROM pm_key WHERE kind = 'secret' AND site_id = ? AND name = ?", [siteId, name]))?.value;
+    (await k.selectFrom('pm_key').select('value').where('kind', '=', 'secret').where('site_id', '=', siteId).where('name', '=', name).executeTakeFirst())?.value;
+  const keys = () => k.selectFrom('pm_key').select(COLUMNS);
 
   return {
     async create(input) {
@@ -52,16 +54,10 @@ export function createKeyStore(db: Db, opts: StoreOptions = {}): KeyStore {
       const value = requireText(input.value, 'value', 'A value');
       const key: Key = { keyId: newId(), siteId: input.siteId, userId: input.userId ?? null, kind, name, value, createdAt: now(), lastUsedAt: null };
       try {
-        await db.run(`INSERT INTO pm_key (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
-          key.keyId,
-          key.siteId,
-          key.userId,
-          kind,
-          name,
-          value,
-          key.createdAt,
-          null,
-        ]);
+        await k
+          .insertInto('pm_key')
+          .values({ key_id: key.keyId, site_id: key.siteId, user_id: key.userId, kind, name, value, created_at: key.createdAt, last_used_at: null })
+          .execute();
       } catch (e) {
         throw relabelConflict(e, kind === 'secret' ? `The secret ${name}` : 'This API token');
       }
@@ -72,30 +68,28 @@ export function createKeyStore(db: Db, opts: StoreOptions = {}): KeyStore {
       if (existing !== undefined) return existing;
       // When two processes race, the partial unique index on (site_id, name) lets
       // one insert win; the other does nothing and both read the winner's value.
-      await db.run(`INSERT INTO pm_key (${COLUMNS}) VALUES (?, ?, NULL, 'secret', ?, ?, ?, NULL) ON CONFLICT DO NOTHING`, [
-        newId(),
-        siteId,
-        name,
-        make(),
-        now(),
-      ]);
+      await k
+        .insertInto('pm_key')
+        .values({ key_id: newId(), site_id: siteId, user_id: null, kind: 'secret', name, value: make(), created_at: now(), last_used_at: null })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
       const value = await secretValue(siteId, name);
       if (value === undefined) throw new PmError('PM_ERR_INTERNAL', {}, { cause: new Error(`getOrCreateSecret: secret ${name} missing after insert`) });
       return value;
     },
     async findByValue(kind, value) {
-      const r = await db.get<KeyRow>(`SELECT ${COLUMNS} FROM pm_key WHERE kind = ? AND value = ?`, [checkKind(kind), value]);
-      return r && toKey(r);
+      const r = await keys().where('kind', '=', checkKind(kind)).where('value', '=', value).executeTakeFirst();
+      return r && toKey(r as KeyRow);
     },
     async listForUser(userId, kind) {
-      const rows = await db.all<KeyRow>(`SELECT ${COLUMNS} FROM pm_key WHERE user_id = ? AND kind = ? ORDER BY created_at, key_id`, [userId, checkKind(kind)]);
-      return rows.map(toKey);
+      const rows = await keys().where('user_id', '=', userId).where('kind', '=', checkKind(kind)).orderBy('created_at').orderBy('key_id').execute();
+      return rows.map((r) => toKey(r as KeyRow));
     },
     async touch(keyId, at) {
-      await db.run('UPDATE pm_key SET last_used_at = ? WHERE key_id = ?', [at, keyId]);
+      await k.updateTable('pm_key').set({ last_used_at: at }).where('key_id', '=', keyId).execute();
     },
     async delete(keyId) {
-      await db.run('DELETE FROM pm_key WHERE key_id = ?', [keyId]);
+      await k.deleteFrom('pm_key').where('key_id', '=', keyId).execute();
     },
   };
 }

@@ -23,16 +23,17 @@ export function normalizeLangcodes(langcodes: readonly string[]): string[] {
 
 /** Replaces a site's locales in pm_locale and pm_site.enabled_locales; call inside a transaction. */
 export async function writeLocales(tx: Queryable, siteId: string, langcodes: readonly string[], now: number): Promise<void> {
-  await tx.run('DELETE FROM pm_locale WHERE site_id = ?', [siteId]);
-  for (const l of langcodes) await tx.run('INSERT INTO pm_locale (site_id, langcode) VALUES (?, ?)', [siteId, l]);
-  await tx.run('UPDATE pm_site SET enabled_locales = ?, updated_at = ? WHERE site_id = ?', [JSON.stringify(langcodes), now, siteId]);
+  const k = tx.kysely;
+  await k.deleteFrom('pm_locale').where('site_id', '=', siteId).execute();
+  if (langcodes.length) await k.insertInto('pm_locale').values(langcodes.map((langcode) => ({ site_id: siteId, langcode }))).execute();
+  await k.updateTable('pm_site').set({ enabled_locales: JSON.stringify(langcodes), updated_at: now }).where('site_id', '=', siteId).execute();
 }
 
 export function createLocaleStore(db: Db, opts: StoreOptions = {}): LocaleStore {
   const { now } = resolveStoreOptions(opts);
   return {
     async list(siteId) {
-      const rows = await db.all<{ langcode: string }>('SELECT langcode FROM pm_locale WHERE site_id = ? ORDER BY langcode', [siteId]);
+      const rows = await db.kysely.selectFrom('pm_locale').select('langcode').where('site_id', '=', siteId).orderBy('langcode').execute();
       return rows.map((r) => r.langcode);
     },
     async set(siteId, langcodes) {

@@ -8,15 +8,23 @@
  * others, once they get the lock, re-read the table and find nothing to do.
  */
 import { isPmError, PmError } from '../errors/errors.js';
-import type { Db, Dialect, Queryable } from './db.js';
+import type { Db, Queryable } from './db.js';
+import { columnTypes, migrationContext, type MigrationContext } from './schema.js';
+
+export type { MigrationContext } from './schema.js';
 
 export interface Migration {
   /** Positive integer, strictly increasing within a list. Never reuse or renumber one that has shipped. */
   version: number;
   /** Short description, recorded with the version; also used to spot a list run under the wrong namespace. */
   name: string;
-  /** The SQL script, built from the dialect's column types (`d.types.bigint`, …). */
-  up: (d: Dialect) => string;
+  /**
+   * Builds the schema change with Kysely's schema builder and the typed column
+   * helpers (`schema.createTable(…).addColumn('name', column.text, …).execute()`),
+   * on the migration's transaction. Returning SQL text (the old style) still
+   * works: it is run as a script.
+   */
+  up: (m: MigrationContext) => Promise<void> | string;
 }
 
 const LOCK_NAME = 'pm_migrate';
@@ -32,14 +40,20 @@ function checkList(namespace: string, migrations: readonly Migration[]): void {
   }
 }
 
-async function createMigrationTable(tx: Queryable, d: Dialect): Promise<void> {
-  await tx.execScript(`CREATE TABLE IF NOT EXISTS pm_migration (
-  namespace ${d.types.text} NOT NULL,
-  version INTEGER NOT NULL,
-  name ${d.types.text} NOT NULL,
-  applied_at ${d.types.bigint} NOT NULL,
-  PRIMARY KEY (namespace, version)
-)`);
+/** The table `migrate` keeps; declared as owned by the store (see core-tables.ts). */
+export const MIGRATION_TABLE = 'pm_migration';
+
+async function createMigrationTable(tx: Queryable, db: Db): Promise<void> {
+  const column = columnTypes(db.dialect);
+  await tx.kysely.schema
+    .createTable(MIGRATION_TABLE)
+    .ifNotExists()
+    .addColumn('namespace', column.text, (c) => c.notNull())
+    .addColumn('version', column.integer, (c) => c.notNull())
+    .addColumn('name', column.text, (c) => c.notNull())
+    .addColumn('applied_at', column.bigint, (c) => c.notNull())
+    .addPrimaryKeyConstraint('pm_migration_pkey', ['namespace', 'version'])
+    .execute();
 }
 
 /**
@@ -65,15 +79,17 @@ async function copyIfUpgrading(db: Db, migrations: readonly Migration[], namespa
  * Applies the migrations of `namespace` that have not run yet, in order, in
  * one transaction: either all pending ones apply or none do.
  * @example
- *   await migrate(db, [{ version: 1, name: 'posts', up: (d) => `CREATE TABLE pm_blog_post (…, created_at ${d.types.bigint})` }], 'blog');
+ *   await migrate(db, [{ version: 1, name: 'posts', up: async ({ schema, column }) => {
+ *     await schema.createTable('pm_blog_post').addColumn('post_id', column.text, (c) => c.primaryKey()).execute();
+ *   } }], 'blog');
  */
 export async function migrate(db: Db, migrations: readonly Migration[], namespace = 'core'): Promise<{ applied: string[] }> {
   checkList(namespace, migrations);
   await copyIfUpgrading(db, migrations, namespace);
   return db.exclusive(LOCK_NAME, async (tx) => {
     // Inside the lock: two PostgreSQL processes running CREATE TABLE IF NOT EXISTS at once can still collide.
-    await createMigrationTable(tx, db.dialect);
-    const rows = await tx.all<{ version: number; name: string }>('SELECT version, name FROM pm_migration WHERE namespace = ? ORDER BY version', [namespace]);
+    await createMigrationTable(tx, db);
+    const rows = await tx.kysely.selectFrom('pm_migration').select(['version', 'name']).where('namespace', '=', namespace).orderBy('version').execute();
     const done = new Map(rows.map((r) => [Number(r.version), r.name]));
     const known = new Set(migrations.map((m) => m.version));
     for (const [version, name] of done) {
@@ -95,12 +111,13 @@ export async function migrate(db: Db, migrations: readonly Migration[], namespac
         continue;
       }
       try {
-        await tx.execScript(m.up(db.dialect));
+        const script = await m.up(migrationContext(db.dialect, tx));
+        if (typeof script === 'string') await tx.execScript(script);
       } catch (e) {
         if (isPmError(e, 'PM_ERR_DB_UNAVAILABLE')) throw e;
         throw new PmError('PM_ERR_CONFIG', { detail: `${namespace} migration ${m.version} (${m.name}) failed: ${e instanceof Error ? e.message : String(e)}` }, { cause: e });
       }
-      await tx.run('INSERT INTO pm_migration (namespace, version, name, applied_at) VALUES (?, ?, ?, ?)', [namespace, m.version, m.name, Date.now()]);
+      await tx.kysely.insertInto('pm_migration').values({ namespace, version: m.version, name: m.name, applied_at: Date.now() }).execute();
       applied.push(`${namespace}/${m.version} ${m.name}`);
     }
     return { applied };

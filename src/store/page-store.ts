@@ -3,7 +3,9 @@
  * HTML, a redirect, or another URL's content — keyed by (site, langcode, path).
  */
 import { PmError } from '../errors/errors.js';
+import { sql } from 'kysely';
 import type { Db } from './db.js';
+import { prepare } from './query.js';
 import { parseJson } from './store-options.js';
 import type { PageKind, PageRecord, PageStore } from './types.js';
 
@@ -23,8 +25,8 @@ interface PageRow {
   updated_at: number;
 }
 
-const KEY_COLUMNS = 'site_id, langcode, url_path';
-const META_COLUMNS = `${KEY_COLUMNS}, kind, headers, etag, redirect_url, redirect_status, content_url, hidden, pseudoroute, updated_at`;
+const SERVE_COLUMNS = ['kind', 'headers', 'etag', 'redirect_url', 'redirect_status', 'content_url', 'hidden', 'pseudoroute', 'updated_at'] as const;
+const META_COLUMNS = ['site_id', 'langcode', 'url_path', ...SERVE_COLUMNS] as const;
 const KINDS: readonly PageKind[] = ['html', 'redirect', 'content'];
 
 /** The key comes apart from the row so the request path's read (SERVE_SQL) need not select it. */
@@ -68,71 +70,62 @@ function checkCount(value: number | undefined, name: string): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw bad(`${name} must be a whole number, 0 or more.`);
 }
 
-const GET_SQL = `SELECT ${META_COLUMNS}, gz FROM pm_page WHERE site_id = ? AND langcode = ? AND url_path = ?`;
-/** The request path's read: the key columns come from the caller, not the row (each value read is an allocation). */
-const SERVE_SQL = `SELECT kind, headers, etag, redirect_url, redirect_status, content_url, hidden, pseudoroute, updated_at, gz FROM pm_page WHERE site_id = ? AND langcode = ? AND url_path = ?`;
-
 export function createPageStore(db: Db): PageStore {
+  const k = db.kysely;
+  const byKey = (siteId: unknown, langcode: unknown, urlPath: unknown) =>
+    k.selectFrom('pm_page').where('site_id', '=', siteId as string).where('langcode', '=', langcode as string).where('url_path', '=', urlPath as string);
+  // Compiled once: the request path only puts the three key values in.
+  const getQuery = prepare(k, 3, (s, l, u) => byKey(s, l, u).select([...META_COLUMNS, 'gz']));
+  /** The request path's read: the key columns come from the caller, not the row (each value read is an allocation). */
+  const serveQuery = prepare(k, 3, (s, l, u) => byKey(s, l, u).select([...SERVE_COLUMNS, 'gz']));
+
   return {
     async get(siteId, langcode, urlPath) {
-      const r = await db.get<PageRow>(GET_SQL, [siteId, langcode, urlPath]);
+      const r = await db.get<PageRow>(getQuery(siteId, langcode, urlPath));
       return r && toPage(r, r.site_id, r.langcode, r.url_path);
     },
     getSync(siteId, langcode, urlPath) {
-      const r = db.getSync?.<Omit<PageRow, 'site_id' | 'langcode' | 'url_path'>>(SERVE_SQL, [siteId, langcode, urlPath]);
+      const r = db.getSync?.<Omit<PageRow, 'site_id' | 'langcode' | 'url_path'>>(serveQuery(siteId, langcode, urlPath));
       return r && { page: r.row && toPage(r.row, siteId, langcode, urlPath) };
     },
     async upsert(p) {
       checkPage(p);
-      await db.run(
-        `INSERT INTO pm_page (${META_COLUMNS}, gz) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (${KEY_COLUMNS}) DO UPDATE SET kind = excluded.kind, headers = excluded.headers, etag = excluded.etag,
-           redirect_url = excluded.redirect_url, redirect_status = excluded.redirect_status, content_url = excluded.content_url,
-           hidden = excluded.hidden, pseudoroute = excluded.pseudoroute, updated_at = excluded.updated_at, gz = excluded.gz`,
-        [
-          p.siteId,
-          p.langcode,
-          p.urlPath,
-          p.kind,
-          JSON.stringify(p.headers ?? {}),
-          p.etag ?? null,
-          p.redirectUrl ?? null,
-          p.redirectStatus ?? null,
-          p.contentUrl ?? null,
-          !!p.hidden,
-          !!p.pseudoroute,
-          p.updatedAt,
-          p.gz == null ? null : Buffer.isBuffer(p.gz) ? p.gz : Buffer.from(p.gz),
-        ],
-      );
+      const row = {
+        kind: p.kind,
+        headers: JSON.stringify(p.headers ?? {}),
+        etag: p.etag ?? null,
+        redirect_url: p.redirectUrl ?? null,
+        redirect_status: p.redirectStatus ?? null,
+        content_url: p.contentUrl ?? null,
+        hidden: p.hidden ? 1 : 0,
+        pseudoroute: p.pseudoroute ? 1 : 0,
+        updated_at: p.updatedAt,
+        gz: p.gz == null ? null : Buffer.isBuffer(p.gz) ? p.gz : Buffer.from(p.gz),
+      };
+      await k
+        .insertInto('pm_page')
+        .values({ site_id: p.siteId, langcode: p.langcode, url_path: p.urlPath, ...row })
+        .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(row))
+        .execute();
     },
     async delete(siteId, langcode, urlPath) {
-      return (await db.run('DELETE FROM pm_page WHERE site_id = ? AND langcode = ? AND url_path = ?', [siteId, langcode, urlPath])).changes > 0;
+      const r = await db.run(k.deleteFrom('pm_page').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
+      return r.changes > 0;
     },
     async list(siteId, opts = {}) {
       checkCount(opts.limit, 'limit');
       checkCount(opts.offset, 'offset');
-      const where = ['site_id = ?'];
-      const params: unknown[] = [siteId];
-      if (opts.prefix) {
-        // substr rather than LIKE: LIKE is case-insensitive on SQLite and case-sensitive on PostgreSQL.
-        where.push('substr(url_path, 1, ?) = ?');
-        params.push([...opts.prefix].length, opts.prefix);
-      }
-      if (opts.search) {
-        where.push("lower(url_path) LIKE ? ESCAPE '\\'");
-        params.push(containsPattern(opts.search));
-      }
-      let sql = `SELECT ${META_COLUMNS} FROM pm_page WHERE ${where.join(' AND ')} ORDER BY url_path, langcode`;
-      if (opts.limit !== undefined || opts.offset !== undefined) {
-        sql += ' LIMIT ? OFFSET ?';
-        params.push(opts.limit ?? Number.MAX_SAFE_INTEGER, opts.offset ?? 0);
-      }
-      const rows = await db.all<PageRow>(sql, params);
-      return rows.map((r) => toPage(r, r.site_id, r.langcode, r.url_path));
+      let q = k.selectFrom('pm_page').select(META_COLUMNS).where('site_id', '=', siteId);
+      // substr rather than LIKE: LIKE is case-insensitive on SQLite and case-sensitive on PostgreSQL.
+      if (opts.prefix) q = q.where(sql<string>`substr(url_path, 1, ${[...opts.prefix].length})`, '=', opts.prefix);
+      if (opts.search) q = q.where(sql<boolean>`lower(url_path) LIKE ${containsPattern(opts.search)} ESCAPE '\\'`);
+      q = q.orderBy('url_path').orderBy('langcode');
+      if (opts.limit !== undefined || opts.offset !== undefined) q = q.limit(opts.limit ?? Number.MAX_SAFE_INTEGER).offset(opts.offset ?? 0);
+      const rows = await q.execute();
+      return rows.map((r) => toPage(r as Omit<PageRow, 'gz'>, r.site_id, r.langcode, r.url_path));
     },
     async count(siteId) {
-      const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM pm_page WHERE site_id = ?', [siteId]);
+      const r = await k.selectFrom('pm_page').select((eb) => eb.fn.countAll<number>().as('n')).where('site_id', '=', siteId).executeTakeFirst();
       return Number(r?.n ?? 0);
     },
   };

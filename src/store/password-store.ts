@@ -12,18 +12,19 @@ export function createPasswordStore(db: Db, opts: StoreOptions = {}): PasswordSt
     // Strength rules belong to whoever asks for the password; the store only refuses nothing at all.
     if (typeof password !== 'string' || password.length === 0) throw new PmError('PM_ERR_WEAK_PASSWORD', { detail: 'The password cannot be empty.' });
     const hash = await hashPassword(password, scrypt);
-    await db.run(
-      `INSERT INTO pm_password (user_id, password_hash, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at`,
-      [userId, hash, now()],
-    );
+    const t = now();
+    await db.kysely
+      .insertInto('pm_password')
+      .values({ user_id: userId, password_hash: hash, updated_at: t })
+      .onConflict((oc) => oc.column('user_id').doUpdateSet({ password_hash: hash, updated_at: t }))
+      .execute();
   }
 
   return {
     set,
     async verify(userId, password) {
       if (typeof password !== 'string') return false;
-      const row = await db.get<{ password_hash: string }>('SELECT password_hash FROM pm_password WHERE user_id = ?', [userId]);
+      const row = await db.kysely.selectFrom('pm_password').select('password_hash').where('user_id', '=', userId).executeTakeFirst();
       if (!row) return verifyAgainstDummy(password, scrypt);
       const ok = await verifyPassword(password, row.password_hash);
       // The only moment the plain password is at hand: upgrade a hash made with older, weaker parameters.
@@ -31,7 +32,7 @@ export function createPasswordStore(db: Db, opts: StoreOptions = {}): PasswordSt
       return ok;
     },
     async has(userId) {
-      return (await db.get('SELECT 1 AS x FROM pm_password WHERE user_id = ?', [userId])) !== undefined;
+      return (await db.kysely.selectFrom('pm_password').select('user_id').where('user_id', '=', userId).executeTakeFirst()) !== undefined;
     },
   };
 }

@@ -26,7 +26,8 @@ const REVOCATION_KINDS = ['session', 'user'] as const;
 
 export function createSessionStore(db: Db, opts: StoreOptions = {}): SessionStore {
   const { now } = resolveStoreOptions(opts);
-  const userSelect = USER_COLUMNS.split(', ').map((c) => `u.${c} AS u_${c}`).join(', ');
+  const k = db.kysely;
+  const userSelect = USER_COLUMNS.map((c) => `u.${c} as u_${c}` as const);
 
   return {
     async create({ userId, siteId, ttlMs }) {
@@ -34,56 +35,55 @@ export function createSessionStore(db: Db, opts: StoreOptions = {}): SessionStor
       const sessionId = newSessionId();
       const t = now();
       const session: Session = { sessionHash: hashSessionId(sessionId), userId, siteId, expireAt: t + ttlMs, createdAt: t };
-      await db.run('INSERT INTO pm_session (session_hash, user_id, site_id, expire_at, created_at) VALUES (?, ?, ?, ?, ?)', [
-        session.sessionHash,
-        userId,
-        siteId,
-        session.expireAt,
-        t,
-      ]);
+      await k.insertInto('pm_session').values({ session_hash: session.sessionHash, user_id: userId, site_id: siteId, expire_at: session.expireAt, created_at: t }).execute();
       return { sessionId, session };
     },
     async lookup(sessionId, at) {
       if (typeof sessionId !== 'string' || sessionId === '') return undefined;
-      const r = await db.get<SessionRow & Record<string, unknown>>(
-        `SELECT s.session_hash, s.user_id, s.site_id, s.expire_at, s.created_at, ${userSelect}
-         FROM pm_session s JOIN pm_user u ON u.user_id = s.user_id
-         WHERE s.session_hash = ? AND s.expire_at > ?`,
-        [hashSessionId(sessionId), at ?? now()],
-      );
+      const r = (await k
+        .selectFrom('pm_session as s')
+        .innerJoin('pm_user as u', 'u.user_id', 's.user_id')
+        .select(['s.session_hash', 's.user_id', 's.site_id', 's.expire_at', 's.created_at', ...userSelect])
+        .where('s.session_hash', '=', hashSessionId(sessionId))
+        .where('s.expire_at', '>', at ?? now())
+        .executeTakeFirst()) as (SessionRow & Record<string, unknown>) | undefined;
       if (!r) return undefined;
-      const u = Object.fromEntries(USER_COLUMNS.split(', ').map((c) => [c, r[`u_${c}`]])) as unknown as UserRow;
+      const u = Object.fromEntries(USER_COLUMNS.map((c) => [c, r[`u_${c}`]])) as unknown as UserRow;
       return { session: toSession(r), user: toUser(u) };
     },
     async extend(sessionHash, expireAt) {
-      await db.run('UPDATE pm_session SET expire_at = ? WHERE session_hash = ?', [expireAt, sessionHash]);
+      await k.updateTable('pm_session').set({ expire_at: expireAt }).where('session_hash', '=', sessionHash).execute();
     },
     async delete(sessionHash) {
-      await db.run('DELETE FROM pm_session WHERE session_hash = ?', [sessionHash]);
+      await k.deleteFrom('pm_session').where('session_hash', '=', sessionHash).execute();
     },
     async deleteForUser(userId) {
-      return (await db.run('DELETE FROM pm_session WHERE user_id = ?', [userId])).changes;
+      return (await db.run(k.deleteFrom('pm_session').where('user_id', '=', userId))).changes;
     },
     /** Also drops revocations past their expiry; returns the number of sessions removed. */
     async deleteExpired(at) {
       const t = at ?? now();
-      await db.run('DELETE FROM pm_session_revocation WHERE expire_at <= ?', [t]);
-      return (await db.run('DELETE FROM pm_session WHERE expire_at <= ?', [t])).changes;
+      await k.deleteFrom('pm_session_revocation').where('expire_at', '<=', t).execute();
+      return (await db.run(k.deleteFrom('pm_session').where('expire_at', '<=', t))).changes;
     },
     async addRevocation({ kind, key, revokedAt, expireAt }) {
       if (!REVOCATION_KINDS.includes(kind)) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `A revocation kind must be session or user, not ${String(kind)}.` });
-      await db.run(
-        `INSERT INTO pm_session_revocation (kind, key, revoked_at, expire_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kind, key) DO UPDATE SET revoked_at = excluded.revoked_at, expire_at = excluded.expire_at`,
-        [kind, key, revokedAt, expireAt],
-      );
+      await k
+        .insertInto('pm_session_revocation')
+        .values({ kind, key, revoked_at: revokedAt, expire_at: expireAt })
+        .onConflict((oc) => oc.columns(['kind', 'key']).doUpdateSet({ revoked_at: revokedAt, expire_at: expireAt }))
+        .execute();
     },
     async listRevocations(at) {
-      const rows = await db.all<{ kind: 'session' | 'user'; key: string; revoked_at: number; expire_at: number }>(
-        'SELECT kind, key, revoked_at, expire_at FROM pm_session_revocation WHERE expire_at > ? ORDER BY revoked_at, kind, key',
-        [at ?? now()],
-      );
-      return rows.map((r) => ({ kind: r.kind, key: r.key, revokedAt: Number(r.revoked_at), expireAt: Number(r.expire_at) }));
+      const rows = await k
+        .selectFrom('pm_session_revocation')
+        .select(['kind', 'key', 'revoked_at', 'expire_at'])
+        .where('expire_at', '>', at ?? now())
+        .orderBy('revoked_at')
+        .orderBy('kind')
+        .orderBy('key')
+        .execute();
+      return rows.map((r) => ({ kind: r.kind as 'session' | 'user', key: r.key, revokedAt: Number(r.revoked_at), expireAt: Number(r.expire_at) }));
     },
   };
 }

@@ -19,7 +19,7 @@ interface SiteRow {
   updated_at: number;
 }
 
-const COLUMNS = 'site_id, domain, subdomain, tilde_prefix, is_primary, title, description, default_locale, enabled_locales, created_at, updated_at';
+const COLUMNS = ['site_id', 'domain', 'subdomain', 'tilde_prefix', 'is_primary', 'title', 'description', 'default_locale', 'enabled_locales', 'created_at', 'updated_at'] as const;
 const DEFAULT_LOCALE = 'en';
 
 function toSite(r: SiteRow): Site {
@@ -68,18 +68,19 @@ function addressConflict(a: Record<AddressField, string | null>): string {
 export function createSiteStore(db: Db, opts: StoreOptions = {}): SiteStore {
   const { now, newId } = resolveStoreOptions(opts);
 
+  const sites = (q: Queryable = db) => q.kysely.selectFrom('pm_site').select(COLUMNS);
   const getOn = async (q: Queryable, siteId: string): Promise<Site | undefined> => {
-    const r = await q.get<SiteRow>(`SELECT ${COLUMNS} FROM pm_site WHERE site_id = ?`, [siteId]);
+    const r = await sites(q).where('site_id', '=', siteId).executeTakeFirst();
     return r && toSite(r);
   };
   const getPrimary = async (): Promise<Site | undefined> => {
-    const r = await db.get<SiteRow>(`SELECT ${COLUMNS} FROM pm_site WHERE is_primary = 1`);
+    const r = await sites().where('is_primary', '=', 1).executeTakeFirst();
     return r && toSite(r);
   };
 
   return {
     async list() {
-      const rows = await db.all<SiteRow>(`SELECT ${COLUMNS} FROM pm_site ORDER BY is_primary DESC, created_at, site_id`);
+      const rows = await sites().orderBy('is_primary', 'desc').orderBy('created_at').orderBy('site_id').execute();
       return rows.map(toSite);
     },
     get: (siteId) => getOn(db, siteId),
@@ -94,9 +95,19 @@ export function createSiteStore(db: Db, opts: StoreOptions = {}): SiteStore {
         const t = now();
         const siteId = newId();
         const r = await tx.run(
-          `INSERT INTO pm_site (site_id, is_primary, title, description, default_locale, enabled_locales, created_at, updated_at)
-           VALUES (?, 1, ?, '', ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-          [siteId, 'My site', DEFAULT_LOCALE, JSON.stringify([DEFAULT_LOCALE]), t, t],
+          tx.kysely
+            .insertInto('pm_site')
+            .values({
+              site_id: siteId,
+              is_primary: 1,
+              title: 'My site',
+              description: '',
+              default_locale: DEFAULT_LOCALE,
+              enabled_locales: JSON.stringify([DEFAULT_LOCALE]),
+              created_at: t,
+              updated_at: t,
+            })
+            .onConflict((oc) => oc.doNothing()),
         );
         if (r.changes === 1) await writeLocales(tx, siteId, [DEFAULT_LOCALE], t);
       });
@@ -117,10 +128,22 @@ export function createSiteStore(db: Db, opts: StoreOptions = {}): SiteStore {
       const t = now();
       try {
         await db.transaction(async (tx) => {
-          await tx.run(
-            `INSERT INTO pm_site (${COLUMNS}) VALUES (?, ?, ?, ?, 0, ?, '', ?, ?, ?, ?)`,
-            [siteId, a.domain, a.subdomain, a.tildePrefix, title, DEFAULT_LOCALE, JSON.stringify([DEFAULT_LOCALE]), t, t],
-          );
+          await tx.kysely
+            .insertInto('pm_site')
+            .values({
+              site_id: siteId,
+              domain: a.domain,
+              subdomain: a.subdomain,
+              tilde_prefix: a.tildePrefix,
+              is_primary: 0,
+              title,
+              description: '',
+              default_locale: DEFAULT_LOCALE,
+              enabled_locales: JSON.stringify([DEFAULT_LOCALE]),
+              created_at: t,
+              updated_at: t,
+            })
+            .execute();
           await writeLocales(tx, siteId, [DEFAULT_LOCALE], t);
         });
       } catch (e) {
@@ -130,11 +153,9 @@ export function createSiteStore(db: Db, opts: StoreOptions = {}): SiteStore {
     },
 
     async update(siteId, patch) {
-      const sets: string[] = [];
-      const params: unknown[] = [];
-      const set = (column: string, value: unknown): void => {
-        sets.push(`${column} = ?`);
-        params.push(value);
+      const sets: Partial<Record<'domain' | 'subdomain' | 'tilde_prefix' | 'title' | 'description' | 'default_locale', string | null>> = {};
+      const set = (column: keyof typeof sets, value: string | null): void => {
+        sets[column] = value;
       };
       let locales: string[] | undefined;
       const newAddress: Partial<Record<AddressField, string | null>> = {};
@@ -158,7 +179,11 @@ export function createSiteStore(db: Db, opts: StoreOptions = {}): SiteStore {
           checkAddresses(merged, current.isPrimary);
           const t = now();
           // Only the columns in the patch, so concurrent updates of other fields are not lost.
-          await tx.run(`UPDATE pm_site SET ${[...sets, 'updated_at = ?'].join(', ')} WHERE site_id = ?`, [...params, t, siteId]);
+          await tx.kysely
+            .updateTable('pm_site')
+            .set({ ...(sets as Record<string, string>), updated_at: t })
+            .where('site_id', '=', siteId)
+            .execute();
           if (locales) await writeLocales(tx, siteId, locales, t);
         });
       } catch (e) {
@@ -172,7 +197,7 @@ export function createSiteStore(db: Db, opts: StoreOptions = {}): SiteStore {
       if (!site) return;
       if (site.isPrimary) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'The primary site cannot be deleted.' });
       // Its users, sessions, keys, pages, template URLs and locales go with it (ON DELETE CASCADE).
-      await db.run('DELETE FROM pm_site WHERE site_id = ? AND is_primary = 0', [siteId]);
+      await db.kysely.deleteFrom('pm_site').where('site_id', '=', siteId).where('is_primary', '=', 0).execute();
     },
   };
 }

@@ -14,7 +14,7 @@ interface TemplateUrlRow {
   updated_at: number;
 }
 
-const COLUMNS = 'site_id, langcode, url_path, theme_id, template_name, data, updated_at';
+const COLUMNS = ['site_id', 'langcode', 'url_path', 'theme_id', 'template_name', 'data', 'updated_at'] as const;
 
 function toTemplateUrl(r: TemplateUrlRow): TemplateUrl {
   return {
@@ -30,9 +30,11 @@ function toTemplateUrl(r: TemplateUrlRow): TemplateUrl {
 }
 
 export function createTemplateUrlStore(db: Db): TemplateUrlStore {
+  const k = db.kysely;
+  const rows = () => k.selectFrom('pm_template_url').select(COLUMNS);
   return {
     async get(siteId, langcode, urlPath) {
-      const r = await db.get<TemplateUrlRow>(`SELECT ${COLUMNS} FROM pm_template_url WHERE site_id = ? AND langcode = ? AND url_path = ?`, [siteId, langcode, urlPath]);
+      const r = await rows().where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath).executeTakeFirst();
       return r && toTemplateUrl(r);
     },
     async upsert(t) {
@@ -47,33 +49,27 @@ export function createTemplateUrlStore(db: Db): TemplateUrlStore {
       } catch (e) {
         throw new PmError('PM_ERR_BAD_REQUEST', { detail: `The data for ${t.urlPath} cannot be stored as JSON: ${e instanceof Error ? e.message : String(e)}` });
       }
-      await db.run(
-        `INSERT INTO pm_template_url (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (site_id, langcode, url_path) DO UPDATE SET theme_id = excluded.theme_id, template_name = excluded.template_name,
-           data = excluded.data, updated_at = excluded.updated_at`,
-        [t.siteId, t.langcode, t.urlPath, themeId, templateName, data, t.updatedAt],
-      );
+      const set = { theme_id: themeId, template_name: templateName, data, updated_at: t.updatedAt };
+      await k
+        .insertInto('pm_template_url')
+        .values({ site_id: t.siteId, langcode: t.langcode, url_path: t.urlPath, ...set })
+        .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(set))
+        .execute();
     },
     async delete(siteId, langcode, urlPath) {
-      return (await db.run('DELETE FROM pm_template_url WHERE site_id = ? AND langcode = ? AND url_path = ?', [siteId, langcode, urlPath])).changes > 0;
+      const r = await db.run(k.deleteFrom('pm_template_url').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
+      return r.changes > 0;
     },
     async list(siteId) {
-      const rows = await db.all<TemplateUrlRow>(`SELECT ${COLUMNS} FROM pm_template_url WHERE site_id = ? ORDER BY url_path, langcode`, [siteId]);
-      return rows.map(toTemplateUrl);
+      return (await rows().where('site_id', '=', siteId).orderBy('url_path').orderBy('langcode').execute()).map(toTemplateUrl);
     },
     async listByTemplate(themeId, templateName) {
-      const rows =
-        templateName === undefined
-          ? await db.all<TemplateUrlRow>(`SELECT ${COLUMNS} FROM pm_template_url WHERE theme_id = ? ORDER BY site_id, url_path, langcode`, [themeId])
-          : await db.all<TemplateUrlRow>(`SELECT ${COLUMNS} FROM pm_template_url WHERE theme_id = ? AND template_name = ? ORDER BY site_id, url_path, langcode`, [
-              themeId,
-              templateName,
-            ]);
-      return rows.map(toTemplateUrl);
+      let q = rows().where('theme_id', '=', themeId);
+      if (templateName !== undefined) q = q.where('template_name', '=', templateName);
+      return (await q.orderBy('site_id').orderBy('url_path').orderBy('langcode').execute()).map(toTemplateUrl);
     },
     async listLangcodes(siteId, urlPath) {
-      const rows = await db.all<TemplateUrlRow>(`SELECT ${COLUMNS} FROM pm_template_url WHERE site_id = ? AND url_path = ? ORDER BY langcode`, [siteId, urlPath]);
-      return rows.map(toTemplateUrl);
+      return (await rows().where('site_id', '=', siteId).where('url_path', '=', urlPath).orderBy('langcode').execute()).map(toTemplateUrl);
     },
   };
 }

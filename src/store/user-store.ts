@@ -15,7 +15,7 @@ export interface UserRow {
   updated_at: number;
 }
 
-export const USER_COLUMNS = 'user_id, site_id, username, name, email, role, created_at, updated_at';
+export const USER_COLUMNS = ['user_id', 'site_id', 'username', 'name', 'email', 'role', 'created_at', 'updated_at'] as const;
 export const ROLES: readonly Role[] = ['superadmin', 'admin', 'editor', 'author'];
 
 export function toUser(r: UserRow): User {
@@ -47,8 +47,10 @@ function checkEmail(email: unknown): string {
 export function createUserStore(db: Db, opts: StoreOptions = {}): UserStore {
   const { now, newId } = resolveStoreOptions(opts);
 
+  const k = db.kysely;
+  const users = () => k.selectFrom('pm_user').select(USER_COLUMNS);
   const get = async (userId: string): Promise<User | undefined> => {
-    const r = await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM pm_user WHERE user_id = ?`, [userId]);
+    const r = await users().where('user_id', '=', userId).executeTakeFirst();
     return r && toUser(r);
   };
 
@@ -61,7 +63,7 @@ export function createUserStore(db: Db, opts: StoreOptions = {}): UserStore {
       const userId = newId();
       const t = now();
       try {
-        await db.run(`INSERT INTO pm_user (${USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [userId, input.siteId, username, name, email, role, t, t]);
+        await k.insertInto('pm_user').values({ user_id: userId, site_id: input.siteId, username, name, email, role, created_at: t, updated_at: t }).execute();
       } catch (e) {
         throw relabelConflict(e, `The username ${username}`);
       }
@@ -69,48 +71,31 @@ export function createUserStore(db: Db, opts: StoreOptions = {}): UserStore {
     },
     get,
     async getByUsername(siteId, username) {
-      const r = await db.get<UserRow>(`SELECT ${USER_COLUMNS} FROM pm_user WHERE site_id = ? AND username = ?`, [siteId, username]);
+      const r = await users().where('site_id', '=', siteId).where('username', '=', username).executeTakeFirst();
       return r && toUser(r);
     },
     async list(siteId) {
-      const rows = await db.all<UserRow>(`SELECT ${USER_COLUMNS} FROM pm_user WHERE site_id = ? ORDER BY created_at, user_id`, [siteId]);
+      const rows = await users().where('site_id', '=', siteId).orderBy('created_at').orderBy('user_id').execute();
       return rows.map(toUser);
     },
     async count(siteId) {
-      const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM pm_user WHERE site_id = ?', [siteId]);
+      const r = await k.selectFrom('pm_user').select((eb) => eb.fn.countAll<number>().as('n')).where('site_id', '=', siteId).executeTakeFirst();
       return Number(r?.n ?? 0);
     },
     async firstSuperadmin(siteId) {
-      const r = await db.get<UserRow>(
-        `SELECT ${USER_COLUMNS} FROM pm_user WHERE site_id = ? AND role = 'superadmin' ORDER BY created_at, user_id LIMIT 1`,
-        [siteId],
-      );
+      const r = await users().where('site_id', '=', siteId).where('role', '=', 'superadmin').orderBy('created_at').orderBy('user_id').limit(1).executeTakeFirst();
       return r && toUser(r);
     },
     async update(userId, patch) {
-      const sets: string[] = [];
-      const params: unknown[] = [];
-      if (patch.username !== undefined) {
-        sets.push('username = ?');
-        params.push(requireText(patch.username, 'username', 'A username'));
-      }
-      if (patch.name !== undefined) {
-        sets.push('name = ?');
-        params.push(String(patch.name).trim());
-      }
-      if (patch.email !== undefined) {
-        sets.push('email = ?');
-        params.push(checkEmail(patch.email));
-      }
-      if (patch.role !== undefined) {
-        sets.push('role = ?');
-        params.push(checkRole(patch.role));
-      }
-      sets.push('updated_at = ?');
-      params.push(now());
+      const set: { username?: string; name?: string; email?: string; role?: string; updated_at: number } = { updated_at: 0 };
+      if (patch.username !== undefined) set.username = requireText(patch.username, 'username', 'A username');
+      if (patch.name !== undefined) set.name = String(patch.name).trim();
+      if (patch.email !== undefined) set.email = checkEmail(patch.email);
+      if (patch.role !== undefined) set.role = checkRole(patch.role);
+      set.updated_at = now();
       let r;
       try {
-        r = await db.run(`UPDATE pm_user SET ${sets.join(', ')} WHERE user_id = ?`, [...params, userId]);
+        r = await db.run(k.updateTable('pm_user').set(set).where('user_id', '=', userId));
       } catch (e) {
         throw relabelConflict(e, `The username ${String(patch.username).trim()}`);
       }
@@ -119,7 +104,7 @@ export function createUserStore(db: Db, opts: StoreOptions = {}): UserStore {
     },
     async delete(userId) {
       // Password, sessions and API tokens go with the user (ON DELETE CASCADE).
-      await db.run('DELETE FROM pm_user WHERE user_id = ?', [userId]);
+      await k.deleteFrom('pm_user').where('user_id', '=', userId).execute();
     },
   };
 }

@@ -13,7 +13,7 @@ export interface DbFileSource {
 
 /**
  * A `ReadonlyFS` over rows of files (the `pm_theme_file` table, see
- * `createDbFileSource`). Folders are implied by the paths, as in a zip file,
+ * `createThemeFileStore` in src/store/). Folders are implied by the paths, as in a zip file,
  * so several stateless instances can share themes through the database.
  */
 export function createDbFS(source: DbFileSource): ReadonlyFS {

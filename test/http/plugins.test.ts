@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -59,7 +60,7 @@ describe('plugins', () => {
     try {
       await t.app.pages.alias(t.siteId, '', '/my-fruits', '/pm-fruits', { pseudoroute: true });
       assert.doesNotMatch((await t.app.http.inject('/my-fruits')).body, /kiwi/);
-      await t.app.db.run("INSERT INTO pm_fruit (name, colour) VALUES ('kiwi', 'green')");
+      await t.app.db.run(sql`INSERT INTO pm_fruit (name, colour) VALUES ('kiwi', 'green')`);
       assert.doesNotMatch((await t.app.http.inject('/my-fruits')).body, /kiwi/, 'the snippet is served from the components cache');
       await t.app.pages.set(t.siteId, '', '/anything', '<p>a write</p>');
       assert.match((await t.app.http.inject('/my-fruits')).body, /kiwi/);

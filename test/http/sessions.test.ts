@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Plugin } from '../../src/plugins/api.js';
@@ -142,7 +143,7 @@ for (const signed of [false, true]) {
     if (signed) {
       test('a signed cookie needs no database row', async () => {
         const cookie = await t.login('ann', PASSWORD);
-        await t.app.db.run('DELETE FROM pm_session');
+        await t.app.db.run(sql`DELETE FROM pm_session`);
         assert.equal(await who(cookie), 'ann');
       });
 
@@ -161,7 +162,7 @@ for (const signed of [false, true]) {
       test('only a hash of the session id is stored', async () => {
         const cookie = await t.login('ann', PASSWORD);
         const raw = cookie.split('=')[1];
-        const rows = await t.app.db.all<{ session_hash: string }>('SELECT session_hash FROM pm_session');
+        const rows = await t.app.db.kysely.selectFrom('pm_session').select('session_hash').execute();
         assert.ok(rows.length > 0);
         assert.ok(rows.every((r) => r.session_hash !== raw && !r.session_hash.includes(raw)));
       });

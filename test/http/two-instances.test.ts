@@ -44,7 +44,7 @@ test('two instances on one PostgreSQL database: a write on one reaches the other
     await until(async () => (await b.app.http.inject('/later')).statusCode === 200, 1000);
   } finally {
     await b.app.close();
-    await a.app.db.run(`DROP SCHEMA ${schema} CASCADE`);
+    await a.app.db.execScript(`DROP SCHEMA ${schema} CASCADE`);
     await a.close();
   }
 });
@@ -63,7 +63,7 @@ test('signed-cookie logout on one instance ends the session on the other at once
     await until(async () => (await b.app.http.inject({ url: '/whoami', headers: { cookie } })).body === 'anonymous', 1000);
   } finally {
     await b.app.close();
-    await a.app.db.run(`DROP SCHEMA ${schema} CASCADE`);
+    await a.app.db.execScript(`DROP SCHEMA ${schema} CASCADE`);
     await a.close();
   }
 });

@@ -3,6 +3,7 @@
  * migrations, listen/notify, and what a user sees when the database cannot be
  * opened. Runs for every dialect, like store-contract.test.ts.
  */
+import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,10 +16,10 @@ import { after, before, describe, test } from 'node:test';
 import { isPmError, type ErrorCode } from '../../src/errors/errors.js';
 import { coreMigrations } from '../../src/store/core-migrations.js';
 import { createStores } from '../../src/store/create-stores.js';
-import type { Db } from '../../src/store/db.js';
+import type { Db, Queryable } from '../../src/store/db.js';
 import { migrate, type Migration } from '../../src/store/migrate.js';
+import { prepare } from '../../src/store/query.js';
 import { openDb } from '../../src/store/open-db.js';
-import { toPgPlaceholders } from '../../src/store/postgres/postgres-db.js';
 import { createSqliteDb } from '../../src/store/sqlite/sqlite-db.js';
 import { DIALECTS, POSTGRES_URL, type TestDatabase } from '../helpers/dialects.js';
 
@@ -98,41 +99,69 @@ for (const dialect of DIALECTS) {
     });
 
     test('all/get/run, RETURNING, numbers and booleans as parameters', async () => {
-      assert.deepEqual(await db.all('SELECT 1 AS one'), [{ one: 1 }]);
-      const r = await db.get<{ id: number }>('INSERT INTO pm_tx_test (id, label) VALUES (?, ?) RETURNING id', [100, 'returning']);
+      assert.deepEqual(await db.all(sql`SELECT 1 AS one`), [{ one: 1 }]);
+      const r = await db.get<{ id: number }>(sql`INSERT INTO pm_tx_test (id, label) VALUES (${100}, ${'returning'}) RETURNING id`);
       assert.deepEqual(r, { id: 100 });
-      assert.deepEqual(await db.run('UPDATE pm_tx_test SET label = ? WHERE id = ?', ['returned', 100]), { changes: 1 });
-      assert.deepEqual(await db.run('UPDATE pm_tx_test SET label = ? WHERE id = ?', ['x', -1]), { changes: 0 });
-      const count = await db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM pm_tx_test WHERE id > ?', [true]);
+      assert.deepEqual(await db.run(sql`UPDATE pm_tx_test SET label = ${'returned'} WHERE id = ${100}`), { changes: 1 });
+      assert.deepEqual(await db.run(sql`UPDATE pm_tx_test SET label = ${'x'} WHERE id = ${-1}`), { changes: 0 });
+      const count = await db.get<{ n: unknown }>(sql`SELECT COUNT(*) AS n FROM pm_tx_test WHERE id > ${true}`);
       assert.equal(typeof count!.n, 'number', 'COUNT(*) comes back as a number on both dialects');
-      assert.equal(await db.get('SELECT 1 AS x FROM pm_tx_test WHERE id = ?', [-5]), undefined);
+      assert.equal(await db.get(sql`SELECT 1 AS x FROM pm_tx_test WHERE id = ${-5}`), undefined);
+    });
+
+    test('SQL is compiled per dialect, never rewritten: a ? inside a literal, and a JSON operator on PostgreSQL', async () => {
+      // The placeholder rewriting this replaced turned the literal '?' into '$1' and broke on PostgreSQL's ? operators.
+      assert.deepEqual(await db.get(sql`SELECT '?' AS mark, 'a ? b ?? c' AS text, ${'value'} AS v`), { mark: '?', text: 'a ? b ?? c', v: 'value' });
+      await db.run(db.kysely.insertInto('pm_tx_test' as never).values({ id: 300, label: 'what? really?' } as never));
+      const found = await db.kysely
+        .selectFrom('pm_tx_test' as never)
+        .select(sql<string>`label`.as('label'))
+        .where(sql<boolean>`label = 'what? really?' AND id = ${300}`)
+        .execute();
+      assert.deepEqual(found, [{ label: 'what? really?' }]);
+      if (db.dialect.name === 'postgres') {
+        const json = await db.get<{ has: boolean; any: boolean; all: boolean; v: string }>(
+          sql`SELECT ${'{"a": 1, "b": "?"}'}::jsonb ? 'a' AS has, ${'{"a": 1}'}::jsonb ?| array['x', 'a'] AS any, ${'{"a": 1}'}::jsonb ?& array['a', 'b'] AS all, ${'{"b": "?"}'}::jsonb ->> 'b' AS v`,
+        );
+        assert.deepEqual(json, { has: true, any: true, all: false, v: '?' });
+      } else {
+        assert.deepEqual(await db.get(sql`SELECT json_extract(${'{"b": "?"}'}, '$.b') AS v`), { v: '?' });
+      }
+    });
+
+    test('prepare(): compiled once, run with new values; Kysely transactions are refused with a pointer to db.transaction', async () => {
+      const byId = prepare(db.kysely, 1, (id) => db.kysely.selectFrom('pm_tx_test' as never).select(sql<string>`label`.as('label')).where(sql.ref('id'), '=', id));
+      await db.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${301}, ${'prepared'})`);
+      assert.deepEqual(await db.get(byId(301)), { label: 'prepared' });
+      assert.equal(await db.get(byId(-301)), undefined);
+      await assert.rejects(db.kysely.transaction().execute(async () => {}), /use db\.transaction/);
     });
 
     test('a transaction commits when its callback resolves and rolls back when it throws', async () => {
       const result = await db.transaction(async (tx) => {
-        await tx.run('INSERT INTO pm_tx_test (id, label) VALUES (?, ?)', [1, 'committed']);
+        await tx.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${1}, ${'committed'})`);
         return 'done';
       });
       assert.equal(result, 'done');
       await assert.rejects(
         db.transaction(async (tx) => {
-          await tx.run('INSERT INTO pm_tx_test (id, label) VALUES (?, ?)', [2, 'rolled back']);
+          await tx.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${2}, ${'rolled back'})`);
           throw new Error('boom');
         }),
         /boom/,
       );
-      assert.deepEqual(await db.all('SELECT label FROM pm_tx_test WHERE id IN (1, 2) ORDER BY id'), [{ label: 'committed' }]);
+      assert.deepEqual(await db.all(sql`SELECT label FROM pm_tx_test WHERE id IN (1, 2) ORDER BY id`), [{ label: 'committed' }]);
     });
 
     test('nobody outside a transaction sees it half done', async () => {
       const seen: number[] = [];
       const tx = db.transaction(async (q) => {
-        await q.run('INSERT INTO pm_tx_test (id, label) VALUES (?, ?)', [10, 'first half']);
+        await q.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${10}, ${'first half'})`);
         await sleep(50);
-        await q.run('INSERT INTO pm_tx_test (id, label) VALUES (?, ?)', [11, 'second half']);
+        await q.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${11}, ${'second half'})`);
       });
       await sleep(10);
-      const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM pm_tx_test WHERE id IN (10, 11)');
+      const r = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM pm_tx_test WHERE id IN (10, 11)`);
       seen.push(Number(r!.n));
       await tx;
       // SQLite: the read waited for the commit (2). PostgreSQL: it read the committed state before (0).
@@ -141,21 +170,21 @@ for (const dialect of DIALECTS) {
     });
 
     test('a transaction object cannot be used after it finished', async () => {
-      let leaked: { run: (sql: string) => Promise<unknown> } | undefined;
+      let leaked: Queryable | undefined;
       await db.transaction(async (tx) => {
         leaked = tx;
       });
-      await assert.rejects(leaked!.run('DELETE FROM pm_tx_test'), /already finished/);
+      await assert.rejects(leaked!.run(sql`DELETE FROM pm_tx_test`), /already finished/);
     });
 
     test('on a single-writer database, using the root Db inside its own transaction fails instead of hanging', { skip: dialect.name !== 'sqlite' && 'only SQLite serialises transactions in-process' }, async () => {
       await assert.rejects(
         db.transaction(async () => {
-          await db.get('SELECT 1 AS x');
+          await db.get(sql`SELECT 1 AS x`);
         }),
         /Use the `tx` passed to the callback/,
       );
-      assert.deepEqual(await db.get('SELECT 1 AS x'), { x: 1 }, 'the Db still works afterwards');
+      assert.deepEqual(await db.get(sql`SELECT 1 AS x`), { x: 1 }, 'the Db still works afterwards');
     });
 
     test('exclusive() runs one holder of a name at a time', async () => {
@@ -163,7 +192,7 @@ for (const dialect of DIALECTS) {
       const hold = (label: string): Promise<void> =>
         db.exclusive('pm_test_lock', async (tx) => {
           events.push(`${label} in`);
-          await tx.get('SELECT 1 AS x');
+          await tx.get(sql`SELECT 1 AS x`);
           await sleep(30);
           events.push(`${label} out`);
         });
@@ -172,20 +201,20 @@ for (const dialect of DIALECTS) {
     });
 
     test('unique and foreign key violations become PM_ERR_CONFLICT and PM_ERR_FOREIGN_KEY, naming the key, with the cause kept', async () => {
-      await db.run('INSERT INTO pm_tx_test (id, label) VALUES (?, ?)', [20, 'unique label']);
-      await assert.rejects(db.run('INSERT INTO pm_tx_test (id, label) VALUES (?, ?)', [21, 'unique label']), (e: unknown) => {
+      await db.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${20}, ${'unique label'})`);
+      await assert.rejects(db.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${21}, ${'unique label'})`), (e: unknown) => {
         assert.ok(isPmError(e, 'PM_ERR_CONFLICT'), String(e));
         assert.equal(e.message, 'pm_tx_test.label already exists.');
         assert.ok(e.cause, 'the driver error is kept as cause');
         return true;
       });
-      await rejectsWith(db.run('INSERT INTO pm_tx_test (id, label) VALUES (?, ?)', [20, 'other']), 'PM_ERR_CONFLICT', /^pm_tx_test\.id already exists/);
+      await rejectsWith(db.run(sql`INSERT INTO pm_tx_test (id, label) VALUES (${20}, ${'other'})`), 'PM_ERR_CONFLICT', /^pm_tx_test\.id already exists/);
       const site = await createStores(db).sites.ensurePrimary();
-      await db.run('INSERT INTO pm_locale (site_id, langcode) VALUES (?, ?)', [site.siteId, 'xx']);
-      await rejectsWith(db.run('INSERT INTO pm_locale (site_id, langcode) VALUES (?, ?)', [site.siteId, 'xx']), 'PM_ERR_CONFLICT', /^pm_locale\(site_id, langcode\) already exists/);
-      await rejectsWith(db.run('INSERT INTO pm_locale (site_id, langcode) VALUES (?, ?)', ['nope', 'xx']), 'PM_ERR_FOREIGN_KEY', /refers to something that does not exist/);
+      await db.run(sql`INSERT INTO pm_locale (site_id, langcode) VALUES (${site.siteId}, ${'xx'})`);
+      await rejectsWith(db.run(sql`INSERT INTO pm_locale (site_id, langcode) VALUES (${site.siteId}, ${'xx'})`), 'PM_ERR_CONFLICT', /^pm_locale\(site_id, langcode\) already exists/);
+      await rejectsWith(db.run(sql`INSERT INTO pm_locale (site_id, langcode) VALUES (${'nope'}, ${'xx'})`), 'PM_ERR_FOREIGN_KEY', /refers to something that does not exist/);
       await rejectsWith(
-        db.transaction((tx) => tx.run('INSERT INTO pm_locale (site_id, langcode) VALUES (?, ?)', ['nope', 'yy'])),
+        db.transaction((tx) => tx.run(sql`INSERT INTO pm_locale (site_id, langcode) VALUES (${'nope'}, ${'yy'})`)),
         'PM_ERR_FOREIGN_KEY',
       );
     });
@@ -215,11 +244,11 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(await migrate(db, coreMigrations), { applied: [] });
       assert.deepEqual(await migrate(db, T_MIGRATIONS, 'pm-test'), { applied: ['pm-test/1 things', 'pm-test/2 thing blobs'] });
       assert.deepEqual(await migrate(db, T_MIGRATIONS, 'pm-test'), { applied: [] });
-      await db.run('INSERT INTO pm_test_thing (id, at, body) VALUES (?, ?, ?)', ['a', Date.now(), Buffer.from([0, 1, 2, 255])]);
-      const row = await db.get<{ at: unknown; body: Buffer }>('SELECT at, body FROM pm_test_thing');
+      await db.run(sql`INSERT INTO pm_test_thing (id, at, body) VALUES (${'a'}, ${Date.now()}, ${Buffer.from([0, 1, 2, 255])})`);
+      const row = await db.get<{ at: unknown; body: Buffer }>(sql`SELECT at, body FROM pm_test_thing`);
       assert.equal(typeof row!.at, 'number');
       assert.deepEqual([...row!.body], [0, 1, 2, 255]);
-      const recorded = await db.all<{ namespace: string; version: number }>('SELECT namespace, version FROM pm_migration ORDER BY namespace, version');
+      const recorded = await db.all<{ namespace: string; version: number }>(sql`SELECT namespace, version FROM pm_migration ORDER BY namespace, version`);
       assert.deepEqual(recorded.map((r) => `${r.namespace}/${r.version}`), ['core/1', 'pm-test/1', 'pm-test/2']);
     });
 
@@ -236,8 +265,8 @@ for (const dialect of DIALECTS) {
         { version: 2, name: 'broken', up: () => 'CREATE TABLE pm_fail_bad (id INTEGER' },
       ];
       await rejectsWith(migrate(db, failing, 'pm-fail'), 'PM_ERR_CONFIG', /pm-fail migration 2 \(broken\) failed/);
-      assert.deepEqual(await db.all("SELECT version FROM pm_migration WHERE namespace = 'pm-fail'"), []);
-      await assert.rejects(db.all('SELECT * FROM pm_fail_ok'), 'the first migration of the run was rolled back too');
+      assert.deepEqual(await db.all(sql`SELECT version FROM pm_migration WHERE namespace = 'pm-fail'`), []);
+      await assert.rejects(db.all(sql`SELECT * FROM pm_fail_ok`), 'the first migration of the run was rolled back too');
     });
 
     test('concurrent migrate() calls on one Db apply the list once', async () => {
@@ -257,7 +286,7 @@ describe('several connections to one PostgreSQL database (as several processes w
       const others = await Promise.all([t.openAnother(), t.openAnother(), t.openAnother()]);
       const results = await Promise.all([t.db, ...others].map((d) => migrate(d, coreMigrations)));
       assert.deepEqual(results.map((r) => r.applied.length).sort(), [0, 0, 0, 1]);
-      assert.deepEqual(await t.db.all('SELECT namespace, version FROM pm_migration'), [{ namespace: 'core', version: 1 }]);
+      assert.deepEqual(await t.db.all(sql`SELECT namespace, version FROM pm_migration`), [{ namespace: 'core', version: 1 }]);
     } finally {
       await t.cleanup();
     }
@@ -270,8 +299,8 @@ describe('several connections to one PostgreSQL database (as several processes w
       const dbs = [t.db, ...(await Promise.all([t.openAnother(), t.openAnother(), t.openAnother()]))];
       const sites = await Promise.all(dbs.map((d) => createStores(d).sites.ensurePrimary()));
       assert.equal(new Set(sites.map((s) => s.siteId)).size, 1, 'every connection got the same primary site');
-      assert.deepEqual(await t.db.all('SELECT COUNT(*) AS n FROM pm_site WHERE is_primary = 1'), [{ n: 1 }]);
-      assert.deepEqual(await t.db.all('SELECT COUNT(*) AS n FROM pm_locale'), [{ n: 1 }]);
+      assert.deepEqual(await t.db.all(sql`SELECT COUNT(*) AS n FROM pm_site WHERE is_primary = 1`), [{ n: 1 }]);
+      assert.deepEqual(await t.db.all(sql`SELECT COUNT(*) AS n FROM pm_locale`), [{ n: 1 }]);
     } finally {
       await t.cleanup();
     }
@@ -301,11 +330,14 @@ describe('several connections to one PostgreSQL database (as several processes w
       const other = await t.openAnother();
       const got: string[] = [];
       await t.db.listen('pm_reconnect', (p) => got.push(p));
+      assert.equal(t.db.isListening(), true);
       const killed = await other.all<{ ok: boolean }>(
-        "SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE ? AND pid <> pg_backend_pid()",
-        [`%LISTEN "${t.schema}.pm_reconnect"%`],
+        sql`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE ${`%LISTEN "${t.schema}.pm_reconnect"%`} AND pid <> pg_backend_pid()`,
       );
       assert.equal(killed.length, 1, 'found the listening connection');
+      const lostBy = Date.now() + 2000;
+      while (t.db.isListening() && Date.now() < lostBy) await sleep(5);
+      assert.equal(t.db.isListening(), false, 'the Db says it may be missing notifications');
       // Notifications sent while it is down are lost, so keep sending until one arrives.
       const deadline = Date.now() + 5000;
       while (!got.includes('back') && Date.now() < deadline) {
@@ -315,6 +347,7 @@ describe('several connections to one PostgreSQL database (as several processes w
       // First the empty "you may have missed something" signal, then messages again.
       assert.equal(got[0], '');
       assert.ok(got.includes('back'));
+      assert.equal(t.db.isListening(), true);
     } finally {
       await t.cleanup();
     }
@@ -338,7 +371,7 @@ describe('opening a database that cannot be reached', () => {
     assert.ok(Date.now() - started < 6000, `took ${Date.now() - started} ms`);
   });
 
-  test('a server that accepts the connection but never answers → PM_ERR_DB_UNAVAILABLE after the 5 s connect timeout', async () => {
+  test('a server that accepts the connection but never answers → PM_ERR_DB_UNAVAILABLE after the 3 s connect timeout', async () => {
     const sockets: Socket[] = [];
     const silent = createServer((socket) => sockets.push(socket));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
@@ -347,7 +380,7 @@ describe('opening a database that cannot be reached', () => {
     try {
       await rejectsWith(openDb(`postgres://postgres@127.0.0.1:${port}/test`), 'PM_ERR_DB_UNAVAILABLE', new RegExp(`no answer from 127\\.0\\.0\\.1:${port} in time`));
       const took = Date.now() - started;
-      assert.ok(took >= 4000 && took < 8000, `took ${took} ms`);
+      assert.ok(took >= 2500 && took < 6000, `took ${took} ms`);
     } finally {
       for (const s of sockets) s.destroy();
       silent.close();
@@ -377,10 +410,10 @@ describe('opening a database that cannot be reached', () => {
       for (const dsn of [`sqlite:${join(dir, 'a', 'b', 'one.db')}`, join(dir, 'c', 'two.db')]) {
         const db = await openDb(dsn);
         assert.equal(db.dialect.name, 'sqlite');
-        assert.deepEqual(await db.get('PRAGMA journal_mode'), { journal_mode: 'wal' });
-        assert.deepEqual(await db.get('PRAGMA foreign_keys'), { foreign_keys: 1 });
-        assert.deepEqual(await db.get('PRAGMA busy_timeout'), { timeout: 5000 });
-        assert.deepEqual(await db.get('PRAGMA synchronous'), { synchronous: 1 });
+        assert.deepEqual(await db.get(sql`PRAGMA journal_mode`), { journal_mode: 'wal' });
+        assert.deepEqual(await db.get(sql`PRAGMA foreign_keys`), { foreign_keys: 1 });
+        assert.deepEqual(await db.get(sql`PRAGMA busy_timeout`), { timeout: 5000 });
+        assert.deepEqual(await db.get(sql`PRAGMA synchronous`), { synchronous: 1 });
         await db.close();
       }
     });
@@ -417,7 +450,4 @@ describe('opening a database that cannot be reached', () => {
   });
 });
 
-test('PostgreSQL placeholders are numbered by position', () => {
-  assert.equal(toPgPlaceholders('SELECT ? AS a, ? AS b WHERE x = ?'), 'SELECT $1 AS a, $2 AS b WHERE x = $3');
-  assert.equal(toPgPlaceholders('SELECT 1'), 'SELECT 1');
-});
+

@@ -3,6 +3,7 @@
  * test/helpers/dialects.ts). One migrated database per dialect; each test
  * works on its own rows (or its own site) so the tests do not depend on order.
  */
+import { sql } from 'kysely';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -197,7 +198,7 @@ for (const dialect of DIALECTS) {
         assert.equal(await passwords.verify(u.userId, 'correct horse battery staple'), true);
         assert.equal(await passwords.verify(u.userId, 'correct horse battery stapl'), false);
         assert.equal(await passwords.verify('01NOSUCHUSER', 'correct horse battery staple'), false);
-        const row = await db.get<{ password_hash: string }>('SELECT password_hash FROM pm_password WHERE user_id = ?', [u.userId]);
+        const row = await db.get<{ password_hash: string }>(sql`SELECT password_hash FROM pm_password WHERE user_id = ${u.userId}`);
         assert.match(row!.password_hash, /^scrypt\$v=1\$n=1024,r=8,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/);
         assert.ok(!row!.password_hash.includes('correct horse'));
         await passwords.set(u.userId, 'second password');
@@ -211,10 +212,10 @@ for (const dialect of DIALECTS) {
         await passwords.set(u.userId, 'pw-1234');
         const stronger = createStores(db, { scrypt: { ...FAST_SCRYPT, N: 2 ** 11 } });
         assert.equal(await stronger.passwords.verify(u.userId, 'wrong'), false);
-        const before = await db.get<{ password_hash: string }>('SELECT password_hash FROM pm_password WHERE user_id = ?', [u.userId]);
+        const before = await db.get<{ password_hash: string }>(sql`SELECT password_hash FROM pm_password WHERE user_id = ${u.userId}`);
         assert.match(before!.password_hash, /n=1024,/, 'a failed login does not rehash');
         assert.equal(await stronger.passwords.verify(u.userId, 'pw-1234'), true);
-        const afterRow = await db.get<{ password_hash: string }>('SELECT password_hash FROM pm_password WHERE user_id = ?', [u.userId]);
+        const afterRow = await db.get<{ password_hash: string }>(sql`SELECT password_hash FROM pm_password WHERE user_id = ${u.userId}`);
         assert.match(afterRow!.password_hash, /n=2048,/);
         assert.equal(await stronger.passwords.verify(u.userId, 'pw-1234'), true);
       });
@@ -226,7 +227,7 @@ for (const dialect of DIALECTS) {
         await rejectsWith(passwords.set('01NOSUCHUSER', 'pw'), 'PM_ERR_FOREIGN_KEY');
         await passwords.set(u.userId, 'pw');
         await users.delete(u.userId);
-        assert.equal(await db.get('SELECT 1 AS x FROM pm_password WHERE user_id = ?', [u.userId]), undefined);
+        assert.equal(await db.get(sql`SELECT 1 AS x FROM pm_password WHERE user_id = ${u.userId}`), undefined);
       });
     });
 
@@ -244,7 +245,7 @@ for (const dialect of DIALECTS) {
         assert.equal(await sessions.lookup(session.sessionHash), undefined, 'the hash is not a session id');
         assert.equal(await sessions.lookup('not-a-session'), undefined);
         assert.equal(await sessions.lookup(''), undefined);
-        const rows = await db.all('SELECT * FROM pm_session');
+        const rows = await db.all(sql`SELECT * FROM pm_session`);
         assert.ok(!JSON.stringify(rows).includes(sessionId), 'the raw session id is nowhere in pm_session');
       });
 

@@ -17,7 +17,13 @@ import { createEmbeddedFS } from '../../src/themes/embedded-fs.js';
 import { createOverlayFS } from '../../src/themes/overlay-fs.js';
 import { createDbFS } from '../../src/themes/db-fs.js';
 import type { DbFileSource } from '../../src/themes/db-fs.js';
-import { createDbFileSource, installThemeToDb, themeFileMigrations } from '../../src/themes/db-file-source.js';
+import { createThemeFileStore, themeFileMigrations } from '../../src/store/theme-file-store.js';
+import { readFolderFiles } from '../../src/themes/read-folder.js';
+
+/** What `pagemanager install-theme` does: the folder's files into the store under `root`. */
+async function installThemeToDb(db: Db, fs: ReadonlyFS, dir: string, root = ''): Promise<number> {
+  return createThemeFileStore(db, root).replaceFolder(dir, await readFolderFiles(fs, dir));
+}
 import { DIALECTS } from '../helpers/dialects.js';
 import type { DialectCase, DialectName } from '../helpers/dialects.js';
 import { migrate } from '../../src/store/migrate.js';
@@ -95,7 +101,7 @@ async function realDbFS(kind: DialectName): Promise<ReadonlyFS> {
   // Rows beside the root must stay invisible: another root, and a name that merely starts like it.
   await installThemeToDb(db, createMemoryFS({ 'x/theme.json': 'other root', 'x/secret.txt': 's' }), 'x', 'pm-themes-other');
   await installThemeToDb(db, createMemoryFS(FILES), '', 'pm-themes');
-  return createDbFS(createDbFileSource(db, 'pm-themes'));
+  return createDbFS(createThemeFileStore(db, 'pm-themes'));
 }
 
 before(async () => {
@@ -262,7 +268,7 @@ for (const dialect of DIALECTS) describe(`installThemeToDb [${dialect.name}]`, {
   it('replaces what the folder held before, and leaves other folders alone', async () => {
     const db = await freshDb(dialect.name);
     await migrate(db, themeFileMigrations, 'themes');
-    const fs = createDbFS(createDbFileSource(db, ''));
+    const fs = createDbFS(createThemeFileStore(db, ''));
     assert.equal(await installThemeToDb(db, createMemoryFS({ 'a/theme.json': 'v1', 'a/old.css': 'old', 'ab/keep.txt': 'k' }), 'a'), 2);
     await installThemeToDb(db, createMemoryFS({ 'ab/keep.txt': 'k' }), 'ab');
     assert.equal(await installThemeToDb(db, createMemoryFS({ 'a/theme.json': 'v2', 'a/new.css': 'new' }), 'a'), 2);

@@ -40,6 +40,9 @@ export function mapPgError(err: unknown, target: string): unknown {
 
   if (code === 'ECONNREFUSED') return unavailableError(`connection refused at ${whereOf(e, target)}`, err);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return unavailableError(`the host ${e.hostname ?? target} was not found`, err);
+  if (message === 'Query read timeout' || (code === '57014' && /statement timeout/i.test(message))) {
+    return unavailableError(`no answer from ${target} in time (query timeout)`, err);
+  }
   if (code === 'ETIMEDOUT' || /timeout/i.test(message)) return unavailableError(`no answer from ${target} in time (connection timeout)`, err);
   if (NETWORK_CODES.has(code)) return unavailableError(`${code} talking to ${whereOf(e, target)}`, err);
   if (/^(08|28|57P0)/.test(code) || code === '3D000' || code === '53300' || /Connection terminated/i.test(message)) {

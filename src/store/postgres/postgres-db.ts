@@ -1,21 +1,30 @@
 /**
  * The PostgreSQL implementation of `Db`, on a node-postgres Pool.
  *
- * Shared SQL uses `?` placeholders; they are rewritten to `$1, $2, …` here by
- * position. That is safe only because our SQL never has a `?` inside a string
- * literal or uses PostgreSQL's `?` JSON operators; keep it that way (pass such
- * values as parameters).
+ * SQL arrives compiled by Kysely's PostgreSQL compiler (`$1, $2, …`), so
+ * nothing rewrites SQL text here: a `?` inside a string literal or one of
+ * PostgreSQL's JSON operators (`?`, `?|`, `?&`) reaches the server unchanged.
+ *
+ * Every statement has a time limit (`queryTimeoutMs`, client side, and the
+ * same `statement_timeout` server side), and so has waiting for a pooled
+ * connection (`connectTimeoutMs`): with the server reachable but not
+ * answering, a request fails with PM_ERR_DB_UNAVAILABLE (503) within seconds
+ * instead of holding the pool.
  *
  * With `opts.schema`, the schema is created if missing and every connection's
  * `search_path` is set to it alone (tests use this to isolate runs), and
  * LISTEN/NOTIFY channel names are prefixed with it, because channels are
  * per database, not per schema.
  */
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
 import pg from 'pg';
 import { PmError } from '../../errors/errors.js';
-import type { Db, Dialect, Queryable, RunResult } from '../db.js';
+import type { Db, Dialect, Queryable, SqlQuery } from '../db.js';
+import { createQueryable, type ExecResult, type KyselyParts } from '../query.js';
 import { normalizeParams } from '../sql-params.js';
 import { mapPgError } from './pg-errors.js';
+import { createListener } from './pg-listener.js';
+import { createPgSearchIndex } from './pg-search.js';
 
 export const postgresDialect: Dialect = {
   name: 'postgres',
@@ -31,15 +40,28 @@ export const postgresDialect: Dialect = {
   },
 };
 
-const CONNECT_TIMEOUT_MS = 5000;
-const MAX_RECONNECT_DELAY_MS = 5000;
+export const postgresKysely: KyselyParts = {
+  adapter: () => new PostgresAdapter(),
+  compiler: () => new PostgresQueryCompiler(),
+  introspector: (k) => new PostgresIntrospector(k),
+};
+
+export interface PostgresOptions {
+  schema?: string;
+  /** Longest a statement may run, client and server side (default 5000 ms). */
+  queryTimeoutMs?: number;
+  /** Longest to wait for a new connection or a free pooled one (default 3000 ms). */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 5000;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3000;
+/** Waiting for an advisory lock (another process migrating) may take longer than one statement. */
+const LOCK_TIMEOUT_MS = 60_000;
+/** A backup's reads of whole tables: bounded, but by much more than a request's statement. */
+const LONG_RUNNING_TIMEOUT_MS = 30 * 60_000;
 /** PostgreSQL identifiers (channel names) are cut at 63 bytes. */
 const MAX_CHANNEL_BYTES = 63;
-
-export function toPgPlaceholders(sql: string): string {
-  let n = 0;
-  return sql.replace(/\?/g, () => `$${++n}`);
-}
 
 /** "host:port" for messages; never includes the password. */
 function describeTarget(dsn: string): string {
@@ -51,19 +73,23 @@ function describeTarget(dsn: string): string {
   }
 }
 
-export async function createPostgresDb(dsn: string, opts: { schema?: string } = {}): Promise<Db> {
+export async function createPostgresDb(dsn: string, opts: PostgresOptions = {}): Promise<Db> {
   const target = describeTarget(dsn);
   const schema = opts.schema;
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new PmError('PM_ERR_CONFIG', { detail: `the PostgreSQL schema name "${schema}" must be letters, digits and _ (not starting with a digit)` });
   }
+  const queryTimeout = opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const connectTimeout = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   // Our own parsers, not pg's global `types`: other code in the process keeps pg's defaults.
   const types = new pg.TypeOverrides();
   // int8 (COUNT(*), BIGINT millisecond timestamps) as a number; our values stay far below 2^53.
   types.setTypeParser(20, (v: string) => Number(v));
   const clientConfig: pg.ClientConfig = {
     connectionString: dsn,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: connectTimeout,
+    query_timeout: queryTimeout,
+    statement_timeout: queryTimeout,
     types,
     ...(schema ? { options: `-c search_path=${pg.escapeIdentifier(schema)}` } : {}),
   };
@@ -90,30 +116,20 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
     throw mapped(e);
   }
 
-  async function query(on: pg.Pool | pg.PoolClient, sql: string, params?: readonly unknown[]): Promise<pg.QueryResult> {
+  async function exec(on: pg.Pool | pg.PoolClient, q: SqlQuery, timeout = queryTimeout): Promise<ExecResult> {
     try {
-      return await on.query(toPgPlaceholders(sql), normalizeParams(params));
+      const r = await on.query({ text: q.sql, values: normalizeParams(q.parameters), query_timeout: timeout } as pg.QueryConfig);
+      return { rows: r.rows, changes: r.rowCount ?? 0 };
     } catch (e) {
       throw mapped(e);
     }
   }
 
-  function queryable(on: pg.Pool | pg.PoolClient, guard: () => void = () => {}): Queryable {
-    return {
-      async all<T>(sql: string, params?: readonly unknown[]) {
-        guard();
-        return (await query(on, sql, params)).rows as T[];
-      },
-      async get<T>(sql: string, params?: readonly unknown[]) {
-        guard();
-        return (await query(on, sql, params)).rows[0] as T | undefined;
-      },
-      async run(sql: string, params?: readonly unknown[]): Promise<RunResult> {
-        guard();
-        return { changes: (await query(on, sql, params)).rowCount ?? 0 };
-      },
-      async execScript(sql: string) {
-        guard();
+  function queryable(on: pg.Pool | pg.PoolClient, guard?: () => void, timeout = queryTimeout): Queryable {
+    return createQueryable(
+      postgresKysely,
+      (q) => exec(on, q, timeout),
+      async (sql) => {
         try {
           // No parameters: the simple query protocol, which accepts several statements.
           await on.query(sql);
@@ -121,10 +137,12 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
           throw mapped(e);
         }
       },
-    };
+      guard,
+    );
   }
 
-  async function inTransaction<T>(lockName: string | undefined, fn: (tx: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  /** `longRunning`: many or large reads (a backup's snapshot), each statement allowed LONG_RUNNING_TIMEOUT_MS. */
+  async function inTransaction<T>(lockName: string | undefined, fn: (tx: Queryable) => Promise<T>, begin = 'BEGIN', longRunning = false): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -133,20 +151,33 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
     }
     let active = true;
     let broken = false;
-    const tx = queryable(client, () => {
-      if (!active) throw new Error('This transaction has already finished; its `tx` can no longer be used.');
-    });
+    const tx = queryable(
+      client,
+      () => {
+        if (!active) throw new Error('This transaction has already finished; its `tx` can no longer be used.');
+      },
+      longRunning ? LONG_RUNNING_TIMEOUT_MS : queryTimeout,
+    );
     try {
-      await query(client, begin);
-      if (lockName !== undefined) await query(client, 'SELECT pg_advisory_xact_lock(hashtext(?))', [lockName]);
+      await exec(client, { sql: begin, parameters: [] });
+      if (lockName !== undefined) {
+        await exec(client, { sql: `SET LOCAL statement_timeout = ${LOCK_TIMEOUT_MS}`, parameters: [] });
+        await exec(client, { sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', parameters: [lockName] }, LOCK_TIMEOUT_MS);
+        await exec(client, { sql: `SET LOCAL statement_timeout = ${queryTimeout}`, parameters: [] });
+      }
+      if (longRunning) await exec(client, { sql: `SET LOCAL statement_timeout = ${LONG_RUNNING_TIMEOUT_MS}`, parameters: [] });
       const result = await fn(tx);
-      await query(client, 'COMMIT');
+      await exec(client, { sql: 'COMMIT', parameters: [] });
       return result;
     } catch (e) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
+      // After a timeout the connection may still be waiting for the server: do not queue a ROLLBACK behind it.
+      if (isUnavailable(e)) broken = true;
+      else {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true;
+        }
       }
       throw mapped(e);
     } finally {
@@ -167,16 +198,24 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
 
   const root = queryable(pool);
   let closed = false;
-  return {
+  const db: Db = {
     dialect: postgresDialect,
-    ...root,
+    get kysely() {
+      return root.kysely;
+    },
+    all: root.all,
+    get: root.get,
+    run: root.run,
+    execScript: root.execScript,
     transaction: (fn) => inTransaction(undefined, fn),
     exclusive: (name, fn) => inTransaction(name, fn),
-    snapshot: (fn) => inTransaction(undefined, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'),
+    snapshot: (fn) => inTransaction(undefined, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', true),
     listen: async (channel, onMessage) => listener.listen(channelName(channel), onMessage),
+    isListening: () => listener.listening(),
     async notify(channel, payload) {
-      await root.run('SELECT pg_notify(?, ?)', [channelName(channel), payload]);
+      await exec(pool, { sql: 'SELECT pg_notify($1, $2)', parameters: [channelName(channel), payload] });
     },
+    createSearchIndex: (name) => createPgSearchIndex(db, name),
     async close() {
       if (closed) return;
       closed = true;
@@ -184,114 +223,9 @@ export async function createPostgresDb(dsn: string, opts: { schema?: string } = 
       await pool.end();
     },
   };
+  return db;
 }
 
-/**
- * One dedicated connection doing LISTEN for every channel of this Db. If it
- * drops, it reconnects with backoff and LISTENs again; notifications sent
- * while it was down are lost (PostgreSQL does not queue them).
- */
-function createListener(config: pg.ClientConfig, mapped: (e: unknown) => unknown) {
-  const channels = new Map<string, Set<(payload: string) => void>>();
-  let client: pg.Client | undefined;
-  let connecting: Promise<pg.Client> | undefined;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let retryDelay = 100;
-  let closed = false;
-  let connectedBefore = false;
-
-  function dispatch(channel: string, payload: string): void {
-    for (const handler of [...(channels.get(channel) ?? [])]) {
-      try {
-        handler(payload);
-      } catch (e) {
-        process.emitWarning(`A listener on channel ${channel} threw: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-  }
-
-  function scheduleReconnect(): void {
-    if (closed || retryTimer || channels.size === 0) return;
-    retryTimer = setTimeout(() => {
-      retryTimer = undefined;
-      if (closed || channels.size === 0) return;
-      connect().catch(() => scheduleReconnect());
-    }, retryDelay);
-    retryTimer.unref();
-    retryDelay = Math.min(retryDelay * 2, MAX_RECONNECT_DELAY_MS);
-  }
-
-  function connect(): Promise<pg.Client> {
-    if (client) return Promise.resolve(client);
-    connecting ??= (async () => {
-      const c = new pg.Client(config);
-      let lost = false;
-      const onLost = (): void => {
-        if (lost) return;
-        lost = true;
-        if (client === c) client = undefined;
-        c.end().catch(() => {});
-        scheduleReconnect();
-      };
-      c.on('error', onLost);
-      c.on('end', onLost);
-      c.on('notification', (msg) => dispatch(msg.channel, msg.payload ?? ''));
-      try {
-        await c.connect();
-        for (const channel of channels.keys()) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      } catch (e) {
-        lost = true;
-        await c.end().catch(() => {});
-        throw mapped(e);
-      }
-      if (closed) {
-        await c.end().catch(() => {});
-        throw new Error('The database was closed.');
-      }
-      client = c;
-      retryDelay = 100;
-      // Notifications sent while the connection was down are lost: tell every
-      // listener with an empty payload, so caches can drop what may be stale.
-      if (connectedBefore) for (const channel of channels.keys()) dispatch(channel, '');
-      connectedBefore = true;
-      return c;
-    })().finally(() => {
-      connecting = undefined;
-    });
-    return connecting;
-  }
-
-  return {
-    async listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>> {
-      const handler = (payload: string): void => onMessage(payload);
-      let set = channels.get(channel);
-      const isNew = !set;
-      if (!set) channels.set(channel, (set = new Set()));
-      set.add(handler);
-      try {
-        const c = await connect();
-        // A connection opened just now may or may not have seen this channel in
-        // the map; LISTEN is idempotent, so say it again rather than guess.
-        if (isNew) await c.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-      } catch (e) {
-        set.delete(handler);
-        if (set.size === 0) channels.delete(channel);
-        throw mapped(e);
-      }
-      return async () => {
-        if (!set.delete(handler) || set.size > 0) return;
-        channels.delete(channel);
-        if (client) await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => {});
-      };
-    },
-    async close(): Promise<void> {
-      closed = true;
-      channels.clear();
-      if (retryTimer) clearTimeout(retryTimer);
-      await connecting?.catch(() => {});
-      const c = client;
-      client = undefined;
-      await c?.end().catch(() => {});
-    },
-  };
+function isUnavailable(e: unknown): boolean {
+  return e instanceof PmError && e.code === 'PM_ERR_DB_UNAVAILABLE';
 }

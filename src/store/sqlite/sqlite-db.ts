@@ -11,8 +11,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Db, Dialect, Queryable, RunResult } from '../db.js';
+import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import type { Db, Dialect, Queryable, SqlQuery } from '../db.js';
+import { createQueryable, type ExecResult, type KyselyParts } from '../query.js';
 import { normalizeParams } from '../sql-params.js';
+import { createSqliteSearchIndex } from './sqlite-search.js';
 import { createAsyncMutex } from './async-mutex.js';
 import { mapSqliteError, mapSqliteOpenError } from './sqlite-errors.js';
 
@@ -30,6 +33,12 @@ export const sqliteDialect: Dialect = {
 
 /** How many pre-upgrade copies of the database `pm-backups/` keeps. */
 const KEEP_UPGRADE_COPIES = 3;
+
+export const sqliteKysely: KyselyParts = {
+  adapter: () => new SqliteAdapter(),
+  compiler: () => new SqliteQueryCompiler(),
+  introspector: (k) => new SqliteIntrospector(k),
+};
 
 /** Dynamic SQL (IN lists of varying length) would grow the cache forever; past this it starts over. */
 const STATEMENT_CACHE_LIMIT = 1000;
@@ -89,30 +98,25 @@ function wrapConnection(conn: Database.Database, path: string): Db {
   }
 
   const direct = {
-    all<T>(sql: string, params?: readonly unknown[]): T[] {
+    exec(q: SqlQuery): ExecResult {
       return mapped(() => {
-        const s = prepare(sql);
-        const p = normalizeParams(params);
-        if (!s.reader) {
-          s.run(...p);
-          return [];
-        }
-        return s.all(...p) as T[];
+        const s = prepare(q.sql);
+        const p = normalizeParams(q.parameters);
+        if (!s.reader) return { rows: [], changes: s.run(...p).changes };
+        const rows = s.all(...p);
+        return { rows, changes: rows.length };
       });
     },
-    get<T>(sql: string, params?: readonly unknown[]): T | undefined {
+    get<T>(q: SqlQuery): T | undefined {
       return mapped(() => {
-        const s = prepare(sql);
-        const p = normalizeParams(params);
+        const s = prepare(q.sql);
+        const p = normalizeParams(q.parameters);
         if (!s.reader) {
           s.run(...p);
           return undefined;
         }
         return s.get(...p) as T | undefined;
       });
-    },
-    run(sql: string, params?: readonly unknown[]): RunResult {
-      return mapped(() => ({ changes: prepare(sql).run(...normalizeParams(params)).changes }));
     },
     execScript(sql: string): void {
       mapped(() => conn.exec(sql));
@@ -144,12 +148,12 @@ function wrapConnection(conn: Database.Database, path: string): Db {
     const guard = (): void => {
       if (!scope.active) throw new Error('This transaction has already finished; its `tx` can no longer be used.');
     };
-    const tx: Queryable = {
-      all: async (sql, params) => (guard(), direct.all(sql, params)),
-      get: async (sql, params) => (guard(), direct.get(sql, params)),
-      run: async (sql, params) => (guard(), direct.run(sql, params)),
-      execScript: async (sql) => (guard(), direct.execScript(sql)),
-    };
+    const tx: Queryable = createQueryable(
+      sqliteKysely,
+      async (q) => direct.exec(q),
+      async (sql) => direct.execScript(sql),
+      guard,
+    );
     try {
       direct.execScript(begin);
       try {
@@ -166,13 +170,23 @@ function wrapConnection(conn: Database.Database, path: string): Db {
     }
   }
 
-  return {
+  const root = createQueryable(
+    sqliteKysely,
+    (q) => onRoot(() => direct.exec(q)),
+    (sql) => onRoot(() => direct.execScript(sql)),
+  );
+  const db: Db = {
     dialect: sqliteDialect,
-    all: (sql, params) => onRoot(() => direct.all(sql, params)),
-    get: (sql, params) => onRoot(() => direct.get(sql, params)),
-    getSync: <T>(sql: string, params?: readonly unknown[]) => (mutex.locked ? undefined : { row: direct.get<T>(sql, params) }),
-    run: (sql, params) => onRoot(() => direct.run(sql, params)),
-    execScript: (sql) => onRoot(() => direct.execScript(sql)),
+    get kysely() {
+      return root.kysely;
+    },
+    all: root.all,
+    get: root.get,
+    run: root.run,
+    execScript: root.execScript,
+    getSync: <T>(q: SqlQuery) => (mutex.locked ? undefined : { row: direct.get<T>(q) }),
+    isListening: () => true,
+    createSearchIndex: (name) => createSqliteSearchIndex(db, name),
     // IMMEDIATE for every transaction: taking the write lock up front means a
     // read-then-write transaction never fails with SQLITE_BUSY half-way when
     // another process shares the file (busy_timeout cannot help a lock upgrade).
@@ -234,4 +248,5 @@ function wrapConnection(conn: Database.Database, path: string): Db {
       }
     },
   };
+  return db;
 }

@@ -1,0 +1,72 @@
+/**
+ * Full-text search on PostgreSQL: the documents in `pm_search_{name}` with a
+ * generated tsvector column (title weight A, body weight B, the 'simple'
+ * configuration: no stemming, no stop words, as FTS5's unicode61) and a GIN
+ * index on it, ranked by ts_rank. PostgreSQL's parser reads `<b>` as a tag
+ * (and drops it), `a.b/c` as a URL and `e-mail` as one word besides its
+ * parts; FTS5 sees only words. The punctuation in `WORD_BREAKS` becomes a
+ * space before parsing, so both index the same words.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Db, Queryable } from '../db.js';
+import { checkDoc, checkSearchOptions, MARK_END, MARK_START, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
+
+/** `word & word & prefix:*`; words hold only letters and digits, so nothing needs escaping. */
+function tsquery(terms: string[]): string {
+  return terms.map((t, i) => (i === terms.length - 1 ? `${t}:*` : t)).join(' & ');
+}
+
+const WORD_BREAKS = `<>/.@:_-+&=?#%~\\|`;
+const indexed = (column: string) => `to_tsvector('simple', translate(${column}, '${WORD_BREAKS}', '${' '.repeat(WORD_BREAKS.length - 1)}'))`;
+
+const HEADLINE_OPTIONS = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=24, MinWords=12, MaxFragments=1, FragmentDelimiter=" … "`;
+
+export async function createPgSearchIndex(db: Db, name: string): Promise<SearchIndex> {
+  const table = searchTable(name);
+  // The table name is checked above (letters, digits, _), so it can go into the DDL as is.
+  await db.exclusive('pm_search_create', (tx) =>
+    tx.execScript(`
+CREATE TABLE IF NOT EXISTS ${table} (
+  id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  site_id TEXT COLLATE "C" NOT NULL DEFAULT '',
+  title TEXT COLLATE "C" NOT NULL DEFAULT '',
+  body TEXT COLLATE "C" NOT NULL DEFAULT '',
+  tsv tsvector GENERATED ALWAYS AS (setweight(${indexed('title')}, 'A') || setweight(${indexed('body')}, 'B')) STORED
+);
+CREATE INDEX IF NOT EXISTS ${table}_site_id ON ${table} (site_id);
+CREATE INDEX IF NOT EXISTS ${table}_tsv ON ${table} USING GIN (tsv);`),
+  );
+  const k = (q: Queryable): Kysely<any> => q.kysely as unknown as Kysely<any>;
+  const t = sql.table(table);
+
+  return {
+    name,
+    table,
+    async index(doc, tx = db) {
+      const d = checkDoc(doc);
+      await k(tx)
+        .insertInto(table)
+        .values({ id: d.id, site_id: d.siteId, title: d.title, body: d.body })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ site_id: d.siteId, title: d.title, body: d.body }))
+        .execute();
+    },
+    async remove(id, tx = db) {
+      return (await tx.run(k(tx).deleteFrom(table).where('id', '=', id))).changes > 0;
+    },
+    async search(q, opts) {
+      const { siteId, limit, offset } = checkSearchOptions(opts);
+      const terms = searchTerms(q);
+      if (terms.length === 0) return { total: 0, hits: [] };
+      const query = sql`to_tsquery('simple', ${tsquery(terms)})`;
+      const site = siteId === undefined ? sql`` : sql`AND site_id = ${siteId}`;
+      const count = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${t} WHERE tsv @@ ${query} ${site}`);
+      const rows = await db.all<{ id: string; score: number; snippet: string }>(
+        sql`SELECT id, score, ts_headline('simple', body, q, ${HEADLINE_OPTIONS}) AS snippet
+            FROM (SELECT id, body, q, ts_rank(tsv, q) AS score FROM ${t}, ${query} AS q WHERE tsv @@ q ${site}
+                  ORDER BY score DESC, id LIMIT ${limit} OFFSET ${offset}) AS page
+            ORDER BY score DESC, id`,
+      );
+      return { total: Number(count?.n ?? 0), hits: rows.map((r) => ({ id: r.id, score: Number(r.score), snippet: snippetHtml(r.snippet) })) };
+    },
+  };
+}

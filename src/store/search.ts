@@ -1,0 +1,113 @@
+/**
+ * Full-text search: one interface, a capability of each dialect (FTS5 on
+ * SQLite, a tsvector column with a GIN index on PostgreSQL). Both give the
+ * same answer shape: ids in rank order (title matches weigh more than body
+ * matches), the total, and a snippet of the body with the matched words in
+ * `<mark>`, as safe HTML (the text is escaped).
+ *
+ * A query is words: every word must match, the last one also as a prefix
+ * (`pagem` finds "pagemanager"), case does not matter, punctuation is
+ * ignored, and no query can be a syntax error.
+ *
+ * @example
+ *   // the blog, once at start:
+ *   const posts = await db.createSearchIndex('blog_post');      // table pm_search_blog_post
+ *   await posts.index({ id: post.postId, siteId, title: post.title, body: post.markdown });
+ *   const { total, hits } = await posts.search('kysely migrations', { siteId, limit: 10, offset: 0 });
+ *   // hits: [{ id: '01J…', score: 0.61, snippet: 'how <mark>migrations</mark> run…' }, …]
+ *   await posts.remove(post.postId);
+ */
+import type { Queryable } from './db.js';
+
+export interface SearchDoc {
+  /** Your key (a post id); indexing the same id again replaces the document. */
+  id: string;
+  /** Searches can be limited to one site; '' when the document belongs to none. */
+  siteId?: string;
+  title?: string;
+  body: string;
+}
+
+export interface SearchHit {
+  id: string;
+  /** Higher is better. Comparable within one result only (bm25 and ts_rank use different scales). */
+  score: number;
+  /** Some words of the body around the matches, HTML-escaped, matches in `<mark>…</mark>`. */
+  snippet: string;
+}
+
+export interface SearchResult {
+  /** How many documents match in all (for paging). */
+  total: number;
+  hits: SearchHit[];
+}
+
+export interface SearchOptions {
+  siteId?: string;
+  /** 1 to 100; 20 by default. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface SearchIndex {
+  readonly name: string;
+  /** The table holding the documents (`id, site_id, title, body`): declare it among your tables. */
+  readonly table: string;
+  /** Adds or replaces a document. Pass `tx` to index inside your own transaction. */
+  index(doc: SearchDoc, tx?: Queryable): Promise<void>;
+  /** True when the document was there. */
+  remove(id: string, tx?: Queryable): Promise<boolean>;
+  search(q: string, opts?: SearchOptions): Promise<SearchResult>;
+}
+
+export const MAX_SEARCH_LIMIT = 100;
+const MAX_TERMS = 32;
+/** Private-use characters the database puts around matches; escaped text cannot contain a tag, these become `<mark>`. */
+export const MARK_START = '\uE000';
+export const MARK_END = '\uE001';
+
+/** `pm_search_{name}`; `name` is lower-case letters, digits and _. */
+export function searchTable(name: string): string {
+  if (!/^[a-z][a-z0-9_]{0,39}$/.test(name)) {
+    throw new Error(`A search index name must be lower-case letters, digits and _ (starting with a letter, at most 40), not ${JSON.stringify(name)}.`);
+  }
+  return `pm_search_${name}`;
+}
+
+/** Tables a dialect adds beside `table` (SQLite's FTS5 table and its shadow tables) start with this. */
+export function searchDerivedPrefix(table: string): string {
+  return `${table}_fts`;
+}
+
+/** The words of a query, lower-cased; at most 32. */
+export function searchTerms(q: string): string[] {
+  if (typeof q !== 'string') return [];
+  return q
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, MAX_TERMS);
+}
+
+export function checkSearchOptions(opts: SearchOptions = {}): { siteId: string | undefined; limit: number; offset: number } {
+  const limit = opts.limit ?? 20;
+  const offset = opts.offset ?? 0;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) throw new RangeError(`limit must be a whole number from 1 to ${MAX_SEARCH_LIMIT}, not ${limit}`);
+  if (!Number.isInteger(offset) || offset < 0) throw new RangeError(`offset must be a whole number, 0 or more, not ${offset}`);
+  return { siteId: opts.siteId, limit, offset };
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** The database's snippet (with MARK_START/MARK_END) as safe HTML. */
+export function snippetHtml(raw: string | null | undefined): string {
+  return String(raw ?? '')
+    .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+    .replaceAll(MARK_START, '<mark>')
+    .replaceAll(MARK_END, '</mark>');
+}
+
+export function checkDoc(doc: SearchDoc): Required<SearchDoc> {
+  if (!doc || typeof doc.id !== 'string' || doc.id === '') throw new TypeError('A search document needs an id (non-empty text).');
+  return { id: doc.id, siteId: String(doc.siteId ?? ''), title: String(doc.title ?? ''), body: String(doc.body ?? '') };
+}

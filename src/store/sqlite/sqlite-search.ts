@@ -1,0 +1,74 @@
+/**
+ * Full-text search on SQLite: the documents in `pm_search_{name}`, an FTS5
+ * index over them in `pm_search_{name}_fts` (external content, kept in step
+ * by triggers), ranked by bm25 with the title weighing 10 times the body.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Db, Queryable } from '../db.js';
+import { checkDoc, checkSearchOptions, MARK_END, MARK_START, searchDerivedPrefix, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
+
+/** `"word" "word" "prefix"*`: every word must match; words hold only letters and digits, so nothing needs escaping. */
+function matchExpression(terms: string[]): string {
+  return terms.map((t, i) => `"${t}"${i === terms.length - 1 ? '*' : ''}`).join(' ');
+}
+
+export async function createSqliteSearchIndex(db: Db, name: string): Promise<SearchIndex> {
+  const table = searchTable(name);
+  const fts = searchDerivedPrefix(table);
+  // The table name is checked above (letters, digits, _), so it can go into the DDL as is.
+  await db.exclusive('pm_search_create', (tx) =>
+    tx.execScript(`
+CREATE TABLE IF NOT EXISTS ${table} (
+  doc_id INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  site_id TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS ${table}_site_id ON ${table} (site_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts5(title, body, content='${table}', content_rowid='doc_id', tokenize='unicode61 remove_diacritics 0');
+CREATE TRIGGER IF NOT EXISTS ${fts}_ai AFTER INSERT ON ${table} BEGIN
+  INSERT INTO ${fts} (rowid, title, body) VALUES (new.doc_id, new.title, new.body);
+END;
+CREATE TRIGGER IF NOT EXISTS ${fts}_ad AFTER DELETE ON ${table} BEGIN
+  INSERT INTO ${fts} (${fts}, rowid, title, body) VALUES ('delete', old.doc_id, old.title, old.body);
+END;
+CREATE TRIGGER IF NOT EXISTS ${fts}_au AFTER UPDATE ON ${table} BEGIN
+  INSERT INTO ${fts} (${fts}, rowid, title, body) VALUES ('delete', old.doc_id, old.title, old.body);
+  INSERT INTO ${fts} (rowid, title, body) VALUES (new.doc_id, new.title, new.body);
+END;`),
+  );
+  const k = (q: Queryable): Kysely<any> => q.kysely as unknown as Kysely<any>;
+  const t = sql.table(table);
+  const f = sql.table(fts);
+
+  return {
+    name,
+    table,
+    async index(doc, tx = db) {
+      const d = checkDoc(doc);
+      await k(tx)
+        .insertInto(table)
+        .values({ id: d.id, site_id: d.siteId, title: d.title, body: d.body })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ site_id: d.siteId, title: d.title, body: d.body }))
+        .execute();
+    },
+    async remove(id, tx = db) {
+      return (await tx.run(k(tx).deleteFrom(table).where('id', '=', id))).changes > 0;
+    },
+    async search(q, opts) {
+      const { siteId, limit, offset } = checkSearchOptions(opts);
+      const terms = searchTerms(q);
+      if (terms.length === 0) return { total: 0, hits: [] };
+      const match = matchExpression(terms);
+      const site = siteId === undefined ? sql`` : sql`AND d.site_id = ${siteId}`;
+      const from = sql`FROM ${f} JOIN ${t} d ON d.doc_id = ${f}.rowid WHERE ${f} MATCH ${match} ${site}`;
+      const count = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n ${from}`);
+      const rows = await db.all<{ id: string; score: number; snippet: string }>(
+        sql`SELECT d.id AS id, -bm25(${f}, 10.0, 1.0) AS score, snippet(${f}, 1, ${MARK_START}, ${MARK_END}, '…', 24) AS snippet
+            ${from} ORDER BY score DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
+      );
+      return { total: Number(count?.n ?? 0), hits: rows.map((r) => ({ id: r.id, score: Number(r.score), snippet: snippetHtml(r.snippet) })) };
+    },
+  };
+}
