@@ -8,7 +8,7 @@ import type { Plugin, PluginServer } from '../../src/plugins/plugin.js';
 import { mediaApiRoutes } from './api-routes.js';
 import { libraryRoutes } from './library.js';
 import { createMediaService, type MediaService } from './media-service.js';
-import { createMediaStore, mediaMigrations } from './media-store.js';
+import { createMediaStore, MEDIA_TABLES, mediaMigrations } from './media-store.js';
 import { configureSharp, createQueue } from './processor.js';
 import { createUploadServer } from './serve.js';
 
@@ -31,6 +31,7 @@ const running = new Set<MediaService>();
 const plugin: Plugin = {
   name: 'media',
   dependsOn: ['dashboard'],
+  tables: MEDIA_TABLES,
   async init(server: PluginServer) {
     const c = server.config;
     const limits = {

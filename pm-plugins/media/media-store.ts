@@ -6,6 +6,9 @@
  */
 import type { Migration, PluginServer } from '../../src/plugins/plugin.js';
 
+/** The tables the migrations below create (declared by the plugin as its own). */
+export const MEDIA_TABLES = ['pm_media', 'pm_media_quota', 'pm_media_use'] as const;
+
 export type MediaStatus = 'processing' | 'ready' | 'failed';
 
 /** One stored encoding of a file: `full` or `w640`, in a format. */
@@ -132,6 +135,12 @@ function fromRow(r: Row): Media {
   };
 }
 
+type MediaTables = {
+  pm_media: Row;
+  pm_media_quota: { site_id: string; limit_bytes: number | string | null; used_bytes: number | string };
+  pm_media_use: { site_id: string; media_id: string; langcode: string; url_path: string };
+};
+
 export interface ListQuery {
   q?: string;
   kind?: 'image' | 'document';
@@ -139,89 +148,101 @@ export interface ListQuery {
   offset?: number;
 }
 
-export function createMediaStore(server: Pick<PluginServer, 'db'>) {
-  const db = server.db;
+export function createMediaStore(server: Pick<PluginServer, 'db' | 'kysely' | 'sql'>) {
+  const { db, sql } = server;
+  const k = server.kysely.withTables<MediaTables>();
   const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => '\\' + c);
+  const COLUMNS: Record<string, keyof Row> = {
+    name: 'name', slug: 'slug', mime: 'mime', kind: 'kind', alt: 'alt', width: 'width', height: 'height', bytes: 'bytes',
+    status: 'status', error: 'error', version: 'version', pending: 'pending', variants: 'variants', updatedAt: 'updated_at',
+  };
   return {
     async insert(m: Media): Promise<void> {
-      await db.run(
-        `INSERT INTO pm_media (media_id, site_id, name, slug, mime, kind, alt, width, height, bytes, status, error, version, pending, variants, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [m.mediaId, m.siteId, m.name, m.slug, m.mime, m.kind, m.alt, m.width, m.height, m.bytes, m.status, m.error, m.version, m.pending, JSON.stringify(m.variants), m.createdAt, m.updatedAt],
-      );
+      await k
+        .insertInto('pm_media')
+        .values({
+          media_id: m.mediaId, site_id: m.siteId, name: m.name, slug: m.slug, mime: m.mime, kind: m.kind, alt: m.alt, width: m.width, height: m.height,
+          bytes: m.bytes, status: m.status, error: m.error, version: m.version, pending: m.pending, variants: JSON.stringify(m.variants),
+          created_at: m.createdAt, updated_at: m.updatedAt,
+        })
+        .execute();
     },
     async update(mediaId: string, patch: Partial<Omit<Media, 'mediaId' | 'siteId' | 'createdAt'>>): Promise<void> {
-      const cols: Record<string, string> = { name: 'name', slug: 'slug', mime: 'mime', kind: 'kind', alt: 'alt', width: 'width', height: 'height', bytes: 'bytes', status: 'status', error: 'error', version: 'version', pending: 'pending', variants: 'variants', updatedAt: 'updated_at' };
-      const sets: string[] = [];
-      const params: unknown[] = [];
-      for (const [k, v] of Object.entries({ ...patch, updatedAt: patch.updatedAt ?? Date.now() })) {
-        if (!(k in cols) || v === undefined) continue;
-        sets.push(`${cols[k]} = ?`);
-        params.push(k === 'variants' ? JSON.stringify(v) : v);
+      const set: Partial<Record<keyof Row, unknown>> = {};
+      for (const [key, v] of Object.entries({ ...patch, updatedAt: patch.updatedAt ?? Date.now() })) {
+        const column = COLUMNS[key];
+        if (column && v !== undefined) set[column] = key === 'variants' ? JSON.stringify(v) : v;
       }
-      await db.run(`UPDATE pm_media SET ${sets.join(', ')} WHERE media_id = ?`, [...params, mediaId]);
+      await k.updateTable('pm_media').set(set as Partial<Row>).where('media_id', '=', mediaId).execute();
     },
     async get(mediaId: string): Promise<Media | undefined> {
-      const r = await db.get<Row>('SELECT * FROM pm_media WHERE media_id = ?', [mediaId]);
+      const r = await k.selectFrom('pm_media').selectAll().where('media_id', '=', mediaId).executeTakeFirst();
       return r ? fromRow(r) : undefined;
     },
     async getMany(ids: string[]): Promise<Media[]> {
       if (!ids.length) return [];
-      const rows = await db.all<Row>(`SELECT * FROM pm_media WHERE media_id IN (${ids.map(() => '?').join(', ')})`, ids);
-      return rows.map(fromRow);
+      return (await k.selectFrom('pm_media').selectAll().where('media_id', 'in', ids).execute()).map(fromRow);
     },
     async list(siteId: string, o: ListQuery = {}): Promise<{ items: Media[]; total: number }> {
-      const where = ['site_id = ?'];
-      const params: unknown[] = [siteId];
-      if (o.kind) (where.push('kind = ?'), params.push(o.kind));
+      let q = k.selectFrom('pm_media').where('site_id', '=', siteId);
+      if (o.kind) q = q.where('kind', '=', o.kind);
       if (o.q?.trim()) {
         const like = `%${likeEscape(o.q.trim().toLowerCase())}%`;
-        where.push(`(lower(name) LIKE ? ESCAPE '\\' OR lower(alt) LIKE ? ESCAPE '\\')`);
-        params.push(like, like);
+        // ESCAPE '\\' is SQLite's way to make \ the escape character; PostgreSQL uses \ by default.
+        q = q.where(sql<boolean>`(lower(name) LIKE ${like} ESCAPE '\\' OR lower(alt) LIKE ${like} ESCAPE '\\')`);
       }
-      const w = where.join(' AND ');
-      const total = Number((await db.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM pm_media WHERE ${w}`, params))?.n ?? 0);
-      const rows = await db.all<Row>(`SELECT * FROM pm_media WHERE ${w} ORDER BY created_at DESC, media_id DESC LIMIT ? OFFSET ?`, [...params, Math.min(o.limit ?? 60, 500), o.offset ?? 0]);
+      const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst())?.n ?? 0);
+      const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('media_id', 'desc').limit(Math.min(o.limit ?? 60, 500)).offset(o.offset ?? 0).execute();
       return { items: rows.map(fromRow), total };
     },
     async delete(mediaId: string): Promise<void> {
-      await db.run('DELETE FROM pm_media WHERE media_id = ?', [mediaId]);
-      await db.run('DELETE FROM pm_media_use WHERE media_id = ?', [mediaId]);
+      await k.deleteFrom('pm_media').where('media_id', '=', mediaId).execute();
+      await k.deleteFrom('pm_media_use').where('media_id', '=', mediaId).execute();
     },
     async listByStatus(status: MediaStatus): Promise<Media[]> {
-      return (await db.all<Row>('SELECT * FROM pm_media WHERE status = ?', [status])).map(fromRow);
+      return (await k.selectFrom('pm_media').selectAll().where('status', '=', status).execute()).map(fromRow);
     },
 
     // Quota: one row per site, created with the site's default limit the first time it is needed.
     async quota(siteId: string, defaultLimit: number | null): Promise<{ limit: number | null; used: number }> {
-      await db.run('INSERT INTO pm_media_quota (site_id, limit_bytes, used_bytes) VALUES (?, ?, 0) ON CONFLICT (site_id) DO NOTHING', [siteId, defaultLimit]);
-      const r = await db.get<{ limit_bytes: number | string | null; used_bytes: number | string }>('SELECT limit_bytes, used_bytes FROM pm_media_quota WHERE site_id = ?', [siteId]);
+      await k.insertInto('pm_media_quota').values({ site_id: siteId, limit_bytes: defaultLimit, used_bytes: 0 }).onConflict((oc) => oc.column('site_id').doNothing()).execute();
+      const r = await k.selectFrom('pm_media_quota').select(['limit_bytes', 'used_bytes']).where('site_id', '=', siteId).executeTakeFirst();
       return { limit: r?.limit_bytes === null || r?.limit_bytes === undefined ? null : Number(r.limit_bytes), used: Number(r?.used_bytes ?? 0) };
     },
     async setLimit(siteId: string, limit: number | null, defaultLimit: number | null): Promise<void> {
       await this.quota(siteId, defaultLimit);
-      await db.run('UPDATE pm_media_quota SET limit_bytes = ? WHERE site_id = ?', [limit, siteId]);
+      await k.updateTable('pm_media_quota').set({ limit_bytes: limit }).where('site_id', '=', siteId).execute();
     },
     /** Adds `bytes` to what the site uses, only if that stays within its limit: one statement, so two writers cannot both pass. */
     async reserve(siteId: string, bytes: number): Promise<boolean> {
-      const r = await db.run('UPDATE pm_media_quota SET used_bytes = used_bytes + ? WHERE site_id = ? AND (limit_bytes IS NULL OR used_bytes + ? <= limit_bytes)', [bytes, siteId, bytes]);
+      const r = await db.run(
+        k
+          .updateTable('pm_media_quota')
+          .set({ used_bytes: sql`used_bytes + ${bytes}` })
+          .where('site_id', '=', siteId)
+          .where(sql<boolean>`(limit_bytes IS NULL OR used_bytes + ${bytes} <= limit_bytes)`),
+      );
       return r.changes === 1;
     },
     async release(siteId: string, bytes: number): Promise<void> {
-      await db.run('UPDATE pm_media_quota SET used_bytes = CASE WHEN used_bytes > ? THEN used_bytes - ? ELSE 0 END WHERE site_id = ?', [bytes, bytes, siteId]);
+      await k
+        .updateTable('pm_media_quota')
+        .set({ used_bytes: sql`CASE WHEN used_bytes > ${bytes} THEN used_bytes - ${bytes} ELSE 0 END` })
+        .where('site_id', '=', siteId)
+        .execute();
     },
 
     async setUses(siteId: string, langcode: string, urlPath: string, mediaIds: string[]): Promise<void> {
       await db.transaction(async (tx) => {
-        await tx.run('DELETE FROM pm_media_use WHERE site_id = ? AND langcode = ? AND url_path = ?', [siteId, langcode, urlPath]);
-        for (const id of mediaIds) await tx.run('INSERT INTO pm_media_use (site_id, media_id, langcode, url_path) VALUES (?, ?, ?, ?)', [siteId, id, langcode, urlPath]);
+        const t = tx.kysely.withTables<MediaTables>();
+        await t.deleteFrom('pm_media_use').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath).execute();
+        for (const id of mediaIds) await t.insertInto('pm_media_use').values({ site_id: siteId, media_id: id, langcode, url_path: urlPath }).execute();
       });
     },
     async usesOf(mediaId: string): Promise<MediaUse[]> {
-      const rows = await db.all<{ media_id: string; langcode: string; url_path: string }>('SELECT media_id, langcode, url_path FROM pm_media_use WHERE media_id = ? ORDER BY url_path, langcode', [mediaId]);
+      const rows = await k.selectFrom('pm_media_use').select(['media_id', 'langcode', 'url_path']).where('media_id', '=', mediaId).orderBy('url_path').orderBy('langcode').execute();
       return rows.map((r) => ({ mediaId: r.media_id, langcode: r.langcode, urlPath: r.url_path }));
     },
   };
 }
-
 export type MediaStore = ReturnType<typeof createMediaStore>;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load-config.js';
 import { PmError } from '../errors/errors.js';
+import { sql } from '../store/kysely.js';
 import { applyFormOp, createFormValidator, FORM_SCRIPT, FORM_STYLES, parseFormBody, renderForm, renderMarkdown } from '../forms/index.js';
 import type { Auth } from '../http/auth.js';
 import type { HttpServer } from '../http/create-server.js';
@@ -82,6 +83,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     mode: s.config.mode,
     db: s.db,
     kysely: s.db.kysely as unknown as PluginServer['kysely'],
+    sql,
     dbType: s.db.dialect.name,
     migrate: async (migrations) => void (await migrate(s.db, migrations, `plugin_${plugin.name.replace(/[^A-Za-z0-9_-]/g, '_')}`)),
     config: s.config.plugins[plugin.name] ?? {},

@@ -31,7 +31,7 @@ import type { ContentList } from '../pages/content-list.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { AddressService } from '../pages/address-service.js';
 import type { DeclaredErrorCode, ErrorDef, PmError } from '../errors/errors.js';
-import type { Kysely } from 'kysely';
+import type { Kysely, sql } from 'kysely';
 import type { Db } from '../store/db.js';
 import type { Role, Site, Stores, User } from '../store/types.js';
 import type { ReadonlyFS } from '../themes/readonly-fs.js';
@@ -195,6 +195,8 @@ export interface PluginServer {
    *   const fruits = await k.selectFrom('pm_fruit').select(['name', 'colour']).orderBy('name').execute();
    */
   readonly kysely: Kysely<{}>;
+  /** Kysely's `sql` tag, for what the builder lacks (`sql\`used_bytes + ${n}\``); values become parameters. */
+  readonly sql: typeof sql;
   readonly dbType: 'sqlite' | 'postgres';
   /** Runs this plugin's own migrations (namespaced by plugin name). */
   migrate(migrations: Migration[]): Promise<void>;

@@ -7,7 +7,7 @@
  * to a site references pm_site with ON DELETE CASCADE, so deleting a site
  * removes its users, sessions, keys, pages, template URLs and locales.
  */
-import { sql } from 'kysely';
+import { sql } from './kysely.js';
 import type { Migration } from './migrate.js';
 
 export const CORE_NAMESPACE = 'core';

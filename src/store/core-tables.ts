@@ -52,6 +52,8 @@ export interface CoreTables {
   pm_template_url: { site_id: string; langcode: string; url_path: string; theme_id: string; template_name: string; data: string; updated_at: number };
   pm_locale: { site_id: string; langcode: string };
   pm_theme_file: { path: string; data: Buffer; mtime_ms: number };
+  pm_menu: { site_id: string; langcode: string; name: string; items: string; updated_at: number };
+  pm_site_setting: { site_id: string; name: string; value: string; updated_at: number };
 }
 
 /** A table and who owns it: 'core/<store>' for the core, 'plugin/<name>' for a plugin. */
@@ -73,6 +75,8 @@ export const CORE_TABLES: readonly OwnedTable[] = [
   { table: 'pm_page', owner: 'core/pages' },
   { table: 'pm_template_url', owner: 'core/template-urls' },
   { table: 'pm_theme_file', owner: 'core/theme-files' },
+  { table: 'pm_menu', owner: 'core/menus' },
+  { table: 'pm_site_setting', owner: 'core/site-settings' },
 ];
 
 /**

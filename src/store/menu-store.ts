@@ -36,23 +36,26 @@ interface Row {
 const toMenu = (r: Row): MenuRow => ({ siteId: r.site_id, langcode: r.langcode, name: r.name, items: parseJson<MenuLink[]>(r.items, []), updatedAt: Number(r.updated_at) });
 
 export function createMenuStore(db: Db): MenuStore {
+  const k = db.kysely;
+  const menus = () => k.selectFrom('pm_menu').select(['site_id', 'langcode', 'name', 'items', 'updated_at']);
   return {
     async get(siteId, langcode, name) {
-      const r = await db.get<Row>('SELECT site_id, langcode, name, items, updated_at FROM pm_menu WHERE site_id = ? AND langcode = ? AND name = ?', [siteId, langcode, name]);
+      const r: Row | undefined = await menus().where('site_id', '=', siteId).where('langcode', '=', langcode).where('name', '=', name).executeTakeFirst();
       return r && toMenu(r);
     },
     async list(siteId) {
-      return (await db.all<Row>('SELECT site_id, langcode, name, items, updated_at FROM pm_menu WHERE site_id = ? ORDER BY langcode, name', [siteId])).map(toMenu);
+      return (await menus().where('site_id', '=', siteId).orderBy('langcode').orderBy('name').execute()).map(toMenu);
     },
     async set(m) {
-      await db.run(
-        `INSERT INTO pm_menu (site_id, langcode, name, items, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (site_id, langcode, name) DO UPDATE SET items = excluded.items, updated_at = excluded.updated_at`,
-        [m.siteId, m.langcode, m.name, JSON.stringify(m.items), m.updatedAt],
-      );
+      const set = { items: JSON.stringify(m.items), updated_at: m.updatedAt };
+      await k
+        .insertInto('pm_menu')
+        .values({ site_id: m.siteId, langcode: m.langcode, name: m.name, ...set })
+        .onConflict((oc) => oc.columns(['site_id', 'langcode', 'name']).doUpdateSet(set))
+        .execute();
     },
     async delete(siteId, langcode, name) {
-      return (await db.run('DELETE FROM pm_menu WHERE site_id = ? AND langcode = ? AND name = ?', [siteId, langcode, name])).changes > 0;
+      return (await db.run(k.deleteFrom('pm_menu').where('site_id', '=', siteId).where('langcode', '=', langcode).where('name', '=', name))).changes > 0;
     },
   };
 }

@@ -3,7 +3,7 @@
  * HTML, a redirect, or another URL's content — keyed by (site, langcode, path).
  */
 import { PmError } from '../errors/errors.js';
-import { sql } from 'kysely';
+import { sql } from './kysely.js';
 import type { Db } from './db.js';
 import { prepare } from './query.js';
 import { parseJson } from './store-options.js';

@@ -4,7 +4,8 @@
  * compiles with the dialect's compiler and, on `.execute()`, runs through that
  * same function, so a builder used on `tx` runs inside the transaction.
  */
-import { Kysely, type Compilable, type CompiledQuery, type DatabaseConnection, type DatabaseIntrospector, type DialectAdapter, type Driver, type QueryCompiler } from 'kysely';
+import type { Compilable, CompiledQuery, DatabaseConnection, DatabaseIntrospector, DialectAdapter, Driver, Kysely, QueryCompiler } from 'kysely';
+import { Kysely as KyselyClass } from './kysely.js';
 import type { CoreTables } from './core-tables.js';
 import type { Query, Queryable, RunResult, SqlQuery } from './db.js';
 
@@ -50,7 +51,7 @@ function createDriver(exec: Executor): Driver {
 }
 
 export function createKysely(parts: KyselyParts, exec: Executor): Kysely<CoreTables> {
-  return new Kysely<CoreTables>({
+  return new KyselyClass<CoreTables>({
     dialect: {
       createAdapter: () => parts.adapter(),
       createDriver: () => createDriver(exec),

@@ -25,7 +25,8 @@
  *       .execute();
  *   } }]);
  */
-import { sql, type CreateTableBuilder, type Expression, type Kysely, type SchemaModule } from 'kysely';
+import type { CreateTableBuilder, Expression, Kysely, SchemaModule } from 'kysely';
+import { sql } from './kysely.js';
 import type { Dialect, Queryable } from './db.js';
 
 export interface ColumnTypes {

@@ -11,15 +11,16 @@ export interface SiteSettingStore {
 export function createSiteSettingStore(db: Db): SiteSettingStore {
   return {
     async all(siteId) {
-      const rows = await db.all<{ name: string; value: string }>('SELECT name, value FROM pm_site_setting WHERE site_id = ?', [siteId]);
+      const rows = await db.kysely.selectFrom('pm_site_setting').select(['name', 'value']).where('site_id', '=', siteId).execute();
       return Object.fromEntries(rows.map((r) => [r.name, parseJson<unknown>(r.value, null)]));
     },
     async set(siteId, name, value) {
-      await db.run(
-        `INSERT INTO pm_site_setting (site_id, name, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (site_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-        [siteId, name, JSON.stringify(value), Date.now()],
-      );
+      const set = { value: JSON.stringify(value), updated_at: Date.now() };
+      await db.kysely
+        .insertInto('pm_site_setting')
+        .values({ site_id: siteId, name, ...set })
+        .onConflict((oc) => oc.columns(['site_id', 'name']).doUpdateSet(set))
+        .execute();
     },
   };
 }

@@ -4,7 +4,7 @@
  * Paths are plain strings here; the themes part reads these rows through a
  * `ReadonlyFS` (`createDbFS` in src/themes/db-fs.ts), which checks paths.
  */
-import { sql } from 'kysely';
+import { sql } from './kysely.js';
 import type { Db } from './db.js';
 import type { Migration } from './migrate.js';
 import { rebuildTable } from './schema.js';

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runScenario, startApiFixture, type Fixture, type Scenario } from './api-fixture.js';
+import { APP_DIALECTS } from '../helpers/app.js';
 
 let f: Fixture;
 const userNamed = async (username: string) => f.t.app.stores.users.getByUsername(f.siteId, username);
@@ -181,9 +182,9 @@ const scenarios: Scenario[] = [
   },
 ];
 
-describe('admin API: users, tokens, site', () => {
+for (const { name: dialect, skip } of APP_DIALECTS) describe(`admin API: users, tokens, site [${dialect}]`, { skip }, () => {
   before(async () => {
-    f = await startApiFixture();
+    f = await startApiFixture({ dialect });
   });
   after(() => f?.close());
 

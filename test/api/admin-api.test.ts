@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DASHBOARD_ROUTE, runScenario, startApiFixture, STUDIO_DATA, type Fixture, type Scenario } from './api-fixture.js';
+import { APP_DIALECTS } from '../helpers/app.js';
 
 let f: Fixture;
 /** A one-template theme in the data folder's pm-themes/, laid over the built-in ones. */
@@ -289,9 +290,9 @@ const scenarios: Scenario[] = [
   { name: 'deleting it: 409, still served', as: 'root', method: 'DELETE', url: '/pm/api/pages?url=/admin/urls', status: 409, code: 'PM_ERR_LAST_URL_DASHBOARD', effect: async () => assert.equal((await f.visit('/admin/urls')).body, '<h1>URL dashboard</h1>') },
 ];
 
-describe('admin API: pages, template URLs, redirects, aliases', () => {
+for (const { name: dialect, skip } of APP_DIALECTS) describe(`admin API: pages, template URLs, redirects, aliases [${dialect}]`, { skip }, () => {
   before(async () => {
-    f = await startApiFixture();
+    f = await startApiFixture({ dialect });
     // A token made and revoked through the API itself.
     const made = await f.call('root', 'POST', '/pm/api/tokens', { name: 'short-lived' });
     f.tokens.revoked = made.json().token;

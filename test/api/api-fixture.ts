@@ -11,6 +11,7 @@ import { BUILTIN_PLUGINS } from '../../src/app/builtin-plugins.js';
 import type { Plugin } from '../../src/plugins/api.js';
 import type { User } from '../../src/store/types.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { DialectName } from '../helpers/dialects.js';
 
 export const DASHBOARD_ROUTE = '/pm-url-dashboard';
 export const STUDIO_DATA = { title: 'The studio', body: 'We make **stoneware** by hand.' };
@@ -49,10 +50,10 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function startApiFixture(): Promise<Fixture> {
+export async function startApiFixture(opts: { dialect?: DialectName } = {}): Promise<Fixture> {
   // Only this plugin of the built-in ones: the others are built in parallel and must not decide these tests.
   const builtInPlugins = BUILTIN_PLUGINS.filter((p) => p.folder === 'admin-api');
-  const t = await startTestApp({}, { builtInPlugins, extraPlugins: [urlDashboardStandIn] });
+  const t = await startTestApp({}, { builtInPlugins, extraPlugins: [urlDashboardStandIn], dialect: opts.dialect });
   const siteId = t.siteId;
   const users = {
     root: await t.user('root', 'root passphrase', 'superadmin'),

@@ -7,10 +7,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Response } from 'light-my-request';
-import { createApp, type App } from '../../src/app/create-app.js';
-import { loadConfig } from '../../src/config/load-config.js';
+import type { App } from '../../src/app/create-app.js';
 import type { Role, User } from '../../src/store/types.js';
-import { FAST_SCRYPT } from '../helpers/dialects.js';
+import { startTestApp } from '../helpers/app.js';
+import type { DialectName } from '../helpers/dialects.js';
 
 export interface Harness {
   app: App;
@@ -28,6 +28,8 @@ export interface HarnessOptions {
   mode?: 'offline' | 'singlesite';
   /** Files written into the data folder before the app starts (user themes, config.toml). */
   files?: Record<string, string>;
+  /** The database (SQLite by default; PostgreSQL in a schema of its own, see startTestApp). */
+  dialect?: DialectName;
 }
 
 export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -36,9 +38,8 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  const config = loadConfig({ dir, mode: o.mode ?? 'singlesite', addr: '127.0.0.1:0', open: false }, {});
-  const app = await createApp(config, { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
-  const siteId = app.sites.primary().siteId;
+  const t = await startTestApp({ mode: o.mode ?? 'singlesite' }, { dir, dialect: o.dialect });
+  const { app, siteId } = t;
   const h: Harness = {
     app,
     dir,
@@ -59,8 +60,11 @@ export async function startHarness(o: HarnessOptions = {}): Promise<Harness> {
       return c;
     },
     async close() {
-      await app.close();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        await t.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
   return h;

@@ -1,18 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { APP_DIALECTS } from '../helpers/app.js';
 import { decode, inputValue, shownErrors, startHarness, type Client, type Harness } from './dashboard-harness.js';
 
 const PASSWORD = 'correct horse battery';
 const ABOUT = { _pm_mode: 'new', _pm_theme: 'daybreak', _pm_template: 'about' };
 
-describe('the URL dashboard', () => {
+for (const { name: dialect, skip } of APP_DIALECTS) describe(`the URL dashboard [${dialect}]`, { skip }, () => {
   let h: Harness;
   let ada: Client;
   const page = (url: string) => h.app.http.inject({ url });
   const stored = (path: string, lang = '') => h.app.templates.get(h.siteId, lang, path);
 
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({ dialect });
     await h.user('ada', PASSWORD, 'superadmin');
     ada = await h.loggedIn('ada', PASSWORD);
   });

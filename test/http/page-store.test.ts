@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import type { Plugin } from '../../src/plugins/api.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { APP_DIALECTS, startTestApp, type TestApp } from '../helpers/app.js';
 
 const fruits: Plugin = {
   name: 'fruits-test',
@@ -12,11 +12,12 @@ const fruits: Plugin = {
   },
 };
 
-describe('the page store answers before routing', () => {
+for (const { name: dialect, skip } of APP_DIALECTS) {
+describe(`the page store answers before routing [${dialect}]`, { skip }, () => {
   let t: TestApp;
   let site: string;
   before(async () => {
-    t = await startTestApp({}, { extraPlugins: [fruits] });
+    t = await startTestApp({}, { extraPlugins: [fruits], dialect });
     site = t.siteId;
     await t.app.pages.set(site, '', '/about', '<h1>About us</h1>');
     await t.app.pages.redirect(site, '', '/old', '/about', 301);
@@ -108,9 +109,9 @@ describe('the page store answers before routing', () => {
   });
 });
 
-describe('with the cache disabled (--cache-mb 0)', () => {
+describe(`with the cache disabled (--cache-mb 0) [${dialect}]`, { skip }, () => {
   test('every page still serves, from the table', async () => {
-    const t = await startTestApp({ cacheMb: 0 });
+    const t = await startTestApp({ cacheMb: 0 }, { dialect });
     try {
       await t.app.pages.set(t.siteId, '', '/a', '<p>from the table</p>');
       for (let i = 0; i < 2; i++) {
@@ -126,13 +127,13 @@ describe('with the cache disabled (--cache-mb 0)', () => {
   });
 });
 
-describe('pages and redirects survive a restart', () => {
+describe(`pages and redirects survive a restart [${dialect}]`, { skip }, () => {
   test('a second app on the same folder serves them', async () => {
-    const t1 = await startTestApp();
+    const t1 = await startTestApp({}, { dialect });
     await t1.app.pages.set(t1.siteId, '', '/kept', '<p>kept</p>');
     await t1.app.pages.redirect(t1.siteId, '', '/go', '/kept', 308);
     await t1.app.close();
-    const t2 = await startTestApp({}, { dir: t1.dir });
+    const t2 = await startTestApp({}, { dir: t1.dir, dialect, dbSchema: t1.schema });
     try {
       assert.match((await t2.app.http.inject('/kept')).body, /kept/);
       const r = await t2.app.http.inject('/go');
@@ -140,6 +141,8 @@ describe('pages and redirects survive a restart', () => {
       assert.equal(r.headers.location, '/kept');
     } finally {
       await t2.close();
+      await t1.close();
     }
   });
 });
+}

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.js';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';

@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Plugin } from '../../src/plugins/api.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { APP_DIALECTS, startTestApp, type TestApp } from '../helpers/app.js';
 
 const whoami: Plugin = {
   name: 'whoami-test',
@@ -14,11 +14,11 @@ const whoami: Plugin = {
 const SECRET = 'test-secret-key-0123456789abcdef';
 const PASSWORD = 'correct horse battery';
 
-for (const signed of [false, true]) {
-  describe(`sessions ${signed ? 'with PM_SECRET_KEY (signed cookies)' : 'stored in the database'}`, () => {
+for (const { name: dialect, skip } of APP_DIALECTS) for (const signed of [false, true]) {
+  describe(`sessions ${signed ? 'with PM_SECRET_KEY (signed cookies)' : 'stored in the database'} [${dialect}]`, { skip }, () => {
     let t: TestApp;
     before(async () => {
-      t = await startTestApp({}, { extraPlugins: [whoami], env: signed ? { PM_SECRET_KEY: SECRET } : {} });
+      t = await startTestApp({}, { extraPlugins: [whoami], env: signed ? { PM_SECRET_KEY: SECRET } : {}, dialect });
       await t.user('ann', PASSWORD);
       await t.user('bob', PASSWORD);
       await t.user('carol', PASSWORD);
@@ -151,7 +151,7 @@ for (const signed of [false, true]) {
         const cookie = await t.login('ann', PASSWORD);
         const s = t.app.auth.readSigned(cookie.split('=')[1], t.siteId);
         await t.app.auth.logout(t.siteId, s, false);
-        const t2 = await startTestApp({}, { extraPlugins: [whoami], env: { PM_SECRET_KEY: SECRET }, dir: t.dir });
+        const t2 = await startTestApp({}, { extraPlugins: [whoami], env: { PM_SECRET_KEY: SECRET }, dir: t.dir, dialect, dbSchema: t.schema });
         try {
           assert.equal((await t2.app.http.inject({ url: '/whoami', headers: { cookie } })).body, 'anonymous');
         } finally {

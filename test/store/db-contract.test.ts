@@ -3,7 +3,7 @@
  * migrations, listen/notify, and what a user sees when the database cannot be
  * opened. Runs for every dialect, like store-contract.test.ts.
  */
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -4,7 +4,7 @@
  * everything; and on PostgreSQL every text column is byte-ordered (COLLATE "C").
  */
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.js';
 import { describe, test } from 'node:test';
 import { searchDerivedPrefix } from '../../src/store/search.js';
 import { APP_DIALECTS, startTestApp } from '../helpers/app.js';

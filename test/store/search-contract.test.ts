@@ -3,7 +3,7 @@
  * tsvector + GIN on PostgreSQL), so the blog gets the same answers on both.
  */
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.js';
 import type { SearchIndex } from '../../src/store/search.js';
 import { forEachDialect } from '../helpers/dialects.js';
 

@@ -3,7 +3,7 @@
  * test/helpers/dialects.ts). One migrated database per dialect; each test
  * works on its own rows (or its own site) so the tests do not depend on order.
  */
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';

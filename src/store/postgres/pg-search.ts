@@ -7,7 +7,8 @@
  * parts; FTS5 sees only words. The punctuation in `WORD_BREAKS` becomes a
  * space before parsing, so both index the same words.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../kysely.js';
 import type { Db, Queryable } from '../db.js';
 import { checkDoc, checkSearchOptions, MARK_END, MARK_START, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
 

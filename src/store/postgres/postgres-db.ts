@@ -16,7 +16,7 @@
  * LISTEN/NOTIFY channel names are prefixed with it, because channels are
  * per database, not per schema.
  */
-import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from 'kysely';
+import { PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler } from '../kysely.js';
 import pg from 'pg';
 import { PmError } from '../../errors/errors.js';
 import type { Db, Dialect, Queryable, SqlQuery } from '../db.js';

@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely';
+import { SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from '../kysely.js';
 import type { Db, Dialect, Queryable, SqlQuery } from '../db.js';
 import { createQueryable, type ExecResult, type KyselyParts } from '../query.js';
 import { normalizeParams } from '../sql-params.js';

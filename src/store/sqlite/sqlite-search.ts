@@ -3,7 +3,8 @@
  * index over them in `pm_search_{name}_fts` (external content, kept in step
  * by triggers), ranked by bm25 with the title weighing 10 times the body.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../kysely.js';
 import type { Db, Queryable } from '../db.js';
 import { checkDoc, checkSearchOptions, MARK_END, MARK_START, searchDerivedPrefix, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
 
