@@ -133,7 +133,6 @@ interface PostRow {
 
 const COLS = 'p.post_id, p.site_id, p.langcode, p.slug, p.title, p.body, p.excerpt, p.cover, p.cover_alt, p.status, p.publish_at, p.seo_title, p.seo_description, p.noindex, p.translation_group, p.words, p.summary, p.created_at, p.updated_at';
 const NEWEST = 'ORDER BY p.publish_at DESC, p.post_id DESC';
-const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 function toPost(r: PostRow, tags: string[], authorIds: string[]): Post {
   return {
@@ -163,15 +162,17 @@ function toPost(r: PostRow, tags: string[], authorIds: string[]): Post {
 
 export type PostStore = ReturnType<typeof createPostStore>;
 
-export function createPostStore(server: Pick<PluginServer, 'db'>) {
-  const db = server.db;
+export function createPostStore(server: Pick<PluginServer, 'db' | 'sql'>) {
+  const { db, sql } = server;
+  type Fragment = ReturnType<typeof sql.raw>;
+  const like = (s: string) => `%${s.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
 
   /** Rows → posts, with their tags and authors read in two queries for the whole list. */
   async function hydrate(rows: PostRow[]): Promise<Post[]> {
     if (!rows.length) return [];
     const ids = rows.map((r) => r.post_id);
-    const tags = await db.all<{ post_id: string; tag_name: string }>(`SELECT post_id, tag_name FROM pm_blog_tag WHERE post_id IN (${marks(ids.length)}) ORDER BY position`, ids);
-    const authors = await db.all<{ post_id: string; user_id: string }>(`SELECT post_id, user_id FROM pm_blog_author WHERE post_id IN (${marks(ids.length)}) ORDER BY position`, ids);
+    const tags = await db.all<{ post_id: string; tag_name: string }>(sql`SELECT post_id, tag_name FROM pm_blog_tag WHERE post_id IN (${sql.join(ids)}) ORDER BY position`);
+    const authors = await db.all<{ post_id: string; user_id: string }>(sql`SELECT post_id, user_id FROM pm_blog_author WHERE post_id IN (${sql.join(ids)}) ORDER BY position`);
     const by = <T extends { post_id: string }>(list: T[], pick: (x: T) => string) => {
       const m = new Map<string, string[]>();
       for (const x of list) (m.get(x.post_id) ?? m.set(x.post_id, []).get(x.post_id)!).push(pick(x));
@@ -187,34 +188,32 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
    * A tag's or an author's listing is read from that table's own sort keys
    * (status and publish_at are copied there), so the order comes from one index.
    */
-  function listing(f: ListingFilter): { from: string; where: string; params: unknown[]; order: string } {
+  function listing(f: ListingFilter): { from: Fragment; where: Fragment; order: Fragment } {
     if (f.tag !== undefined) {
       return {
-        from: 'pm_blog_tag t JOIN pm_blog_post p ON p.post_id = t.post_id',
-        where: "t.site_id = ? AND t.langcode = ? AND t.tag_slug = ? AND t.status = 'published'",
-        params: [f.siteId, f.langcode, f.tag],
-        order: 'ORDER BY t.publish_at DESC, t.post_id DESC',
+        from: sql`pm_blog_tag t JOIN pm_blog_post p ON p.post_id = t.post_id`,
+        where: sql`t.site_id = ${f.siteId} AND t.langcode = ${f.langcode} AND t.tag_slug = ${f.tag} AND t.status = 'published'`,
+        order: sql`ORDER BY t.publish_at DESC, t.post_id DESC`,
       };
     }
     if (f.authorId !== undefined) {
       return {
-        from: 'pm_blog_author a JOIN pm_blog_post p ON p.post_id = a.post_id',
-        where: "a.user_id = ? AND a.site_id = ? AND a.langcode = ? AND a.status = 'published'",
-        params: [f.authorId, f.siteId, f.langcode],
-        order: 'ORDER BY a.publish_at DESC, a.post_id DESC',
+        from: sql`pm_blog_author a JOIN pm_blog_post p ON p.post_id = a.post_id`,
+        where: sql`a.user_id = ${f.authorId} AND a.site_id = ${f.siteId} AND a.langcode = ${f.langcode} AND a.status = 'published'`,
+        order: sql`ORDER BY a.publish_at DESC, a.post_id DESC`,
       };
     }
-    return { from: 'pm_blog_post p', where: "p.site_id = ? AND p.langcode = ? AND p.status = 'published'", params: [f.siteId, f.langcode], order: NEWEST };
+    return { from: sql`pm_blog_post p`, where: sql`p.site_id = ${f.siteId} AND p.langcode = ${f.langcode} AND p.status = 'published'`, order: sql.raw(NEWEST) };
   }
 
   async function writeChildren(tx: Pick<PluginServer['db'], 'run'>, post: Post): Promise<void> {
-    await tx.run('DELETE FROM pm_blog_tag WHERE post_id = ?', [post.postId]);
-    await tx.run('DELETE FROM pm_blog_author WHERE post_id = ?', [post.postId]);
+    await tx.run(sql`DELETE FROM pm_blog_tag WHERE post_id = ${post.postId}`);
+    await tx.run(sql`DELETE FROM pm_blog_author WHERE post_id = ${post.postId}`);
     for (const [i, name] of post.tags.entries()) {
-      await tx.run('INSERT INTO pm_blog_tag (post_id, site_id, langcode, tag_slug, tag_name, position, status, publish_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [post.postId, post.siteId, post.langcode, slugify(name), name, i, post.status, post.publishAt]);
+      await tx.run(sql`INSERT INTO pm_blog_tag (post_id, site_id, langcode, tag_slug, tag_name, position, status, publish_at) VALUES (${post.postId}, ${post.siteId}, ${post.langcode}, ${slugify(name)}, ${name}, ${i}, ${post.status}, ${post.publishAt})`);
     }
     for (const [i, userId] of post.authorIds.entries()) {
-      await tx.run('INSERT INTO pm_blog_author (post_id, user_id, position, site_id, langcode, status, publish_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [post.postId, userId, i, post.siteId, post.langcode, post.status, post.publishAt]);
+      await tx.run(sql`INSERT INTO pm_blog_author (post_id, user_id, position, site_id, langcode, status, publish_at) VALUES (${post.postId}, ${userId}, ${i}, ${post.siteId}, ${post.langcode}, ${post.status}, ${post.publishAt})`);
     }
   }
 
@@ -226,88 +225,83 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
     async insert(p: Post): Promise<void> {
       await db.transaction(async (tx) => {
         await tx.run(
-          `INSERT INTO pm_blog_post (site_id, langcode, slug, title, body, excerpt, cover, cover_alt, status, publish_at, seo_title, seo_description, noindex, translation_group, words, summary, updated_at, post_id, created_at)
-           VALUES (${marks(19)})`,
-          [...values(p), p.postId, p.createdAt],
+          sql`INSERT INTO pm_blog_post (site_id, langcode, slug, title, body, excerpt, cover, cover_alt, status, publish_at, seo_title, seo_description, noindex, translation_group, words, summary, updated_at, post_id, created_at)
+           VALUES (${sql.join([...values(p), p.postId, p.createdAt])})`,
         );
         await writeChildren(tx, p);
       });
     },
     async update(p: Post): Promise<void> {
       await db.transaction(async (tx) => {
-        await tx.run(
-          `UPDATE pm_blog_post SET site_id = ?, langcode = ?, slug = ?, title = ?, body = ?, excerpt = ?, cover = ?, cover_alt = ?, status = ?, publish_at = ?, seo_title = ?, seo_description = ?, noindex = ?, translation_group = ?, words = ?, summary = ?, updated_at = ? WHERE post_id = ?`,
-          [...values(p), p.postId],
-        );
+        const columns = ['site_id', 'langcode', 'slug', 'title', 'body', 'excerpt', 'cover', 'cover_alt', 'status', 'publish_at', 'seo_title', 'seo_description', 'noindex', 'translation_group', 'words', 'summary', 'updated_at'];
+        const v = values(p);
+        await tx.run(sql`UPDATE pm_blog_post SET ${sql.join(columns.map((c, i) => sql`${sql.ref(c)} = ${v[i]}`))} WHERE post_id = ${p.postId}`);
         await writeChildren(tx, p);
       });
     },
     /** Published only if it still is scheduled: the scheduler and an editor may race. */
     async publishScheduled(postId: string, at: number): Promise<boolean> {
       return db.transaction(async (tx) => {
-        const r = await tx.run(`UPDATE pm_blog_post SET status = 'published', updated_at = ? WHERE post_id = ? AND status = 'scheduled'`, [at, postId]);
+        const r = await tx.run(sql`UPDATE pm_blog_post SET status = 'published', updated_at = ${at} WHERE post_id = ${postId} AND status = 'scheduled'`);
         if (r.changes !== 1) return false;
-        await tx.run(`UPDATE pm_blog_tag SET status = 'published' WHERE post_id = ?`, [postId]);
-        await tx.run(`UPDATE pm_blog_author SET status = 'published' WHERE post_id = ?`, [postId]);
+        await tx.run(sql`UPDATE pm_blog_tag SET status = 'published' WHERE post_id = ${postId}`);
+        await tx.run(sql`UPDATE pm_blog_author SET status = 'published' WHERE post_id = ${postId}`);
         return true;
       });
     },
     async delete(postId: string): Promise<boolean> {
-      return (await db.run('DELETE FROM pm_blog_post WHERE post_id = ?', [postId])).changes > 0;
+      return (await db.run(sql`DELETE FROM pm_blog_post WHERE post_id = ${postId}`)).changes > 0;
     },
     async get(postId: string): Promise<Post | undefined> {
-      const r = await db.get<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.post_id = ?`, [postId]);
+      const r = await db.get<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.post_id = ${postId}`);
       return r && (await hydrate([r]))[0];
     },
     async getBySlug(siteId: string, langcode: string, slug: string): Promise<Post | undefined> {
-      const r = await db.get<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.langcode = ? AND p.slug = ?`, [siteId, langcode, slug]);
+      const r = await db.get<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.site_id = ${siteId} AND p.langcode = ${langcode} AND p.slug = ${slug}`);
       return r && (await hydrate([r]))[0];
     },
     /** The dashboard's list: any status, newest change first. */
     async list(o: { siteId: string; status?: PostStatus; tag?: string; authorId?: string; q?: string; limit: number; offset: number }): Promise<{ posts: Post[]; total: number }> {
-      let from = 'pm_blog_post p';
-      const where = ['p.site_id = ?'];
-      const params: unknown[] = [o.siteId];
-      if (o.status) (where.push('p.status = ?'), params.push(o.status));
+      const fromParts: Fragment[] = [sql`pm_blog_post p`];
+      const whereParts: Fragment[] = [sql`p.site_id = ${o.siteId}`];
+      if (o.status) whereParts.push(sql`p.status = ${o.status}`);
       if (o.tag) {
-        from += ' JOIN pm_blog_tag t ON t.post_id = p.post_id';
-        where.push('t.tag_slug = ?');
-        params.push(o.tag);
+        fromParts.push(sql`JOIN pm_blog_tag t ON t.post_id = p.post_id`);
+        whereParts.push(sql`t.tag_slug = ${o.tag}`);
       }
       if (o.authorId) {
-        from += ' JOIN pm_blog_author a ON a.post_id = p.post_id';
-        where.push('a.user_id = ?');
-        params.push(o.authorId);
+        fromParts.push(sql`JOIN pm_blog_author a ON a.post_id = p.post_id`);
+        whereParts.push(sql`a.user_id = ${o.authorId}`);
       }
       if (o.q) {
-        const like = `%${o.q.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-        where.push("(lower(p.title) LIKE ? ESCAPE '\\' OR lower(p.slug) LIKE ? ESCAPE '\\')");
-        params.push(like, like);
+        const l = like(o.q);
+        whereParts.push(sql`(lower(p.title) LIKE ${l} ESCAPE '\\' OR lower(p.slug) LIKE ${l} ESCAPE '\\')`);
       }
-      const w = where.join(' AND ');
-      const total = Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${from} WHERE ${w}`, params))?.n ?? 0);
-      const rows = await db.all<PostRow>(`SELECT ${COLS} FROM ${from} WHERE ${w} ORDER BY p.updated_at DESC, p.post_id DESC LIMIT ? OFFSET ?`, [...params, o.limit, o.offset]);
+      const from = sql.join(fromParts, sql` `);
+      const w = sql.join(whereParts, sql` AND `);
+      const total = Number((await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${from} WHERE ${w}`))?.n ?? 0);
+      const rows = await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM ${from} WHERE ${w} ORDER BY p.updated_at DESC, p.post_id DESC LIMIT ${o.limit} OFFSET ${o.offset}`);
       return { posts: await hydrate(rows), total };
     },
     async published(f: ListingFilter, limit: number, offset = 0): Promise<Post[]> {
       const l = listing(f);
-      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM ${l.from} WHERE ${l.where} ${l.order} LIMIT ? OFFSET ?`, [...l.params, limit, offset]));
+      return hydrate(await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM ${l.from} WHERE ${l.where} ${l.order} LIMIT ${limit} OFFSET ${offset}`));
     },
     async countPublished(f: ListingFilter): Promise<number> {
       const l = listing(f);
-      return Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${l.from} WHERE ${l.where}`, l.params))?.n ?? 0);
+      return Number((await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${l.from} WHERE ${l.where}`))?.n ?? 0);
     },
     /** The ids on the first page of a listing. */
     async topIds(f: ListingFilter, n: number): Promise<string[]> {
       const l = listing(f);
-      return (await db.all<{ post_id: string }>(`SELECT p.post_id FROM ${l.from} WHERE ${l.where} ${l.order} LIMIT ?`, [...l.params, n])).map((r) => r.post_id);
+      return (await db.all<{ post_id: string }>(sql`SELECT p.post_id FROM ${l.from} WHERE ${l.where} ${l.order} LIMIT ${n}`)).map((r) => r.post_id);
     },
     /** The published posts just older (prev) and just newer (next) than `p`, in its language. */
     async neighbours(p: Pick<Post, 'siteId' | 'langcode' | 'postId' | 'publishAt'>): Promise<{ prev?: Post; next?: Post }> {
       const at = p.publishAt ?? 0;
-      const base = `SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.langcode = ? AND p.status = 'published' AND p.post_id <> ?`;
-      const prev = await db.get<PostRow>(`${base} AND (p.publish_at < ? OR (p.publish_at = ? AND p.post_id < ?)) ${NEWEST} LIMIT 1`, [p.siteId, p.langcode, p.postId, at, at, p.postId]);
-      const next = await db.get<PostRow>(`${base} AND (p.publish_at > ? OR (p.publish_at = ? AND p.post_id > ?)) ORDER BY p.publish_at ASC, p.post_id ASC LIMIT 1`, [p.siteId, p.langcode, p.postId, at, at, p.postId]);
+      const base = sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.site_id = ${p.siteId} AND p.langcode = ${p.langcode} AND p.status = 'published' AND p.post_id <> ${p.postId}`;
+      const prev = await db.get<PostRow>(sql`${base} AND (p.publish_at < ${at} OR (p.publish_at = ${at} AND p.post_id < ${p.postId})) ${sql.raw(NEWEST)} LIMIT 1`);
+      const next = await db.get<PostRow>(sql`${base} AND (p.publish_at > ${at} OR (p.publish_at = ${at} AND p.post_id > ${p.postId})) ORDER BY p.publish_at ASC, p.post_id ASC LIMIT 1`);
       const [a, b] = await hydrate([prev, next].filter((x): x is PostRow => !!x));
       return { prev: prev ? a : undefined, next: next ? (prev ? b : a) : undefined };
     },
@@ -321,59 +315,54 @@ export function createPostStore(server: Pick<PluginServer, 'db'>) {
       const at = p.publishAt ?? 0;
       // Counted on the tag rows alone (small, indexed), then the few winners are read whole.
       const rows = await db.all<PostRow>(
-        `SELECT ${COLS} FROM (
+        sql`SELECT ${sql.raw(COLS)} FROM (
            SELECT t.post_id, COUNT(*) AS shared, MAX(t.publish_at) AS at FROM pm_blog_tag t
-           WHERE t.site_id = ? AND t.langcode = ? AND t.status = 'published' AND t.tag_slug IN (${marks(slugs.length)}) AND t.post_id <> ?
-             AND (t.publish_at < ? OR (t.publish_at = ? AND t.post_id < ?))
-           GROUP BY t.post_id ORDER BY shared DESC, at DESC, t.post_id DESC LIMIT ?
+           WHERE t.site_id = ${p.siteId} AND t.langcode = ${p.langcode} AND t.status = 'published' AND t.tag_slug IN (${sql.join(slugs)}) AND t.post_id <> ${p.postId}
+             AND (t.publish_at < ${at} OR (t.publish_at = ${at} AND t.post_id < ${p.postId}))
+           GROUP BY t.post_id ORDER BY shared DESC, at DESC, t.post_id DESC LIMIT ${n}
          ) s JOIN pm_blog_post p ON p.post_id = s.post_id ORDER BY s.shared DESC, s.at DESC, p.post_id DESC`,
-        [p.siteId, p.langcode, ...slugs, p.postId, at, at, p.postId, n],
       );
       return hydrate(rows);
     },
     async setRelated(postId: string, ids: string[]): Promise<void> {
       await db.transaction(async (tx) => {
-        await tx.run('DELETE FROM pm_blog_related WHERE post_id = ?', [postId]);
+        await tx.run(sql`DELETE FROM pm_blog_related WHERE post_id = ${postId}`);
         // Two instances may render the same post at once (a neighbour of two posts going out): last one wins, no conflict.
-        for (const id of ids) await tx.run('INSERT INTO pm_blog_related (post_id, related_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [postId, id]);
+        for (const id of ids) await tx.run(sql`INSERT INTO pm_blog_related (post_id, related_id) VALUES (${postId}, ${id}) ON CONFLICT DO NOTHING`);
       });
     },
     /** Posts whose page lists `postId` as related. */
     async listingRelated(postId: string): Promise<Post[]> {
-      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p JOIN pm_blog_related r ON r.post_id = p.post_id WHERE r.related_id = ?`, [postId]));
+      return hydrate(await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p JOIN pm_blog_related r ON r.post_id = p.post_id WHERE r.related_id = ${postId}`));
     },
     async translations(group: string): Promise<Post[]> {
-      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.translation_group = ? ORDER BY p.langcode`, [group]));
+      return hydrate(await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.translation_group = ${group} ORDER BY p.langcode`));
     },
     /** Every tag of a site's language that a published post carries, with its name and count. */
     async tags(siteId: string, langcode: string): Promise<{ slug: string; name: string; count: number }[]> {
-      const rows = await db.all<{ tag_slug: string; name: string; n: number }>(
-        `SELECT t.tag_slug, MIN(t.tag_name) AS name, COUNT(*) AS n FROM pm_blog_tag t JOIN pm_blog_post p ON p.post_id = t.post_id
-         WHERE t.site_id = ? AND t.langcode = ? AND p.status = 'published' GROUP BY t.tag_slug ORDER BY t.tag_slug`,
-        [siteId, langcode],
-      );
+      const rows = await db.all<{ tag_slug: string; name: string; n: number }>(sql`SELECT t.tag_slug, MIN(t.tag_name) AS name, COUNT(*) AS n FROM pm_blog_tag t JOIN pm_blog_post p ON p.post_id = t.post_id
+         WHERE t.site_id = ${siteId} AND t.langcode = ${langcode} AND p.status = 'published' GROUP BY t.tag_slug ORDER BY t.tag_slug`);
       return rows.map((r) => ({ slug: r.tag_slug, name: r.name, count: Number(r.n) }));
     },
     /** A tag's display name in a language, from any post that carries it. */
     async tagName(siteId: string, langcode: string, slug: string): Promise<string | undefined> {
-      return (await db.get<{ tag_name: string }>('SELECT tag_name FROM pm_blog_tag WHERE site_id = ? AND langcode = ? AND tag_slug = ? LIMIT 1', [siteId, langcode, slug]))?.tag_name;
+      return (await db.get<{ tag_name: string }>(sql`SELECT tag_name FROM pm_blog_tag WHERE site_id = ${siteId} AND langcode = ${langcode} AND tag_slug = ${slug} LIMIT 1`))?.tag_name;
     },
     /** Published posts whose title or text contains every word (the fallback search). */
     async searchLike(siteId: string, langcode: string, words: string[], limit: number): Promise<Post[]> {
       if (!words.length) return [];
-      const where: string[] = [];
-      const params: unknown[] = [siteId, langcode];
-      for (const w of words) {
-        const like = `%${w.toLowerCase().replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-        where.push("(lower(p.title) LIKE ? ESCAPE '\\' OR lower(p.body) LIKE ? ESCAPE '\\')");
-        params.push(like, like);
-      }
-      const rows = await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.langcode = ? AND p.status = 'published' AND ${where.join(' AND ')} ${NEWEST} LIMIT ?`, [...params, limit]);
+      const where = sql.join(
+        words.map((w) => sql`(lower(p.title) LIKE ${like(w)} ESCAPE '\\' OR lower(p.body) LIKE ${like(w)} ESCAPE '\\')`),
+        sql` AND `,
+      );
+      const rows = await db.all<PostRow>(
+        sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.site_id = ${siteId} AND p.langcode = ${langcode} AND p.status = 'published' AND ${where} ${sql.raw(NEWEST)} LIMIT ${limit}`,
+      );
       return hydrate(rows);
     },
     /** Every published post of a site (feeds' per-language lists use `published`). */
     async allPublished(siteId: string): Promise<Post[]> {
-      return hydrate(await db.all<PostRow>(`SELECT ${COLS} FROM pm_blog_post p WHERE p.site_id = ? AND p.status = 'published' ${NEWEST}`, [siteId]));
+      return hydrate(await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.site_id = ${siteId} AND p.status = 'published' ${sql.raw(NEWEST)}`));
     },
   };
 }

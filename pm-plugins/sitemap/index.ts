@@ -114,6 +114,7 @@ export function createSitemap(server: PluginServer, maxUrls: number) {
 const plugin: Plugin = {
   name: 'sitemap',
   dependsOn: ['dashboard'],
+  tables: ['pm_sitemap_robots'],
   async init(server) {
     await server.migrate(robotsMigrations);
   },

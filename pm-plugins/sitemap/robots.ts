@@ -29,7 +29,7 @@ export function robotsText(stored: string | undefined, sitemapUrl: string): stri
 
 export async function robotsRoutes(router: PluginRouter, server: PluginServer, sitemapUrl: (request: PmRequest) => string): Promise<void> {
   const shell = server.use('dashboard');
-  const read = async (siteId: string) => (await server.db.get<{ body: string }>('SELECT body FROM pm_sitemap_robots WHERE site_id = ?', [siteId]))?.body;
+  const read = async (siteId: string) => (await server.db.get<{ body: string }>(sql`SELECT body FROM pm_sitemap_robots WHERE site_id = ${siteId}`))?.body;
 
   router.get('/robots.txt', async (request, reply) => reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(robotsText(await read(request.pm.site.siteId), sitemapUrl(request))), {
     description: 'robots.txt (names the sitemap)',
@@ -57,9 +57,9 @@ ${textarea({ name: 'body', label: 'robots.txt', value, rows: 10, error, help: ht
     if (body.length > LIMIT) return form(request, reply, body, `robots.txt is ${body.length} characters; the limit is ${LIMIT}.`);
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(body)) return form(request, reply, body, 'robots.txt must be plain text (it contains control characters).');
     const siteId = request.pm.site.siteId;
-    if (!body.trim()) await server.db.run('DELETE FROM pm_sitemap_robots WHERE site_id = ?', [siteId]);
+    if (!body.trim()) await server.db.run(sql`DELETE FROM pm_sitemap_robots WHERE site_id = ${siteId}`);
     else {
-      await server.db.run('INSERT INTO pm_sitemap_robots (site_id, body, updated_at) VALUES (?, ?, ?) ON CONFLICT (site_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at', [siteId, body, Date.now()]);
+      await server.db.run(sql`INSERT INTO pm_sitemap_robots (site_id, body, updated_at) VALUES (${siteId}, ${body}, ${Date.now()}) ON CONFLICT (site_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`);
     }
     return shell.redirect(request, reply, request.pm.link('/pm/settings/robots'), { kind: 'ok', text: body.trim() ? 'robots.txt saved.' : 'robots.txt is back to the default.' });
   }, { permission: 'site.settings', description: 'Saves robots.txt' });

@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { Db } from '../store/db.js';
+import { sql } from '../store/kysely.js';
 import type { Migration } from '../store/migrate.js';
 
 export const jobMigrations: readonly Migration[] = [
@@ -124,10 +125,9 @@ export function createJobs(opts: { db: Db; now?: () => number; log?: (msg: strin
   let unlisten: (() => Promise<void>) | undefined;
 
   const kinds = () => [...handlers.keys()];
-  const inKinds = (k: string[]) => k.map(() => '?').join(', ');
 
   async function get(kind: string, key: string): Promise<Job | undefined> {
-    const r = await db.get<JobRow>(`SELECT ${COLUMNS} FROM pm_job WHERE kind = ? AND job_key = ?`, [kind, key]);
+    const r = await db.get<JobRow>(sql`SELECT ${sql.raw(COLUMNS)} FROM pm_job WHERE kind = ${kind} AND job_key = ${key}`);
     return r && toJob(r);
   }
 
@@ -136,13 +136,12 @@ export function createJobs(opts: { db: Db; now?: () => number; log?: (msg: strin
     const k = kinds();
     if (!k.length) return [];
     const t = now();
-    const due = `(status = 'pending' AND run_at <= ?) OR (status = 'running' AND locked_until < ?)`;
-    const rows = await db.all<JobRow>(`SELECT ${COLUMNS} FROM pm_job WHERE kind IN (${inKinds(k)}) AND (${due}) ORDER BY run_at LIMIT ${BATCH}`, [...k, t, t]);
+    const due = sql`(status = 'pending' AND run_at <= ${t}) OR (status = 'running' AND locked_until < ${t})`;
+    const rows = await db.all<JobRow>(sql`SELECT ${sql.raw(COLUMNS)} FROM pm_job WHERE kind IN (${sql.join(k)}) AND (${due}) ORDER BY run_at LIMIT ${BATCH}`);
     const mine: Job[] = [];
     for (const r of rows) {
       const res = await db.run(
-        `UPDATE pm_job SET status = 'running', locked_by = ?, locked_until = ?, attempts = attempts + 1, updated_at = ? WHERE job_id = ? AND (${due})`,
-        [instanceId, t + LEASE_MS, t, r.job_id, t, t],
+        sql`UPDATE pm_job SET status = 'running', locked_by = ${instanceId}, locked_until = ${t + LEASE_MS}, attempts = attempts + 1, updated_at = ${t} WHERE job_id = ${r.job_id} AND (${due})`,
       );
       if (res.changes === 1) mine.push({ ...toJob(r), status: 'running', attempts: Number(r.attempts) + 1 });
     }
@@ -154,16 +153,13 @@ export function createJobs(opts: { db: Db; now?: () => number; log?: (msg: strin
     try {
       await handler!(job);
       // Only our claim is removed: a job rescheduled meanwhile (a new run_at) is pending again and stays.
-      await db.run(`DELETE FROM pm_job WHERE job_id = ? AND status = 'running' AND locked_by = ?`, [job.jobId, instanceId]);
+      await db.run(sql`DELETE FROM pm_job WHERE job_id = ${job.jobId} AND status = 'running' AND locked_by = ${instanceId}`);
     } catch (err) {
-      const r = await db.get<JobRow>(`SELECT ${COLUMNS} FROM pm_job WHERE job_id = ?`, [job.jobId]);
+      const r = await db.get<JobRow>(sql`SELECT ${sql.raw(COLUMNS)} FROM pm_job WHERE job_id = ${job.jobId}`);
       const failed = r ? Number(r.attempts) >= Number(r.max_attempts) : true;
       const message = (err instanceof Error ? err.message : String(err)).slice(0, 2000);
       log(`job ${job.kind} ${job.key} failed (attempt ${job.attempts})${failed ? '; giving up' : ''}`, err);
-      await db.run(
-        `UPDATE pm_job SET status = ?, run_at = ?, locked_by = NULL, locked_until = NULL, last_error = ?, updated_at = ? WHERE job_id = ? AND status = 'running' AND locked_by = ?`,
-        [failed ? 'failed' : 'pending', now() + backoffMs(job.attempts), message, now(), job.jobId, instanceId],
-      );
+      await db.run(sql`UPDATE pm_job SET status = ${failed ? 'failed' : 'pending'}, run_at = ${now() + backoffMs(job.attempts)}, locked_by = NULL, locked_until = NULL, last_error = ${message}, updated_at = ${now()} WHERE job_id = ${job.jobId} AND status = 'running' AND locked_by = ${instanceId}`);
     }
   }
 
@@ -207,7 +203,7 @@ export function createJobs(opts: { db: Db; now?: () => number; log?: (msg: strin
     const k = kinds();
     try {
       if (k.length) {
-        const r = await db.get<{ t: number | null }>(`SELECT MIN(run_at) AS t FROM pm_job WHERE kind IN (${inKinds(k)}) AND status IN ('pending', 'running')`, k);
+        const r = await db.get<{ t: number | null }>(sql`SELECT MIN(run_at) AS t FROM pm_job WHERE kind IN (${sql.join(k)}) AND status IN ('pending', 'running')`);
         next = r?.t === null || r?.t === undefined ? undefined : Number(r.t);
       }
     } catch (err) {
@@ -230,26 +226,23 @@ export function createJobs(opts: { db: Db; now?: () => number; log?: (msg: strin
     async schedule(input) {
       const t = now();
       const payload = JSON.stringify(input.payload ?? {});
-      await db.run(
-        `INSERT INTO pm_job (job_id, kind, job_key, site_id, payload, run_at, status, attempts, max_attempts, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)
+      await db.run(sql`INSERT INTO pm_job (job_id, kind, job_key, site_id, payload, run_at, status, attempts, max_attempts, created_at, updated_at)
+         VALUES (${ulid()}, ${input.kind}, ${input.key}, ${input.siteId ?? null}, ${payload}, ${Math.floor(input.runAt)}, 'pending', 0, ${input.maxAttempts ?? 8}, ${t}, ${t})
          ON CONFLICT (kind, job_key) DO UPDATE SET payload = excluded.payload, run_at = excluded.run_at, site_id = excluded.site_id,
-           status = 'pending', attempts = 0, max_attempts = excluded.max_attempts, locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = excluded.updated_at`,
-        [ulid(), input.kind, input.key, input.siteId ?? null, payload, Math.floor(input.runAt), input.maxAttempts ?? 8, t, t],
-      );
+           status = 'pending', attempts = 0, max_attempts = excluded.max_attempts, locked_by = NULL, locked_until = NULL, last_error = NULL, updated_at = excluded.updated_at`);
       void arm();
       if (db.dialect.crossProcessNotify) await db.notify(CHANNEL, instanceId);
       return (await get(input.kind, input.key))!;
     },
     async cancel(kind, key) {
-      const r = await db.run(`DELETE FROM pm_job WHERE kind = ? AND job_key = ? AND status <> 'running'`, [kind, key]);
+      const r = await db.run(sql`DELETE FROM pm_job WHERE kind = ${kind} AND job_key = ${key} AND status <> 'running'`);
       return r.changes > 0;
     },
     get,
     async list(kind) {
       const rows = kind
-        ? await db.all<JobRow>(`SELECT ${COLUMNS} FROM pm_job WHERE kind = ? ORDER BY run_at`, [kind])
-        : await db.all<JobRow>(`SELECT ${COLUMNS} FROM pm_job ORDER BY run_at`);
+        ? await db.all<JobRow>(sql`SELECT ${sql.raw(COLUMNS)} FROM pm_job WHERE kind = ${kind} ORDER BY run_at`)
+        : await db.all<JobRow>(sql`SELECT ${sql.raw(COLUMNS)} FROM pm_job ORDER BY run_at`);
       return rows.map(toJob);
     },
     runDue,

@@ -77,6 +77,9 @@ export const CORE_TABLES: readonly OwnedTable[] = [
   { table: 'pm_theme_file', owner: 'core/theme-files' },
   { table: 'pm_menu', owner: 'core/menus' },
   { table: 'pm_site_setting', owner: 'core/site-settings' },
+  { table: 'pm_revision', owner: 'core/history' },
+  { table: 'pm_trash', owner: 'core/history' },
+  { table: 'pm_job', owner: 'core/jobs' },
 ];
 
 /**

@@ -4,6 +4,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import type { Db } from './db.js';
+import { sql } from './kysely.js';
 import { parseJson } from './store-options.js';
 import type { TemplateUrl } from './types.js';
 
@@ -68,45 +69,42 @@ export function createHistoryStore(db: Db): HistoryStore {
   return {
     async addRevision(t, savedAt) {
       const rev: Revision = { revisionId: newId(), siteId: t.siteId, langcode: t.langcode, urlPath: t.urlPath, themeId: t.themeId, templateName: t.templateName, data: t.data, savedAt };
-      await db.run(`INSERT INTO pm_revision (${REV}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [rev.revisionId, rev.siteId, rev.langcode, rev.urlPath, rev.themeId, rev.templateName, JSON.stringify(rev.data ?? null), savedAt]);
+      await db.run(sql`INSERT INTO pm_revision (${sql.raw(REV)}) VALUES (${rev.revisionId}, ${rev.siteId}, ${rev.langcode}, ${rev.urlPath}, ${rev.themeId}, ${rev.templateName}, ${JSON.stringify(rev.data ?? null)}, ${savedAt})`);
       return rev;
     },
     async listRevisions(siteId, langcode, urlPath) {
-      const rows = await db.all<RevRow>(`SELECT ${REV} FROM pm_revision WHERE site_id = ? AND langcode = ? AND url_path = ? ORDER BY saved_at DESC, revision_id DESC`, [siteId, langcode, urlPath]);
+      const rows = await db.all<RevRow>(sql`SELECT ${sql.raw(REV)} FROM pm_revision WHERE site_id = ${siteId} AND langcode = ${langcode} AND url_path = ${urlPath} ORDER BY saved_at DESC, revision_id DESC`);
       return rows.map(toRev);
     },
     async getRevision(siteId, revisionId) {
-      const r = await db.get<RevRow>(`SELECT ${REV} FROM pm_revision WHERE site_id = ? AND revision_id = ?`, [siteId, revisionId]);
+      const r = await db.get<RevRow>(sql`SELECT ${sql.raw(REV)} FROM pm_revision WHERE site_id = ${siteId} AND revision_id = ${revisionId}`);
       return r && toRev(r);
     },
     async trimRevisions(siteId, langcode, urlPath, keep) {
-      const rows = await db.all<{ revision_id: string }>(
-        'SELECT revision_id FROM pm_revision WHERE site_id = ? AND langcode = ? AND url_path = ? ORDER BY saved_at DESC, revision_id DESC',
-        [siteId, langcode, urlPath],
-      );
+      const rows = await db.all<{ revision_id: string }>(sql`SELECT revision_id FROM pm_revision WHERE site_id = ${siteId} AND langcode = ${langcode} AND url_path = ${urlPath} ORDER BY saved_at DESC, revision_id DESC`);
       let n = 0;
-      for (const r of rows.slice(Math.max(0, keep))) n += (await db.run('DELETE FROM pm_revision WHERE revision_id = ?', [r.revision_id])).changes;
+      for (const r of rows.slice(Math.max(0, keep))) n += (await db.run(sql`DELETE FROM pm_revision WHERE revision_id = ${r.revision_id}`)).changes;
       return n;
     },
     async addTrash(t, deletedAt, expireAt) {
       const e: TrashEntry = { trashId: newId(), siteId: t.siteId, langcode: t.langcode, urlPath: t.urlPath, themeId: t.themeId, templateName: t.templateName, data: t.data, deletedAt, expireAt };
-      await db.run(`INSERT INTO pm_trash (${TRASH}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, [e.trashId, e.siteId, e.langcode, e.urlPath, e.themeId, e.templateName, JSON.stringify(e.data ?? null), deletedAt, expireAt]);
+      await db.run(sql`INSERT INTO pm_trash (${sql.raw(TRASH)}) VALUES (${e.trashId}, ${e.siteId}, ${e.langcode}, ${e.urlPath}, ${e.themeId}, ${e.templateName}, ${JSON.stringify(e.data ?? null)}, ${deletedAt}, ${expireAt})`);
       return e;
     },
     async listTrash(siteId) {
-      return (await db.all<TrashRow>(`SELECT ${TRASH} FROM pm_trash WHERE site_id = ? ORDER BY deleted_at DESC, trash_id DESC`, [siteId])).map(toTrash);
+      return (await db.all<TrashRow>(sql`SELECT ${sql.raw(TRASH)} FROM pm_trash WHERE site_id = ${siteId} ORDER BY deleted_at DESC, trash_id DESC`)).map(toTrash);
     },
     async getTrash(siteId, trashId) {
-      const r = await db.get<TrashRow>(`SELECT ${TRASH} FROM pm_trash WHERE site_id = ? AND trash_id = ?`, [siteId, trashId]);
+      const r = await db.get<TrashRow>(sql`SELECT ${sql.raw(TRASH)} FROM pm_trash WHERE site_id = ${siteId} AND trash_id = ${trashId}`);
       return r && toTrash(r);
     },
     async deleteTrash(siteId, trashId) {
-      return (await db.run('DELETE FROM pm_trash WHERE site_id = ? AND trash_id = ?', [siteId, trashId])).changes > 0;
+      return (await db.run(sql`DELETE FROM pm_trash WHERE site_id = ${siteId} AND trash_id = ${trashId}`)).changes > 0;
     },
     async purgeTrash(siteId, before) {
       return before === undefined
-        ? (await db.run('DELETE FROM pm_trash WHERE site_id = ?', [siteId])).changes
-        : (await db.run('DELETE FROM pm_trash WHERE site_id = ? AND expire_at <= ?', [siteId, before])).changes;
+        ? (await db.run(sql`DELETE FROM pm_trash WHERE site_id = ${siteId}`)).changes
+        : (await db.run(sql`DELETE FROM pm_trash WHERE site_id = ${siteId} AND expire_at <= ${before}`)).changes;
     },
   };
 }
