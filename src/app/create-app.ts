@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from '../store/kysely.js';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -375,7 +376,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       jobs,
       uploads,
       async schemaVersions() {
-        const rows = await db.all<{ namespace: string; version: number }>('SELECT namespace, MAX(version) AS version FROM pm_migration GROUP BY namespace');
+        const rows = await db.all<{ namespace: string; version: number }>(sql`SELECT namespace, MAX(version) AS version FROM pm_migration GROUP BY namespace`);
         return Object.fromEntries(rows.map((r) => [r.namespace, Number(r.version)]));
       },
       tables: () => ownedTables(plugins),

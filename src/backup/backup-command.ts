@@ -1,4 +1,5 @@
 /** The CLI's doors onto backup and restore: files, progress on a terminal, one-line reports. */
+import { sql } from '../store/kysely.js';
 import { createWriteStream, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -91,7 +92,7 @@ async function requireEmptyTarget(config: Config, opts: { uploads: boolean } = {
   try {
     let sites = 0;
     try {
-      sites = Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM pm_site'))?.n ?? 0);
+      sites = Number((await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM pm_site`))?.n ?? 0);
     } catch {
       sites = 0; // no pm_site table: a fresh database
     }

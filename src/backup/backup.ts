@@ -4,6 +4,7 @@
  * is JSON lines of its rows, in parts of a bounded size, read inside one snapshot so the tables
  * agree with each other while the server keeps serving and writing.
  */
+import { sql } from '../store/kysely.js';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -108,7 +109,7 @@ export async function writeBackup(opts: {
     for (const t of tables) {
       // A declared table that is missing (a plugin turned off before it ever migrated) has no rows to keep.
       try {
-        await q.all(`SELECT 1 FROM ${t.table} WHERE 1 = 0`);
+        await q.all(sql`SELECT 1 FROM ${sql.table(t.table)} WHERE 1 = 0`);
         existing.add(t.table);
       } catch {
         /* not there */
@@ -131,11 +132,11 @@ export async function writeBackup(opts: {
       };
       // Paged in a stable order inside the snapshot; ORDER BY every column (not only a key) keeps
       // this generic for plugin tables, and the snapshot keeps OFFSET from skipping or repeating rows.
-      const first = await q.all<Record<string, unknown>>(`SELECT * FROM ${t.table} LIMIT 1`);
+      const first = await q.all<Record<string, unknown>>(sql`SELECT * FROM ${sql.table(t.table)} LIMIT 1`);
       tm.columns = first.length ? Object.keys(first[0]!) : [];
       const orderBy = tm.columns.map((_c, n) => String(n + 1)).join(', ');
       for (let offset = 0; first.length; offset += PAGE_ROWS) {
-        const rows = await q.all<Record<string, unknown>>(`SELECT * FROM ${t.table} ORDER BY ${orderBy} LIMIT ${PAGE_ROWS} OFFSET ${offset}`);
+        const rows = await q.all<Record<string, unknown>>(sql`SELECT * FROM ${sql.table(t.table)} ORDER BY ${sql.raw(orderBy)} LIMIT ${PAGE_ROWS} OFFSET ${offset}`);
         for (const r of rows) {
           const line = JSON.stringify(tm.columns.map((c) => encodeValue(r[c])));
           lines.push(line);
@@ -148,7 +149,7 @@ export async function writeBackup(opts: {
       await flush();
       tableManifests.push(tm);
     }
-    const migrations = existing.has('pm_migration') ? await q.all<{ namespace: string; version: number }>('SELECT namespace, MAX(version) AS version FROM pm_migration GROUP BY namespace') : [];
+    const migrations = existing.has('pm_migration') ? await q.all<{ namespace: string; version: number }>(sql`SELECT namespace, MAX(version) AS version FROM pm_migration GROUP BY namespace`) : [];
     return Object.fromEntries(migrations.map((m) => [m.namespace, Number(m.version)]));
   });
 

@@ -4,6 +4,7 @@
  * database, whichever dialect it is. A damaged archive, one from a newer pagemanager, or a target
  * that already holds a site is refused before anything is written.
  */
+import { sql } from '../store/kysely.js';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { PmError } from '../errors/errors.js';
@@ -100,7 +101,7 @@ export async function restoreArchive(opts: {
   await db.transaction(async (q) => {
     for (const t of [...tables].reverse()) {
       try {
-        await q.run(`DELETE FROM ${t.table}`);
+        await q.run(sql`DELETE FROM ${sql.table(t.table)}`);
       } catch (e) {
         throw new PmError('PM_ERR_BACKUP_INVALID', { detail: `the table ${t.table} (${t.owner}) does not exist here; install the plugin that owns it before restoring` }, { cause: e });
       }
@@ -109,11 +110,10 @@ export async function restoreArchive(opts: {
       const t = byPart.get(path);
       if (t) {
         const rows = data.toString('utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as unknown[]).map(decodeValue));
-        const cols = t.columns.join(', ');
-        const one = `(${t.columns.map(() => '?').join(', ')})`;
+        const cols = sql.join(t.columns.map((c) => sql.ref(c)));
         for (let i = 0; i < rows.length; i += BATCH_ROWS) {
           const batch = rows.slice(i, i + BATCH_ROWS);
-          await q.run(`INSERT INTO ${t.table} (${cols}) VALUES ${batch.map(() => one).join(', ')}`, batch.flat());
+          await q.run(sql`INSERT INTO ${sql.table(t.table)} (${cols}) VALUES ${sql.join(batch.map((r) => sql`(${sql.join(r)})`))}`);
         }
         count.get(t.table)!.rows += rows.length;
         return;

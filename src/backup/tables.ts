@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { sql } from '../store/kysely.js';
 import type { BackupTable } from './backup.js';
 
 /**
@@ -7,8 +8,8 @@ import type { BackupTable } from './backup.js';
  * owner is the plugin whose name the table carries (`pm_blog_post` → plugin/blog), else the core.
  */
 export async function listBackupTables(db: Db, pluginNames: readonly string[]): Promise<BackupTable[]> {
-  const names = (await db.all<{ name: string }>(db.dialect.catalog.tablesSql)).map((r) => String(r.name));
-  const fks = await db.all<{ child: string; parent: string }>(db.dialect.catalog.foreignKeysSql);
+  const names = (await db.all<{ name: string }>(sql.raw(db.dialect.catalog.tablesSql))).map((r) => String(r.name));
+  const fks = await db.all<{ child: string; parent: string }>(sql.raw(db.dialect.catalog.foreignKeysSql));
   const parents = new Map<string, Set<string>>(names.map((n) => [n, new Set()]));
   for (const { child, parent } of fks) if (child !== parent && parents.has(child) && parents.has(parent)) parents.get(child)!.add(parent);
   const ordered: string[] = [];

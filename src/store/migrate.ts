@@ -65,7 +65,7 @@ async function copyIfUpgrading(db: Db, migrations: readonly Migration[], namespa
   if (!db.copyBeforeUpgrade || migrations.length === 0) return;
   let done: number;
   try {
-    done = Number((await db.get<{ v: number | null }>('SELECT MAX(version) AS v FROM pm_migration WHERE namespace = ?', [namespace]))?.v ?? 0);
+    done = Number((await db.kysely.selectFrom('pm_migration').select((eb) => eb.fn.max('version').as('v')).where('namespace', '=', namespace).executeTakeFirst())?.v ?? 0);
   } catch {
     return; // no pm_migration: a new database
   }

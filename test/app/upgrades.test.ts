@@ -3,6 +3,7 @@
  * names it, and the previous version still starts on the same data; a database migrated by a newer
  * version is refused by an older one with a clear message.
  */
+import { sql } from '../../src/store/kysely.js';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ const plugin = (migrations: Migration[]): Plugin => ({
 async function dump(db: Db): Promise<string> {
   const out: string[] = [];
   for (const { table } of await listBackupTables(db, [])) {
-    const rows = await db.all<Record<string, unknown>>(`SELECT * FROM ${table}`);
+    const rows = await db.all<Record<string, unknown>>(sql`SELECT * FROM ${sql.table(table)}`);
     const lines = rows.map((r) => JSON.stringify(Object.entries(r).map(([k, v]) => [k, Buffer.isBuffer(v) ? v.toString('base64') : v]))).sort();
     out.push(`${table}: ${lines.join('|')}`);
   }

@@ -26,7 +26,7 @@ describe('media: two instances on PostgreSQL and one bucket', { skip }, () => {
     b = await startMediaApp({ dsn: POSTGRES_URL }, { dbSchema: schema, env: s3.env, username: 'bea' });
   });
   after(async () => {
-    await a?.app.db.run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    await a?.app.db.execScript(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
     await a?.close();
     await b?.close();
     await s3?.close();

@@ -4,6 +4,7 @@
  * "the disk holding /tmp/…/pagemanager.db is full". The disk fills up for real here: SQLite's
  * max_page_count stops the database file from growing, which SQLite reports as SQLITE_FULL.
  */
+import { sql } from '../../src/store/kysely.js';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
@@ -26,8 +27,8 @@ test('a full disk: a 503 that says so, without the path; the log has the path; t
       t.app.http.inject({ method: 'PUT', url: '/pm/api/pages?url=/note', headers: { cookie, accept, 'x-csrf-token': csrf, 'content-type': 'application/json' }, payload: JSON.stringify({ html }) });
     assert.equal((await put('<p>first version</p>')).statusCode, 201);
 
-    const pages = (await t.app.db.get<{ page_count: number }>('PRAGMA page_count'))!.page_count;
-    await t.app.db.run(`PRAGMA max_page_count = ${pages}`);
+    const pages = (await t.app.db.get<{ page_count: number }>(sql`PRAGMA page_count`))!.page_count;
+    await t.app.db.execScript(`PRAGMA max_page_count = ${pages}`);
     const big = `<p>${'second version, much longer than the disk allows. '.repeat(40_000)}</p>`;
     for (const accept of ['application/json', 'text/html']) {
       const res = await put(big, accept);
@@ -38,7 +39,7 @@ test('a full disk: a 503 that says so, without the path; the log has the path; t
     }
     const logged = lines.join('');
     assert.ok(logged.includes(t.dir), 'the log names the database file');
-    await t.app.db.run('PRAGMA max_page_count = 1073741823');
+    await t.app.db.execScript('PRAGMA max_page_count = 1073741823');
     const page = await t.app.http.inject({ url: '/note' });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /first version/);
