@@ -95,7 +95,8 @@ export async function runCli(args: string[], opts: { env?: Record<string, string
   const c = collect(child);
   child.stdin!.on('error', () => {});
   child.stdin!.end(opts.input ?? '');
-  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
+  // Generous: several CLI processes start at once in some tests, on a machine other work shares.
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
   try {
     return await c.exited;
   } finally {

@@ -19,12 +19,13 @@ for (const { name: dialect, skip } of APP_DIALECTS) {
         const names = declared.map((d) => d.table);
         assert.equal(new Set(names).size, names.length, 'no table is declared twice');
         assert.ok(declared.some((d) => d.table === 'pm_fruit' && d.owner === 'plugin/fruits'), 'the fruits plugin declares its table');
-        const actual = (await t.app.db.kysely.introspection.getTables()).map((x) => x.name);
+        // On PostgreSQL the introspection lists every schema of the database (other test runs' too): keep ours.
+        const meta = (await t.app.db.kysely.introspection.getTables()).filter((x) => dialect === 'sqlite' || x.schema === t.schema);
+        const actual = meta.map((x) => x.name);
         const derived = (n: string) => declared.some((d) => n.startsWith(searchDerivedPrefix(d.table)));
         assert.deepEqual(actual.filter((n) => !names.includes(n) && !derived(n)), [], 'tables nobody declared');
         assert.deepEqual(names.filter((n) => !actual.includes(n)), [], 'declared tables that do not exist');
         const order = new Map(names.map((n, i) => [n, i]));
-        const meta = await t.app.db.kysely.introspection.getTables();
         if (dialect === 'sqlite') {
           for (const name of names) {
             const refs = await t.app.db.all<{ table: string }>(sql`SELECT "table" FROM pragma_foreign_key_list(${name})`);
