@@ -7,6 +7,7 @@
  *
  *   node --import tsx scripts/bench-blog.ts [--search-posts 100000] [--publish-posts 10000] [--queries 300] [--publishes 20] [--only sqlite|postgres]
  */
+import { sql } from '../src/store/kysely.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -97,13 +98,12 @@ async function seedPosts(r: Run, n: number): Promise<void> {
         if (t2 !== t1) tags.push(id, site, '', t2, t2, 1, 'published', t0 + i * 60_000);
         authors.push(id, userId, 0, site, '', 'published', t0 + i * 60_000);
       }
-      const rows = (values: unknown[], width: number) => Array.from({ length: values.length / width }, () => `(${Array(width).fill('?').join(', ')})`).join(', ');
+      const rows = (values: unknown[], width: number) => sql.join(Array.from({ length: values.length / width }, (_, i) => sql`(${sql.join(values.slice(i * width, (i + 1) * width))})`));
       await tx.run(
-        `INSERT INTO pm_blog_post (post_id, site_id, langcode, slug, title, body, excerpt, cover, cover_alt, status, publish_at, seo_title, seo_description, noindex, translation_group, words, summary, created_at, updated_at) VALUES ${rows(posts, 19)}`,
-        posts,
+        sql`INSERT INTO pm_blog_post (post_id, site_id, langcode, slug, title, body, excerpt, cover, cover_alt, status, publish_at, seo_title, seo_description, noindex, translation_group, words, summary, created_at, updated_at) VALUES ${rows(posts, 19)}`,
       );
-      await tx.run(`INSERT INTO pm_blog_tag (post_id, site_id, langcode, tag_slug, tag_name, position, status, publish_at) VALUES ${rows(tags, 8)}`, tags);
-      await tx.run(`INSERT INTO pm_blog_author (post_id, user_id, position, site_id, langcode, status, publish_at) VALUES ${rows(authors, 7)}`, authors);
+      await tx.run(sql`INSERT INTO pm_blog_tag (post_id, site_id, langcode, tag_slug, tag_name, position, status, publish_at) VALUES ${rows(tags, 8)}`);
+      await tx.run(sql`INSERT INTO pm_blog_author (post_id, user_id, position, site_id, langcode, status, publish_at) VALUES ${rows(authors, 7)}`);
     });
   }
 }

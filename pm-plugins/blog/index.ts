@@ -99,7 +99,7 @@ const blogs = new WeakMap<PluginServer, Blog & { generations: Map<string, number
 const plugin: Plugin = {
   name: 'blog',
   dependsOn: ['dashboard'],
-  tables: ['pm_blog_post', 'pm_blog_tag', 'pm_blog_author', 'pm_blog_related'],
+  tables: ['pm_blog_post', 'pm_blog_tag', 'pm_blog_author', 'pm_blog_related', 'pm_blog_revision', 'pm_blog_trash'],
   async init(server) {
     await server.migrate([...blogMigrations, ...historyMigrations].sort((a, b) => a.version - b.version));
     const blog = createBlog(server) as Blog & { generations: Map<string, number> };

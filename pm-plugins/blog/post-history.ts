@@ -57,7 +57,7 @@ const content = (p: Post): RevisionData => ({
 });
 
 export function createPostHistory(server: PluginServer) {
-  const db = server.db;
+  const { db, sql } = server;
   const settings = (siteId: string) => server.history.settings(siteId);
   return {
     content,
@@ -66,29 +66,29 @@ export function createPostHistory(server: PluginServer) {
       if (JSON.stringify(content(old)) === JSON.stringify(content(next))) return;
       const { keepRevisions } = await settings(old.siteId);
       if (keepRevisions <= 0) return;
-      await db.run('INSERT INTO pm_blog_revision (revision_id, post_id, data, created_at) VALUES (?, ?, ?, ?)', [ulid(), old.postId, JSON.stringify(content(old)), Date.now()]);
-      const extra = await db.all<{ revision_id: string }>('SELECT revision_id FROM pm_blog_revision WHERE post_id = ? ORDER BY created_at DESC, revision_id DESC LIMIT 100000 OFFSET ?', [old.postId, keepRevisions]);
-      for (const r of extra) await db.run('DELETE FROM pm_blog_revision WHERE revision_id = ?', [r.revision_id]);
+      await db.run(sql`INSERT INTO pm_blog_revision (revision_id, post_id, data, created_at) VALUES (${ulid()}, ${old.postId}, ${JSON.stringify(content(old))}, ${Date.now()})`);
+      const extra = await db.all<{ revision_id: string }>(sql`SELECT revision_id FROM pm_blog_revision WHERE post_id = ${old.postId} ORDER BY created_at DESC, revision_id DESC LIMIT 100000 OFFSET ${keepRevisions}`);
+      for (const r of extra) await db.run(sql`DELETE FROM pm_blog_revision WHERE revision_id = ${r.revision_id}`);
     },
     async revisions(postId: string): Promise<PostRevision[]> {
-      const rows = await db.all<{ revision_id: string; post_id: string; data: string; created_at: number }>('SELECT revision_id, post_id, data, created_at FROM pm_blog_revision WHERE post_id = ? ORDER BY created_at DESC, revision_id DESC', [postId]);
+      const rows = await db.all<{ revision_id: string; post_id: string; data: string; created_at: number }>(sql`SELECT revision_id, post_id, data, created_at FROM pm_blog_revision WHERE post_id = ${postId} ORDER BY created_at DESC, revision_id DESC`);
       return rows.map((r) => ({ revisionId: r.revision_id, postId: r.post_id, data: JSON.parse(r.data) as RevisionData, createdAt: Number(r.created_at) }));
     },
     async revision(postId: string, revisionId: string): Promise<PostRevision | undefined> {
       return (await this.revisions(postId)).find((r) => r.revisionId === revisionId);
     },
     async trash(p: Post): Promise<void> {
-      await db.run('INSERT INTO pm_blog_trash (trash_id, site_id, post_id, title, data, deleted_at) VALUES (?, ?, ?, ?, ?, ?)', [ulid(), p.siteId, p.postId, p.title, JSON.stringify(p), Date.now()]);
+      await db.run(sql`INSERT INTO pm_blog_trash (trash_id, site_id, post_id, title, data, deleted_at) VALUES (${ulid()}, ${p.siteId}, ${p.postId}, ${p.title}, ${JSON.stringify(p)}, ${Date.now()})`);
     },
     /** The site's trash, newest first; entries past their time go first. */
     async trashed(siteId: string): Promise<TrashedPost[]> {
       const { trashDays } = await settings(siteId);
-      await db.run('DELETE FROM pm_blog_trash WHERE site_id = ? AND deleted_at < ?', [siteId, Date.now() - trashDays * DAY]);
-      const rows = await db.all<{ trash_id: string; post_id: string; title: string; data: string; deleted_at: number }>('SELECT trash_id, post_id, title, data, deleted_at FROM pm_blog_trash WHERE site_id = ? ORDER BY deleted_at DESC, trash_id DESC', [siteId]);
+      await db.run(sql`DELETE FROM pm_blog_trash WHERE site_id = ${siteId} AND deleted_at < ${Date.now() - trashDays * DAY}`);
+      const rows = await db.all<{ trash_id: string; post_id: string; title: string; data: string; deleted_at: number }>(sql`SELECT trash_id, post_id, title, data, deleted_at FROM pm_blog_trash WHERE site_id = ${siteId} ORDER BY deleted_at DESC, trash_id DESC`);
       return rows.map((r) => ({ trashId: r.trash_id, postId: r.post_id, title: r.title, post: JSON.parse(r.data) as Post, deletedAt: Number(r.deleted_at) }));
     },
     async untrash(trashId: string): Promise<void> {
-      await db.run('DELETE FROM pm_blog_trash WHERE trash_id = ?', [trashId]);
+      await db.run(sql`DELETE FROM pm_blog_trash WHERE trash_id = ${trashId}`);
     },
   };
 }

@@ -66,7 +66,7 @@ const plugin: Plugin = {
       '/pm-fruits/:name',
       async (request) => {
         const { name } = request.params as { name: string };
-        const fruit = (await server.db.all<Fruit>('SELECT name, colour FROM pm_fruit WHERE name = ?', [name]))[0];
+        const fruit = await server.kysely.withTables<FruitTables>().selectFrom('pm_fruit').select(['name', 'colour']).where('name', '=', name).executeTakeFirst();
         if (!fruit) throw server.error('PM_ERR_FRUIT_NOT_FOUND', { name });
         return fruit;
       },

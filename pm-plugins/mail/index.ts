@@ -31,6 +31,7 @@ export interface MailSender {
 const plugin: Plugin = {
   name: 'mail',
   provides: ['mail'],
+  tables: ['pm_mail_outbox'],
   dependsOn: ['dashboard'],
   async init(server) {
     await server.migrate(mailMigrations);

@@ -79,46 +79,43 @@ const fromRow = (r: Row): OutboxMail => ({
 });
 
 export function createOutbox(server: PluginServer) {
-  const db = server.db;
+  const { db, sql } = server;
   return {
     async add(m: { siteId?: string; to: string; subject: string; text: string; html?: string; headers?: Record<string, string>; status: MailStatus }): Promise<OutboxMail> {
       const mailId = ulid();
       const now = Date.now();
-      await db.run(
-        'INSERT INTO pm_mail_outbox (mail_id, site_id, to_addr, subject, text_body, html_body, headers, status, attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)',
-        [mailId, m.siteId ?? null, m.to, m.subject, m.text, m.html ?? null, JSON.stringify(m.headers ?? {}), m.status, now],
-      );
+      await db.run(sql`INSERT INTO pm_mail_outbox (mail_id, site_id, to_addr, subject, text_body, html_body, headers, status, attempts, created_at) VALUES (${mailId}, ${m.siteId ?? null}, ${m.to}, ${m.subject}, ${m.text}, ${m.html ?? null}, ${JSON.stringify(m.headers ?? {})}, ${m.status}, 0, ${now})`);
       return (await this.get(mailId))!;
     },
     async get(mailId: string): Promise<OutboxMail | undefined> {
-      const r = await db.get<Row>('SELECT * FROM pm_mail_outbox WHERE mail_id = ?', [mailId]);
+      const r = await db.get<Row>(sql`SELECT * FROM pm_mail_outbox WHERE mail_id = ${mailId}`);
       return r && fromRow(r);
     },
     async list(opts: { status?: MailStatus; limit?: number } = {}): Promise<OutboxMail[]> {
       const limit = Math.min(500, opts.limit ?? 100);
       const rows = opts.status
-        ? await db.all<Row>(`SELECT * FROM pm_mail_outbox WHERE status = ? ORDER BY created_at DESC, mail_id DESC LIMIT ${limit}`, [opts.status])
-        : await db.all<Row>(`SELECT * FROM pm_mail_outbox ORDER BY created_at DESC, mail_id DESC LIMIT ${limit}`);
+        ? await db.all<Row>(sql`SELECT * FROM pm_mail_outbox WHERE status = ${opts.status} ORDER BY created_at DESC, mail_id DESC LIMIT ${limit}`)
+        : await db.all<Row>(sql`SELECT * FROM pm_mail_outbox ORDER BY created_at DESC, mail_id DESC LIMIT ${limit}`);
       return rows.map(fromRow);
     },
     async counts(): Promise<Record<MailStatus, number>> {
-      const rows = await db.all<{ status: string; n: number }>('SELECT status, COUNT(*) AS n FROM pm_mail_outbox GROUP BY status');
+      const rows = await db.all<{ status: string; n: number }>(sql`SELECT status, COUNT(*) AS n FROM pm_mail_outbox GROUP BY status`);
       const out: Record<MailStatus, number> = { pending: 0, waiting: 0, sent: 0, failed: 0 };
       for (const r of rows) if (r.status in out) out[r.status as MailStatus] = Number(r.n);
       return out;
     },
     async markSent(mailId: string): Promise<void> {
-      await db.run("UPDATE pm_mail_outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE mail_id = ?", [Date.now(), mailId]);
+      await db.run(sql`UPDATE pm_mail_outbox SET status = 'sent', sent_at = ${Date.now()}, attempts = attempts + 1, last_error = NULL WHERE mail_id = ${mailId}`);
     },
     async markAttempt(mailId: string, error: string, status: MailStatus): Promise<void> {
-      await db.run('UPDATE pm_mail_outbox SET status = ?, attempts = attempts + 1, last_error = ? WHERE mail_id = ?', [status, error.slice(0, 500), mailId]);
+      await db.run(sql`UPDATE pm_mail_outbox SET status = ${status}, attempts = attempts + 1, last_error = ${error.slice(0, 500)} WHERE mail_id = ${mailId}`);
     },
     async setStatus(mailId: string, status: MailStatus): Promise<void> {
-      await db.run('UPDATE pm_mail_outbox SET status = ? WHERE mail_id = ?', [status, mailId]);
+      await db.run(sql`UPDATE pm_mail_outbox SET status = ${status} WHERE mail_id = ${mailId}`);
     },
     /** Sent mail older than `days` goes; the rest stays. */
     async prune(days: number): Promise<number> {
-      const r = await db.run("DELETE FROM pm_mail_outbox WHERE status = 'sent' AND sent_at < ?", [Date.now() - days * 86_400_000]);
+      const r = await db.run(sql`DELETE FROM pm_mail_outbox WHERE status = 'sent' AND sent_at < ${Date.now() - days * 86_400_000}`);
       return r.changes;
     },
   };

@@ -29,6 +29,7 @@ export function robotsText(stored: string | undefined, sitemapUrl: string): stri
 
 export async function robotsRoutes(router: PluginRouter, server: PluginServer, sitemapUrl: (request: PmRequest) => string): Promise<void> {
   const shell = server.use('dashboard');
+  const { sql } = server;
   const read = async (siteId: string) => (await server.db.get<{ body: string }>(sql`SELECT body FROM pm_sitemap_robots WHERE site_id = ${siteId}`))?.body;
 
   router.get('/robots.txt', async (request, reply) => reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(robotsText(await read(request.pm.site.siteId), sitemapUrl(request))), {
