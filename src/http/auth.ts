@@ -57,6 +57,11 @@ export interface Auth {
   logout(siteId: string, session: SessionUser | undefined, secure: boolean): Promise<string>;
   /** Ends every session of a user at once (reset-password, log out everywhere). */
   revokeUser(userId: string): Promise<void>;
+  /**
+   * An API token (`Authorization: Bearer pm_…`) of this site: the session it stands for and its
+   * user, or undefined for a token that was never issued, was revoked, or belongs to another site.
+   */
+  readToken(token: string, siteId: string): Promise<{ session: SessionUser; user: User } | undefined>;
   /** Renews a stored session past half its life; returns a Set-Cookie value when renewed. */
   renew(siteId: string, s: SessionUser, rawValue: string, secure: boolean): Promise<string | undefined>;
   start(): Promise<void>;
@@ -133,6 +138,13 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
 
   return {
     cookieName,
+    async readToken(token, siteId) {
+      const key = await opts.stores.keys.findByValue('api_token', hashSessionId(token.trim()));
+      const user = key?.userId && key.siteId === siteId ? await opts.stores.users.get(key.userId) : undefined;
+      if (!key || !user) return undefined;
+      void opts.stores.keys.touch(key.keyId, Date.now());
+      return { user, session: { userId: user.userId, username: user.username, name: user.name, sessionHash: `token:${key.keyId}`, expireAt: Number.MAX_SAFE_INTEGER, signed: false } };
+    },
     signedCookies: Boolean(secretKey),
     cookieValue(header, siteId) {
       if (!header) return undefined;

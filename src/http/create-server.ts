@@ -13,7 +13,6 @@ import type { Config } from '../config/load-config.js';
 import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from '../pages/page-csp.js';
 import type { PageService } from '../pages/page-service.js';
 import type { RequestContext } from '../plugins/api.js';
-import { hashSessionId } from '../store/session-id.js';
 import type { Stores, User } from '../store/types.js';
 import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
 import type { Auth } from './auth.js';
@@ -139,19 +138,9 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   fastify.addHook('onRequest', async (request, reply) => {
     const f = frontContext(request.raw);
     if (!f) throw new PmError('PM_ERR_SITE_NOT_FOUND');
-    let userCache: Promise<User | undefined> | undefined;
-    let via = f.via;
-    let session = f.session;
-    const authz = request.headers.authorization;
-    if (authz?.startsWith('Bearer ')) {
-      const key = await stores.keys.findByValue('api_token', hashSessionId(authz.slice(7).trim()));
-      const user = key?.userId && key.siteId === f.site.siteId ? await stores.users.get(key.userId) : undefined;
-      if (!key || !user) throw new PmError('PM_ERR_UNAUTHENTICATED');
-      session = { userId: user.userId, username: user.username, name: user.name, sessionHash: `token:${key.keyId}`, expireAt: Number.MAX_SAFE_INTEGER, signed: false };
-      via = 'token';
-      userCache = Promise.resolve(user);
-      void stores.keys.touch(key.keyId, Date.now());
-    }
+    // Who is asking was decided by the front handler (cookie, signed cookie, offline, API token); this only attaches it.
+    const { via, session } = f;
+    let userCache: Promise<User | undefined> | undefined = f.user ? Promise.resolve(f.user) : undefined;
     const secure = secureOf(request);
     let anonBinding = request.cookies[CSRF_COOKIE];
     const ctx: RequestContext = {

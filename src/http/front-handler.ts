@@ -9,6 +9,7 @@ import type { Auth, SessionUser } from './auth.js';
 import { hostName, type HostGuard } from './host-guard.js';
 import type { SiteRegistry } from './site-registry.js';
 import { splitPath, urlPrefix, type URLInfo } from './url-info.js';
+import { NEVER_PAGES } from '../pages/address-service.js';
 
 /** What the front handler learned, handed to Fastify on the raw request. */
 export interface FrontContext {
@@ -19,6 +20,8 @@ export interface FrontContext {
   /** The raw cookie value, for renewal. */
   cookieValue: string | undefined;
   aliasedFrom: string | undefined;
+  /** The user record, when finding who is asking loaded it already (an API token). */
+  user?: User;
 }
 
 export const kFront = Symbol('pm.front');
@@ -29,8 +32,14 @@ type RawReq = IncomingMessage & { [kFront]?: FrontContext };
  * `/pm/…` is consulted, because the URL dashboard itself is reached through
  * content redirects that a user may add or remove.
  */
-const RESERVED = ['/pm-themes/', '/pm-uploads/', '/pm/api/', '/pm/assets/'];
+const RESERVED = NEVER_PAGES.map((r) => r.prefix + '/');
 const isReserved = (p: string) => RESERVED.some((r) => p.startsWith(r));
+
+/** The token of `Authorization: Bearer …`, if the request carries one. */
+function bearerOf(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  return h !== undefined && h.startsWith('Bearer ') ? h.slice(7) : undefined;
+}
 
 export function frontContext(req: IncomingMessage): FrontContext | undefined {
   return (req as RawReq)[kFront];
@@ -148,10 +157,28 @@ export function createFrontHandler(opts: {
         }
       }
     }
-    next(req, res);
+    await forward(req, res, next, ctx);
   }
 
   const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+  /**
+   * Hands the request to the routes, after deciding who is asking for a caller with an API
+   * token (a stored page never depends on it, so the page store answered without it). A token
+   * that is unknown, revoked or of another site is a 401 whatever the route.
+   */
+  async function forward(req: RawReq, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void, ctx: FrontContext): Promise<void> {
+    const token = bearerOf(req);
+    if (token !== undefined) {
+      const found = await auth.readToken(token, ctx.site.siteId);
+      if (!found) return opts.sendError(req, res, new PmError('PM_ERR_UNAUTHENTICATED'));
+      ctx.session = found.session;
+      ctx.user = found.user;
+      ctx.via = 'token';
+      ctx.cookieValue = undefined;
+    }
+    next(req, res);
+  }
 
   // Everything here is synchronous; a throw (a header Node refuses, say) must not reach
   // the socket's event handler, where it would end the process.
@@ -217,7 +244,10 @@ export function createFrontHandler(opts: {
         return opts.sendError(req, res, err);
       }
       if (found && serve(req, res, found.page, found.fromCache, ctx)) return;
-      if (found?.page.kind === 'none') return next(req, res);
+      if (found?.page.kind === 'none') {
+        if (!bearerOf(req)) return next(req, res);
+        return void forward(req, res, next, ctx).catch((err) => fail(req, res, err));
+      }
     }
     slow(req, res, next, ctx, needSession).catch((err) => fail(req, res, err));
   }
