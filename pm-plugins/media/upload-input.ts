@@ -14,6 +14,8 @@ export interface UploadedFile {
 }
 
 export const MAX_FILES_PER_REQUEST = 20;
+/** All the files of one request together, in per-file limits: what one request may hold in memory. */
+export const MAX_REQUEST_FILES_TOTAL = 4;
 
 export async function readUpload(request: PmRequest, reply: PmReply, maxBytes: number): Promise<{ files: UploadedFile[]; fields: Record<string, string[]> }> {
   const tooLarge = () => {
@@ -27,7 +29,8 @@ export async function readUpload(request: PmRequest, reply: PmReply, maxBytes: n
   if (!request.isMultipart()) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'Send the file as multipart/form-data (curl -F file=@photo.jpg).' });
   // A declared length past what any allowed request could be is refused before a byte is read.
   const declared = Number(request.headers['content-length'] ?? NaN);
-  if (declared > maxBytes * MAX_FILES_PER_REQUEST + 1024 * 1024) throw tooLarge();
+  if (declared > maxBytes * MAX_REQUEST_FILES_TOTAL + 1024 * 1024) throw tooLarge();
+  let total = 0;
   const files: UploadedFile[] = [];
   const fields: Record<string, string[]> = {};
   try {
@@ -38,7 +41,8 @@ export async function readUpload(request: PmRequest, reply: PmReply, maxBytes: n
         let size = 0;
         for await (const c of part.file as AsyncIterable<Buffer>) {
           size += c.length;
-          if (size > maxBytes) throw tooLarge();
+          total += c.length;
+          if (size > maxBytes || total > maxBytes * MAX_REQUEST_FILES_TOTAL) throw tooLarge();
           chunks.push(c);
         }
         if (part.file.truncated) throw tooLarge();
