@@ -100,6 +100,8 @@ export async function sampleRequest(t: TestApp, route: Route, n: number, createT
     'POST /pm/profile/password': { url, changes: true, ...form({ current: ACTOR_PASSWORD, password: 'a long attacker passphrase', confirm: 'a long attacker passphrase' }) },
     'POST /pm/profile/tokens': { url, changes: true, ...form({ name: 'stolen' }) },
     'POST /pm/profile/tokens/revoke': { url, changes: true, ...form({ keyId: key }) },
+    'POST /pm/api/posts': { url, changes: true, ...json({ title: `Forged post ${n}`, body: 'x', status: 'published' }) },
+    'PUT /pm/api/blog/home': { url, changes: true, ...json({ home: true }) },
   };
   const known = samples[`${route.method} ${route.url}`];
   if (known) return known;
