@@ -56,7 +56,8 @@ const AUDIT = String.raw`(() => {
         let protocol = '';
         try { protocol = new URL(a.value, document.baseURI).protocol; } catch { continue; }
         if (protocol === 'javascript:' || protocol === 'vbscript:') bad.push(protocol + ' URL in ' + n + ': ' + show(el));
-        if (protocol === 'data:' && tag !== 'img' && tag !== 'source') bad.push('data: URL in ' + n + ': ' + show(el));
+        // An image as data: is inert (pictures, the dashboard's own icon); a data: document is not.
+        if (protocol === 'data:' && tag !== 'img' && tag !== 'source' && !(tag === 'link' && /^\s*data:image\//i.test(a.value))) bad.push('data: URL in ' + n + ': ' + show(el));
       }
     }
     if (tag === 'script') {
