@@ -42,6 +42,14 @@ function jsonBody(request: PmRequest, allowed: string[]): Record<string, unknown
 
 const wait = (request: PmRequest) => ['1', 'true', 'yes'].includes(String((request.query as Record<string, unknown>).wait ?? '').toLowerCase());
 
+/** A query number as a whole number within bounds; anything else (`1e309`, `1.5`, `abc`) is refused, not passed to SQL. */
+function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `?${name}= must be a whole number from ${min} to ${max}.` });
+  return n;
+}
+
 export function mediaApiRoutes(router: PluginRouter, media: MediaService, sites: () => { siteId: string }[], forget: (mediaId: string) => void): void {
   router.get(
     '/pm/api/media',
@@ -49,8 +57,8 @@ export function mediaApiRoutes(router: PluginRouter, media: MediaService, sites:
       const q = request.query as Record<string, string | undefined>;
       const kind = q.type === 'image' || q.type === 'document' ? q.type : undefined;
       if (q.type && !kind) throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'type must be image or document.' });
-      const limit = Math.max(1, Math.min(200, Number(q.limit ?? 60) || 60));
-      const offset = Math.max(0, Number(q.offset ?? 0) || 0);
+      const limit = wholeNumber('limit', q.limit, 60, 1, 200);
+      const offset = wholeNumber('offset', q.offset, 0, 0, 1_000_000);
       const { items, total } = await media.list(request.pm.site.siteId, { q: q.q, kind, limit, offset });
       return { items: items.map((m) => mediaView(media, m)), total, limit, offset };
     },

@@ -59,7 +59,9 @@ export async function libraryRoutes(router: PluginRouter, server: PluginServer, 
     const q = request.query as Record<string, string | undefined>;
     const search = (q.q ?? '').slice(0, 200);
     const type = q.type === 'image' || q.type === 'document' ? q.type : '';
-    const page = Math.max(1, Number(q.page ?? 1) || 1);
+    // A page number past what exists shows an empty page; one that is not a whole number (1e309) the first.
+    const asked = Number(q.page ?? 1);
+    const page = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, 100_000) : 1;
     const siteId = request.pm.site.siteId;
     const { items, total } = await media.list(siteId, { q: search, kind: type || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     const L = request.pm.link;
