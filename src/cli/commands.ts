@@ -132,7 +132,7 @@ which wins over config.toml.`,
     help: `Usage: pagemanager create-user --username NAME [--name "Full Name"] [--email E] [--role ROLE] [--site SITE] [--password-stdin]
 
 Creates a user on the primary site (or --site: an id, domain, subdomain or ~tilde).
-ROLE is superadmin, admin or editor (default editor). On a terminal it asks for
+ROLE is superadmin, admin, editor or author (default editor). On a terminal it asks for
 a password; --password-stdin reads it from standard input instead.`,
     options: {
       username: { type: 'string' },
