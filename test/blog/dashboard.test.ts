@@ -53,7 +53,7 @@ test('the Posts section: lists, filters, the editor, refusals', async () => {
       payload: new URLSearchParams({ _csrf: csrf, _action: 'save', title: 'Kept <title>', slug: 'Bad Slug', body: 'my **words**', status: 'draft', authorIds: f.users.author.userId }).toString(),
     });
     assert.equal(bad.statusCode, 422);
-    assert.match(bad.body, /value="Kept &#60;title&#62;"/);
+    assert.match(bad.body, /value="Kept (&lt;|&#60;)title(&gt;|&#62;)"/);
     assert.match(bad.body, /my \*\*words\*\*/);
     assert.match(bad.body, /class="pm-field-error" id="f-slug-error"/);
     assert.equal((await f.api('author', 'GET', '/pm/api/posts')).json().total, 1);
