@@ -272,7 +272,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       db,
       // A second connection for the snapshot, so the server's own keeps answering (an in-memory SQLite has only one).
       openSnapshotDb: config.dsn === ':memory:' ? undefined : () => openDb(config.dsn, { schema: opts.dbSchema, sqliteAddon: () => runtime().sqliteAddon(config.dir) }),
-      pluginNames: () => plugins.map((p) => p.name),
+      declaredTables: () => ownedTables(plugins),
       uploads,
       storage: backupStorage,
       dataDir: config.dir,

@@ -50,7 +50,7 @@ export async function backupTo(app: App, config: Config, out: string | undefined
   const stream = partial ? createWriteStream(partial, { flags: 'wx' }) : process.stdout;
   const bar = quiet ? undefined : progressBar();
   try {
-    const tables = await listBackupTables(app.db, app.plugins.map((p) => p.name));
+    const tables = await listBackupTables(app.db, app.tables());
     const manifest = await writeBackup({ db: app.db, tables, uploads: app.uploads, dataDir: config.dir, programVersion: runtime().version, out: stream, onProgress: bar });
     bar?.clear();
     if (partial && path) renameSync(partial, path);

@@ -46,7 +46,8 @@ export function createBackupService(opts: {
   db: Db;
   /** Opens a second connection to the same database for the snapshot; undefined: use `db`. */
   openSnapshotDb?: () => Promise<Db>;
-  pluginNames: () => string[];
+  /** The declared tables and their owners (`app.tables()`). */
+  declaredTables: () => readonly import('../store/core-tables.js').OwnedTable[];
   uploads: FileStorage;
   /** Where stored backups go (the data folder's pm-backups/, or the bucket). */
   storage: FileStorage;
@@ -58,7 +59,7 @@ export function createBackupService(opts: {
   async function write(out: Writable, onProgress?: (p: BackupProgress) => void): Promise<BackupManifest> {
     const db = opts.openSnapshotDb ? await opts.openSnapshotDb() : opts.db;
     try {
-      const tables = await listBackupTables(db, opts.pluginNames());
+      const tables = await listBackupTables(db, opts.declaredTables());
       return await writeBackup({ db, tables, uploads: opts.uploads, dataDir: opts.dataDir, programVersion: opts.programVersion, out, onProgress });
     } finally {
       if (db !== opts.db) await db.close();

@@ -1,13 +1,15 @@
 import type { Db } from '../store/db.js';
 import { sql } from '../store/kysely.js';
+import type { OwnedTable } from '../store/core-tables.js';
 import type { BackupTable } from './backup.js';
 
 /**
  * Every `pm_` table of the database, parents before children (by its foreign keys), so a restore
- * can load them in this order. Read from the catalog, so a table is kept whoever created it; the
- * owner is the plugin whose name the table carries (`pm_blog_post` → plugin/blog), else the core.
+ * can load them in this order. The owners are the declared ones (`app.tables()`: the core's list
+ * and each plugin's `tables`); the catalog is read too, so a table nobody declared (a plugin that
+ * forgot) is still kept, as `undeclared`, rather than lost.
  */
-export async function listBackupTables(db: Db, pluginNames: readonly string[]): Promise<BackupTable[]> {
+export async function listBackupTables(db: Db, declared: readonly OwnedTable[]): Promise<BackupTable[]> {
   const names = (await db.all<{ name: string }>(sql.raw(db.dialect.catalog.tablesSql))).map((r) => String(r.name));
   const fks = await db.all<{ child: string; parent: string }>(sql.raw(db.dialect.catalog.foreignKeysSql));
   const parents = new Map<string, Set<string>>(names.map((n) => [n, new Set()]));
@@ -23,9 +25,6 @@ export async function listBackupTables(db: Db, pluginNames: readonly string[]): 
   };
   // pm_migration first: the record of the schema travels ahead of the data.
   for (const n of ['pm_migration', ...names.sort()]) if (parents.has(n)) visit(n);
-  const plugins = [...pluginNames].sort((a, b) => b.length - a.length).map((p) => ({ p, prefix: `pm_${p.replace(/-/g, '_')}_` }));
-  return ordered.map((table) => {
-    const owner = plugins.find((x) => table.startsWith(x.prefix) || table === x.prefix.slice(0, -1));
-    return { table, owner: owner ? `plugin/${owner.p}` : 'core' };
-  });
+  const owners = new Map(declared.map((t) => [t.table, t.owner]));
+  return ordered.map((table) => ({ table, owner: owners.get(table) ?? 'undeclared' }));
 }

@@ -10,7 +10,7 @@ import { NO_SCRIPT_PAGE_CSP, TRUSTED_PAGE_CSP } from './page-csp.js';
  * sanitised like markdown, and the page is served with a policy that forbids script.
  */
 
-/** The markdown allowlist widened to whole pages: structure, media and inline styles, still no script, frames, forms or handlers. */
+/** The markdown allowlist widened to whole pages: structure and media, still no script, styles, frames, forms or handlers. */
 const PAGE_SANITIZE_OPTIONS: IOptions = {
   ...(SANITIZE_OPTIONS as IOptions),
   allowedTags: [
@@ -22,7 +22,8 @@ const PAGE_SANITIZE_OPTIONS: IOptions = {
   ],
   allowedAttributes: {
     ...(SANITIZE_OPTIONS.allowedAttributes as Record<string, string[]>),
-    '*': ['class', 'id', 'lang', 'dir', 'title', 'style'],
+    // No `style`: inline CSS lets a page lay a fixed overlay over the dashboard's look (UI redress).
+    '*': ['class', 'id', 'lang', 'dir', 'title'],
     html: ['lang', 'dir'],
     meta: ['charset', 'name', 'content'],
     a: ['href', 'title', 'rel', 'target'],

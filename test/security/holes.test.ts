@@ -125,7 +125,8 @@ describe('hole 2: script on the site origin is a superadmin privilege', () => {
   let csrfOf: (cookie: string) => Promise<string>;
   const payload = `<!doctype html><title>Hi</title><h1>Hello</h1>
 <script>fetch('/pm/api/me').then(r=>r.json()).then(m=>fetch('/pm/api/users/'+m.user.userId,{method:'PATCH',headers:{'x-csrf-token':m.csrfToken,'content-type':'application/json'},body:'{"role":"superadmin"}'}))</script>
-<img src=x onerror="alert(1)"><a href="javascript:alert(2)">click</a><iframe src="https://evil.example"></iframe>`;
+<img src=x onerror="alert(1)"><a href="javascript:alert(2)">click</a><iframe src="https://evil.example"></iframe>
+<div style="position:fixed;inset:0;background:url(javascript:alert(3))">cover</div>`;
 
   before(async () => {
     t = await startTestApp({});
@@ -152,7 +153,7 @@ describe('hole 2: script on the site origin is a superadmin privilege', () => {
     const page = await t.app.http.inject({ url: '/trap', headers: { cookie: rootCookie } });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<h1>Hello<\/h1>/);
-    assert.doesNotMatch(page.body, /<script|onerror|javascript:|<iframe/i);
+    assert.doesNotMatch(page.body, /<script|onerror|javascript:|<iframe|style=/i);
     assert.match(String(page.headers['content-security-policy']), /script-src 'none'/);
   });
 
