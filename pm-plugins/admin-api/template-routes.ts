@@ -88,8 +88,9 @@ export function registerTemplateRoutes(router: PluginRouter, server: PluginServe
         }
       }
       const langcode = resolveLangcode(request, server, false, body.langcode);
-      const html = await server.templates.preview({ siteId: request.pm.site.siteId, langcode, urlPath, themeId: body.themeId, templateName: body.templateName, data: body.data });
-      return reply.type('text/html; charset=utf-8').send(html);
+      const r = await server.templates.preview({ siteId: request.pm.site.siteId, langcode, urlPath, themeId: body.themeId, templateName: body.templateName, data: body.data });
+      if (!r.ok) throw new PmError('PM_ERR_VALIDATION', {}, { fields: flattenFieldErrors(r.errors, 'data') });
+      return reply.type('text/html; charset=utf-8').send(r.html);
     },
     { permission: 'url-dashboard', bodyLimit: DATA_LIMIT, description: 'JSON API: render a template without saving' },
   );

@@ -65,10 +65,14 @@ export function registerUserRoutes(router: PluginRouter, server: PluginServer): 
 
   router.post(
     '/pm/api/users/:userId/password',
-    async (request) => {
+    async (request, reply) => {
       const { password } = readBody<{ password: string }>(request, server, PASSWORD_BODY);
       const target = await userOfSite(request);
-      const { sessionsRevoked } = await server.users.setPassword(await signedInUser(request), target, password);
+      const actor = await signedInUser(request);
+      const { sessionsRevoked } = await server.users.setPassword(actor, target, password);
+      // Your own password: your other sessions ended; this one goes on with a fresh cookie (a token needs none).
+      const renewed = actor.userId === target.userId ? await server.auth.reissue(request.pm.site.siteId, request.pm.session, request.pm.via, request.pm.secure) : undefined;
+      if (renewed) reply.header('set-cookie', renewed);
       return { ok: true, sessionsRevoked };
     },
     { permission: 'users.manage-superadmins', description: 'JSON API: set a user’s password' },

@@ -85,7 +85,10 @@ ${input({ name: 'name', label: 'New token name', value: o.tokenName ?? '', help:
         if (!isPmError(e) || !e.fields) throw e;
         return show(request, reply, { passwordErrors: e.fields, status: 422, notice: { kind: 'error', text: 'Your password was not changed: see below.' } });
       }
-      return shell.redirect(request, reply, request.pm.link('/pm/profile'), { kind: 'ok', text: 'Your password was changed.' });
+      // Your other sessions ended (another device, a stolen cookie); this browser gets a fresh one.
+      const renewed = await server.auth.reissue(request.pm.site.siteId, request.pm.session, request.pm.via, request.pm.secure);
+      if (renewed) reply.header('set-cookie', renewed);
+      return shell.redirect(request, reply, request.pm.link('/pm/profile'), { kind: 'ok', text: 'Your password was changed, and your other sessions were ended.' });
     },
     { permission: 'url-dashboard', rateLimit: { max: 20, timeWindowMs: 60_000 }, description: 'Changes your password' },
   );

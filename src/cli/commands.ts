@@ -54,7 +54,7 @@ async function findSite(stores: Stores, primary: Site, siteRef: string | undefin
 }
 
 /** Asks twice on a terminal, or reads one line with --password-stdin. */
-async function readNewPassword(values: Values): Promise<string> {
+async function readNewPassword(values: Values, userInputs: readonly string[]): Promise<string> {
   let pw: string;
   if (values['password-stdin']) {
     pw = await readStdinLine();
@@ -65,7 +65,7 @@ async function readNewPassword(values: Values): Promise<string> {
   } else {
     throw new PmError('PM_ERR_BAD_REQUEST', { detail: 'standard input is not a terminal; pass --password-stdin to read the password from it' });
   }
-  checkPassword(pw);
+  checkPassword(pw, userInputs);
   return pw;
 }
 
@@ -151,7 +151,7 @@ a password; --password-stdin reads it from standard input instead.`,
       const role = (str(values.role) ?? 'editor') as Role;
       if (!ROLES.includes(role)) throw new PmError('PM_ERR_BAD_REQUEST', { detail: `unknown role "${role}"; use ${ROLES.join(', ')}` });
       const wantsPassword = values['password-stdin'] === true || process.stdin.isTTY;
-      const password = wantsPassword ? await readNewPassword(values) : undefined;
+      const password = wantsPassword ? await readNewPassword(values, [username, str(values.name) ?? '']) : undefined;
       return withData(values, async ({ stores, primary }) => {
         const site = await findSite(stores, primary, str(values.site));
         if (await stores.users.getByUsername(site.siteId, username)) {
@@ -169,8 +169,9 @@ a password; --password-stdin reads it from standard input instead.`,
     help: `Usage: pagemanager reset-password --user NAME [--site SITE] [--password-stdin]
 
 Asks twice for the new password (without echo), or reads one line from standard
-input with --password-stdin. Passwords shorter than 8 characters and the most
-common passwords are refused. Every session of the user ends at once.`,
+input with --password-stdin. Passwords shorter than 8 characters or too easy to
+guess (zxcvbn: common passwords, keyboard walks, dates, the username) are refused,
+with advice. Every session of the user ends at once.`,
     options: { user: { type: 'string' }, site: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
     async run(values) {
       const username = str(values.user);
@@ -179,7 +180,7 @@ common passwords are refused. Every session of the user ends at once.`,
         const site = await findSite(stores, primary, str(values.site));
         const user = await stores.users.getByUsername(site.siteId, username);
         if (!user) throw new PmError('PM_ERR_USER_NOT_FOUND', { username });
-        const password = await readNewPassword(values);
+        const password = await readNewPassword(values, [user.username, user.name]);
         await stores.passwords.set(user.userId, password);
         const config = configOf(values);
         const { createAuth } = await import('../http/auth.js');

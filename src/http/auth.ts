@@ -62,6 +62,12 @@ export interface Auth {
    * user, or undefined for a token that was never issued, was revoked, or belongs to another site.
    */
   readToken(token: string, siteId: string): Promise<{ session: SessionUser; user: User } | undefined>;
+  /**
+   * A fresh session for the user of `current`, after all of theirs were revoked (you changed your
+   * own password: your other devices are out, this browser stays in). Returns its Set-Cookie;
+   * undefined when `current` is not a cookie session (a token, offline mode).
+   */
+  reissue(siteId: string, current: SessionUser | undefined, via: string | undefined, secure: boolean): Promise<string | undefined>;
   /** Renews a stored session past half its life; returns a Set-Cookie value when renewed. */
   renew(siteId: string, s: SessionUser, rawValue: string, secure: boolean): Promise<string | undefined>;
   start(): Promise<void>;
@@ -112,6 +118,27 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
     // Written even without a secret key, so a server started later with one still honours it.
     await stores.sessions.addRevocation(r);
     await db.notify(REVOKE_CHANNEL, JSON.stringify(r));
+  }
+
+  async function revokeUser(userId: string): Promise<void> {
+    await stores.sessions.deleteForUser(userId);
+    // Signed cookies issued up to now stop working; the marker outlives the longest session.
+    await revoke({ kind: 'user', key: userId, revokedAt: Date.now(), expireAt: Date.now() + ttlMs });
+  }
+
+  /** A new session for a user, as a Set-Cookie value. */
+  async function issue(siteId: string, user: { userId: string; name: string; username: string }, secure: boolean): Promise<string> {
+    const { sessionId, session } = await stores.sessions.create({ userId: user.userId, siteId, ttlMs });
+    let value = sessionId;
+    if (secretKey) {
+      // Issued after any revocation of this user (revocations hold cookies issued up to and including their millisecond).
+      const issuedAt = Math.max(Date.now(), (revokedUsers.get(user.userId) ?? 0) + 1);
+      const body = Buffer.from(
+        JSON.stringify({ s: session.sessionHash, u: user.userId, e: session.expireAt, i: issuedAt, n: user.name, un: user.username, site: siteId }),
+      ).toString('base64url');
+      value = `v1.${body}.${sign(body)}`;
+    }
+    return cookie(siteId, value, secure, Math.floor(ttlMs / 1000));
   }
 
   function fail(key: string): void {
@@ -209,15 +236,7 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
       }
       failures.delete(userKey);
       pairFailures.delete(pairKey);
-      const { sessionId, session } = await stores.sessions.create({ userId: user.userId, siteId, ttlMs });
-      let value = sessionId;
-      if (secretKey) {
-        const body = Buffer.from(
-          JSON.stringify({ s: session.sessionHash, u: user.userId, e: session.expireAt, i: Date.now(), n: user.name, un: user.username, site: siteId }),
-        ).toString('base64url');
-        value = `v1.${body}.${sign(body)}`;
-      }
-      return { user, setCookie: cookie(siteId, value, secure, Math.floor(ttlMs / 1000)) };
+      return { user, setCookie: await issue(siteId, user, secure) };
     },
     async logout(siteId, session, secure) {
       if (session) {
@@ -227,10 +246,9 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
       }
       return cookie(siteId, '', secure, 0);
     },
-    async revokeUser(userId) {
-      await stores.sessions.deleteForUser(userId);
-      // Signed cookies issued up to now stop working; the marker outlives the longest session.
-      await revoke({ kind: 'user', key: userId, revokedAt: Date.now(), expireAt: Date.now() + ttlMs });
+    revokeUser,
+    async reissue(siteId, current, via, secure) {
+      return current && via === 'cookie' ? issue(siteId, current, secure) : undefined;
     },
     async renew(siteId, s, rawValue, secure) {
       // Signed cookies carry their expiry; they are renewed by logging in again.

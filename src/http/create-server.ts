@@ -98,6 +98,10 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         dispatch(req, res);
       });
       drain = createConnectionDrain(server);
+      // A client that sends its request and shuts its writing side (some tools and proxies do)
+      // still gets its answer: by default Node aborts the request and ends the socket on that
+      // FIN, which lost responses still being produced (an aliased route, gzipped).
+      (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
       // Node hands CONNECT to a 'connect' listener and, without one, drops the connection unanswered.
       server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
         socket.on('error', () => {});

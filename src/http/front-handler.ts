@@ -139,7 +139,8 @@ export function createFrontHandler(opts: {
       if (info.urlPath.length > 1 && info.urlPath.endsWith('/')) {
         const canonical = info.urlPath.replace(/\/+$/, '') || '/';
         const { page } = await lookup(site.siteId, info.langcode, canonical);
-        if (page.kind !== 'none') {
+        // A hidden page does not exist for visitors: no redirect that would say otherwise.
+        if (page.kind !== 'none' && (!page.hidden || ctx.session)) {
           const loc = urlPrefix(info) + encodeURI(canonical) + info.search;
           res.writeHead(301, ['location', loc, 'content-length', '0']);
           res.end();

@@ -150,7 +150,11 @@ export function createTemplateUrlService(opts: {
     async preview(input) {
       const tpl = await themes.getTemplate(input.themeId, input.templateName);
       const data = input.data === undefined ? tpl.sample : input.data;
-      return (await render({ ...input, urlPath: normalizeUrlPath(input.urlPath), data }, input.langcode)).html;
+      // Data a template was not written for (null where it expects an object, a list of numbers) is refused
+      // beside its fields, as on save, rather than failing inside the template.
+      const v = opts.validate(tpl.schema, data);
+      if (!v.ok) return v;
+      return { ok: true as const, html: (await render({ ...input, urlPath: normalizeUrlPath(input.urlPath), data }, input.langcode)).html };
     },
     async remove(siteId, langcode, urlPath, o = {}) {
       const p = normalizeUrlPath(urlPath);

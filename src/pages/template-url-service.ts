@@ -20,7 +20,8 @@ export interface TemplateUrlInput {
 export interface TemplateUrlService {
   save(input: TemplateUrlInput): Promise<{ ok: true } | { ok: false; errors: FieldErrors }>;
   /** Renders without saving: the template's sample data when `data` is undefined. */
-  preview(input: Omit<TemplateUrlInput, 'data'> & { data?: unknown }): Promise<string>;
+  /** Renders without saving: the template's sample data when `data` is absent; data is checked against the schema like `save`'s. */
+  preview(input: Omit<TemplateUrlInput, 'data'> & { data?: unknown }): Promise<{ ok: true; html: string } | { ok: false; errors: FieldErrors }>;
   /** Renders stored (or about to be stored) data at its URL in `langcode`, with the menus, SEO and languages a saved page gets; stores nothing. */
   render(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<{ html: string; headers: Record<string, string> }>;
   /** Removes the mapping of one langcode, and its page; it goes to the trash unless `trash: false` (a rename). */

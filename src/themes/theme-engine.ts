@@ -19,6 +19,18 @@ export interface ThemeEngine {
 }
 
 /** Eta's messages for bad syntax carry the whole generated function; keep the human part. */
+/**
+ * A template error without the template's source lines (Eta quotes them around the failing
+ * line): `templates/home.eta:48: Cannot read properties of null (reading 'image')`. For clients;
+ * the whole of it (shortError) goes to the log.
+ */
+export function publicTemplateError(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const lines = msg.split('\n').map((l) => l.trim()).filter((l) => l && !/^(>>\s*)?\d+\s*\|/.test(l) && !/^=+$/.test(l));
+  const text = lines.join(': ');
+  return text.length > 300 ? text.slice(0, 300) + '…' : text;
+}
+
 export function shortError(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
   const cut = msg.split(/\n=+\n/)[0] ?? msg;

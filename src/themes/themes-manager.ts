@@ -13,7 +13,7 @@ import type { ReadonlyFS } from './readonly-fs.js';
 import { fingerprintOf, serveThemeAsset } from './theme-assets.js';
 import { collectUploadUrls, pictureHtml, type ImageInfo, type ImageResolver, type PictureOptions } from './images.js';
 import type { AssetResponse } from './theme-assets.js';
-import { shortError } from './theme-engine.js';
+import { publicTemplateError, shortError } from './theme-engine.js';
 import { loadThemes } from './theme-loader.js';
 import type { LoadedTheme } from './theme-loader.js';
 import { createFsTemplateConfigSource } from './template-config-source.js';
@@ -294,7 +294,9 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
     try {
       html = theme.engine.render(def.file, it);
     } catch (e) {
-      throw new PmError('PM_ERR_THEME_BROKEN', { themeId, detail: `template "${templateName}": ${shortError(e)}` }, { cause: e });
+      // Clients (an API caller's preview, say) get where and what; the template's source lines go to the log only.
+      const full = new PmError('PM_ERR_THEME_BROKEN', { themeId, detail: `template "${templateName}": ${shortError(e)}` }).message;
+      throw new PmError('PM_ERR_THEME_BROKEN', { themeId, detail: `template "${templateName}": ${publicTemplateError(e)}` }, { cause: e, privateMessage: full });
     }
     // A theme that forgot the hooks still gets plugins' styles and scripts, where they belong.
     if (!headCalled && injection.head) html = insertBefore(html, /<\/head\s*>/i, injection.head);

@@ -64,15 +64,21 @@ export interface UserService {
   find(userId: string): Promise<User | undefined>;
   findByUsername(siteId: string, username: string): Promise<User | undefined>;
   hasPassword(userId: string): Promise<boolean>;
-  /** The policy's refusal of a new password and its confirmation, worded for the field beside which it shows. */
-  passwordErrors(password: string, confirm?: string): { password?: string; confirm?: string };
+  /**
+   * The policy's refusal of a new password and its confirmation, worded for the field beside which
+   * it shows. `userInputs` (the username, the name) make a password that contains them weaker.
+   */
+  passwordErrors(password: string, confirm?: string, userInputs?: readonly string[]): { password?: string; confirm?: string };
   /** Creates a user (with a password, when given). */
   create(actor: User | undefined, input: NewUser): Promise<User>;
   /** Changes a role, name or email. */
   update(actor: User | undefined, target: User, patch: UserPatch): Promise<User>;
-  /** Sets someone's password; their sessions end unless it is the actor's own. */
+  /**
+   * Sets someone's password; every session of theirs ends. When it is the actor's own, so do the
+   * actor's: the door then gives the request it came through a fresh session (`auth.reissue`).
+   */
   setPassword(actor: User, target: User, password: string, confirm?: string): Promise<{ sessionsRevoked: boolean }>;
-  /** Changes your own password: the current one is asked for when there is one. */
+  /** Changes your own password (the current one is asked for when there is one); every session of yours ends, as above. */
   changeOwnPassword(user: User, input: { current: string; password: string; confirm?: string }): Promise<void>;
   /** Ends every session of `target`. */
   revokeSessions(actor: User | undefined, target: User): Promise<void>;
@@ -100,10 +106,10 @@ export function createUserService(deps: {
   const isLastSuperadmin = async (target: User) =>
     target.role === 'superadmin' && (await users.list(target.siteId)).filter((u) => u.role === 'superadmin').length <= 1;
 
-  function passwordErrors(password: string, confirm?: string): { password?: string; confirm?: string } {
+  function passwordErrors(password: string, confirm?: string, userInputs: readonly string[] = []): { password?: string; confirm?: string } {
     if (!password) return { password: 'Enter a new password.' };
     try {
-      checkPassword(password);
+      checkPassword(password, userInputs);
     } catch (e) {
       if (!(e instanceof PmError) || e.code !== 'PM_ERR_WEAK_PASSWORD') throw e;
       return { password: e.message };
@@ -170,7 +176,7 @@ export function createUserService(deps: {
         codes.push('PM_ERR_FORBIDDEN');
       }
       if (input.password !== undefined) {
-        const pw = passwordErrors(input.password).password;
+        const pw = passwordErrors(input.password, undefined, [username, input.name ?? '']).password;
         if (pw) {
           fields.password = pw;
           codes.push(input.password ? 'PM_ERR_WEAK_PASSWORD' : 'PM_ERR_VALIDATION');
@@ -209,13 +215,13 @@ export function createUserService(deps: {
 
     async setPassword(actor, target, password, confirm) {
       if (target.role === 'superadmin' && !mayTouchSuperadmins(actor)) throw forbidden('change a superadmin');
-      const errors = passwordErrors(password, confirm);
+      const errors = passwordErrors(password, confirm, [target.username, target.name]);
       if (errors.password || errors.confirm) throw refusal(errors as Fields, [password && errors.password ? 'PM_ERR_WEAK_PASSWORD' : 'PM_ERR_VALIDATION']);
       await passwords.set(target.userId, password);
-      // Someone else's password was reset: whoever held their sessions is out. Your own stay.
-      const sessionsRevoked = actor.userId !== target.userId;
-      if (sessionsRevoked) await deps.revokeUser(target.userId);
-      return { sessionsRevoked };
+      // Whoever held the sessions of this user is out: someone else's after a reset, and after a
+      // change of your own, your other devices (a stolen cookie, too). The door keeps the current one.
+      await deps.revokeUser(target.userId);
+      return { sessionsRevoked: true };
     },
 
     async changeOwnPassword(user, input) {
@@ -224,9 +230,10 @@ export function createUserService(deps: {
         if (!input.current) fields.current = 'Enter your current password.';
         else if (!(await passwords.verify(user.userId, input.current))) fields.current = 'This is not your current password.';
       }
-      Object.assign(fields, passwordErrors(input.password, input.confirm));
+      Object.assign(fields, passwordErrors(input.password, input.confirm, [user.username, user.name]));
       if (Object.keys(fields).length) throw new PmError('PM_ERR_VALIDATION', {}, { fields });
       await passwords.set(user.userId, input.password);
+      await deps.revokeUser(user.userId);
     },
 
     async revokeSessions(actor, target) {

@@ -32,7 +32,7 @@ function assertOneLineError(r: CliResult, expected: string | RegExp, code = 1): 
 
 test('create-user with every option, the password from stdin', async (t) => {
   const dir = tempDir(t);
-  const r = await runCli(['create-user', '--username', 'alice', '--name', 'Alice Liddell', '--email', 'alice@example.test', '--role', 'admin', '--password-stdin', '--dir', dir], { input: 'Wonderland-42\n' });
+  const r = await runCli(['create-user', '--username', 'alice', '--name', 'Alice Liddell', '--email', 'alice@example.test', '--role', 'admin', '--password-stdin', '--dir', dir], { input: 'Wonderland-teapot-42\n' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, 'Created admin "alice".\n');
   assert.equal(r.stderr, '');
@@ -40,7 +40,7 @@ test('create-user with every option, the password from stdin', async (t) => {
     const u = await stores.users.getByUsername(primary.siteId, 'alice');
     assert.ok(u);
     assert.deepEqual({ name: u.name, email: u.email, role: u.role }, { name: 'Alice Liddell', email: 'alice@example.test', role: 'admin' });
-    assert.equal(await stores.passwords.verify(u.userId, 'Wonderland-42'), true);
+    assert.equal(await stores.passwords.verify(u.userId, 'Wonderland-teapot-42'), true);
     assert.equal(await stores.passwords.verify(u.userId, 'Wonderland-43'), false);
   });
 });
@@ -72,7 +72,7 @@ test('create-user refuses bad input with one line, and creates nothing', async (
     [['--username', 'two words'], 'pagemanager create-user: a username is 1-64 letters, digits, and . _ @ -, starting with a letter or digit'],
     [['--username', 'carol', '--role', 'owner'], 'pagemanager create-user: unknown role "owner"; use superadmin, admin, editor, author'],
     [['--username', 'dave', '--password-stdin'], 'pagemanager create-user: The password must be at least 8 characters long.', 'short\n'],
-    [['--username', 'erin', '--password-stdin'], 'pagemanager create-user: That password is one of the most common ones; choose another.', 'Password123\n'],
+    [['--username', 'erin', '--password-stdin'], 'pagemanager create-user: This password is too easy to guess. This is a commonly used password. Add more words that are less common. Capitalise more than the first letter.', 'Password123\n'],
   ];
   const results = await Promise.all(cases.map(([args, , input]) => runCli(['create-user', ...args, '--dir', dir], { input })));
   for (const [i, r] of results.entries()) assertOneLineError(r, cases[i][1]);
@@ -99,8 +99,8 @@ test('reset-password --password-stdin: refuses short and common passwords, chang
     ['short77\n', 'pagemanager reset-password: The password must be at least 8 characters long.'],
     ['\n', 'pagemanager reset-password: The password must be at least 8 characters long.'],
     ['', 'pagemanager reset-password: The password must be at least 8 characters long.'],
-    ['password123\n', 'pagemanager reset-password: That password is one of the most common ones; choose another.'],
-    ['QWERTYUIOP\n', 'pagemanager reset-password: That password is one of the most common ones; choose another.'],
+    ['password123\n', 'pagemanager reset-password: This password is too easy to guess. This is a commonly used password. Add more words that are less common.'],
+    ['QWERTYUIOP\n', 'pagemanager reset-password: This password is too easy to guess. This is one of the hundred most used passwords. Add more words that are less common. Capitalise some letters, not all.'],
   ];
   const results = await Promise.all([
     ...refused.map(([input]) => reset(input)),

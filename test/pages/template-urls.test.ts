@@ -75,11 +75,13 @@ describe('template URLs: the page is rendered once, when the data is saved', () 
   });
 
   test('preview renders without saving', async () => {
-    const html = await t.app.templates.preview({ siteId: t.siteId, langcode: '', urlPath: '/draft', themeId: 'plain', templateName: 'page', data: { title: 'Not saved' } });
-    assert.match(html, /Not saved/);
+    const r = await t.app.templates.preview({ siteId: t.siteId, langcode: '', urlPath: '/draft', themeId: 'plain', templateName: 'page', data: { title: 'Not saved' } });
+    assert.ok(r.ok);
+    assert.match(r.html, /Not saved/);
     assert.equal((await t.app.http.inject('/draft')).statusCode, 404);
     const sample = await t.app.templates.preview({ siteId: t.siteId, langcode: '', urlPath: '/x', themeId: 'daybreak', templateName: 'about' });
-    assert.match(sample, /<h1/);
+    assert.ok(sample.ok);
+    assert.match(sample.html, /<h1/);
   });
 
   test('removing the mapping removes the page (and its fallbacks)', async () => {
