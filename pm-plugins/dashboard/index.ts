@@ -9,7 +9,7 @@ import type { Plugin } from '../../src/plugins/plugin.js';
 import { sendAsset } from '../../src/plugins/plugin.js';
 import { dashboardAssets } from './assets.js';
 import { homeRoutes } from './home.js';
-import { createDashboardShell, type Shell } from './layout.js';
+import { createDashboardShell, FAVICON_SVG, type Shell } from './layout.js';
 import { loginRoutes } from './login.js';
 import { menusRoutes } from './menus.js';
 import { profileRoutes } from './profile.js';
@@ -29,6 +29,7 @@ const plugin: Plugin = {
     // Refusals on these pages keep the dashboard around them, in plain words.
     router.errorPage((request, reply, e) => (request.pm ? shell.errorPage(request, reply, e) : server.sendError(request, reply, e)));
     const { css, js, forms } = shell.assets;
+    router.get('/pm/assets/favicon.svg', (_request, reply) => reply.header('cache-control', 'public, max-age=86400').type('image/svg+xml').send(FAVICON_SVG), { description: 'The dashboard’s tab icon' });
     router.get('/pm/assets/dashboard.css', (request, reply) => sendAsset(request, reply, css), { description: 'The dashboard stylesheet' });
     router.get('/pm/assets/dashboard.js', (request, reply) => sendAsset(request, reply, js), { description: 'The dashboard script' });
     router.get('/pm/assets/forms.js', (request, reply) => sendAsset(request, reply, forms), { description: 'Array editing for JSON Schema forms' });

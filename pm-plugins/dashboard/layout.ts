@@ -15,8 +15,8 @@ import type { DashboardAssets } from './assets.js';
 export type { Notice } from '../../src/plugins/plugin.js';
 
 const FLASH_COOKIE = 'pm_flash';
-/** The dashboard's tab icon: a page with a folded corner, inline so it costs no request (img-src allows data:). */
-const FAVICON = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2e5bce"/><path d="M10 7h9l5 5v13H10z" fill="#fff"/><path d="M19 7v5h5" fill="#cfdaf7"/></svg>')}`;
+/** The dashboard's tab icon (served at /pm/assets/favicon.svg: a file, not a data: URL, which the XSS suite rightly flags). */
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#2e5bce"/><path d="M10 7h9l5 5v13H10z" fill="#fff"/><path d="M19 7v5h5" fill="#cfdaf7"/></svg>';
 const NAV_CACHE_MS = 10_000;
 
 /** The shell as the dashboard's own pages use it: what it provides to other plugins, plus its assets. */
@@ -98,7 +98,7 @@ export function createDashboardShell(server: PluginServer, assets: DashboardAsse
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${o.title === siteTitle ? `Dashboard · ${siteTitle}` : `${o.title} · ${siteTitle}`}</title>
-<link rel="icon" href="${FAVICON}" type="image/svg+xml">
+<link rel="icon" href="${request.pm.link('/pm/assets/favicon.svg')}" type="image/svg+xml">
 <link rel="stylesheet" href="${request.pm.link(`/pm/assets/dashboard.css?v=${assets.css.version}`)}">
 <script src="${request.pm.link(`/pm/assets/dashboard.js?v=${assets.js.version}`)}" defer></script>
 </head>

@@ -46,6 +46,9 @@ describe('dashboard polish', () => {
     const welcome = await h.app.http.inject({ url: '/' });
     assert.match(welcome.body, /<a class="button[^"]*" href="\/pm\/">Open the dashboard<\/a>/);
     const ada = await h.loggedIn('ada', PASSWORD);
-    assert.match((await ada.get('/pm/')).body, /<link rel="icon" href="data:image\/svg\+xml,/);
+    assert.match((await ada.get('/pm/')).body, /<link rel="icon" href="\/pm\/assets\/favicon\.svg" type="image\/svg\+xml">/);
+    const icon = await h.app.http.inject({ url: '/pm/assets/favicon.svg' });
+    assert.equal(icon.statusCode, 200);
+    assert.match(String(icon.headers['content-type']), /image\/svg\+xml/);
   });
 });
