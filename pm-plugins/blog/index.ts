@@ -19,7 +19,7 @@ import { blogMigrations, createPostStore, type PostStore } from './post-store.js
 import { createPostHistory, historyMigrations } from './post-history.js';
 import { publicRoutes } from './public-routes.js';
 import { createRenderer, type BlogSettings, type Renderer } from './render.js';
-import { createLikeSearch, type PostSearch } from './search.js';
+import { createIndexedSearch, type PostSearch } from './search.js';
 
 const CHANNEL = 'pm_blog_changed';
 
@@ -53,7 +53,7 @@ export function createBlog(server: PluginServer): Blog {
   };
   const renderer = createRenderer(server, store, settings, isHome);
   const fanOut = createFanOut(server, store, renderer, settings.pageSize, isHome);
-  const search = createLikeSearch(server, store);
+  const search = createIndexedSearch(server, store);
   const generations = new Map<string, number>();
   const bump = (siteId: string) => void generations.set(siteId, (generations.get(siteId) ?? 0) + 1);
   const posts = createPostService({
@@ -99,9 +99,11 @@ const blogs = new WeakMap<PluginServer, Blog & { generations: Map<string, number
 const plugin: Plugin = {
   name: 'blog',
   dependsOn: ['dashboard'],
-  tables: ['pm_blog_post', 'pm_blog_tag', 'pm_blog_author', 'pm_blog_related', 'pm_blog_revision', 'pm_blog_trash'],
+  tables: ['pm_blog_post', 'pm_blog_tag', 'pm_blog_author', 'pm_blog_related', 'pm_blog_revision', 'pm_blog_trash', 'pm_search_blog_post'],
   async init(server) {
     await server.migrate([...blogMigrations, ...historyMigrations].sort((a, b) => a.version - b.version));
+    // The full-text index's table exists from the start (it is one of the plugin's declared tables).
+    await server.db.createSearchIndex('blog_post');
     const blog = createBlog(server) as Blog & { generations: Map<string, number> };
     blogs.set(server, blog);
     server.jobs.define(PUBLISH_JOB, async (job) => void (await blog.posts.publishDue(String(job.payload.postId ?? job.key))));

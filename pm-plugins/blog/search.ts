@@ -81,3 +81,58 @@ export function createLikeSearch(server: PluginServer, store: PostStore): PostSe
     },
   };
 }
+
+/**
+ * The real search: the store's full-text index (`pm_search_blog_post`: FTS5 on SQLite, tsvector +
+ * GIN on PostgreSQL; title weighted above the text, the last word also as a prefix). Documents are
+ * keyed by post and filtered by "site/language". Only published posts are in it. The index is
+ * derived data (a backup leaves it out): when it is empty while published posts exist (first use
+ * after an upgrade or a restore) it is filled from the posts once.
+ */
+type SearchIndex = Awaited<ReturnType<PluginServer['db']['createSearchIndex']>>;
+
+export function createIndexedSearch(server: PluginServer, store: PostStore): PostSearch {
+  const scope = (siteId: string, langcode: string) => `${siteId}/${langcode}`;
+  let ready: Promise<SearchIndex> | undefined;
+  const doc = (p: Post) => ({ id: p.postId, siteId: scope(p.siteId, p.langcode), title: p.title, body: plainText(server.renderMarkdown(p.body)) });
+
+  function index(): Promise<SearchIndex> {
+    ready ??= (async () => {
+      const idx = await server.db.createSearchIndex('blog_post');
+      const { sql } = server;
+      const have = Number((await server.db.get<{ n: number }>(sql<{ n: number }>`SELECT COUNT(*) AS n FROM ${sql.table(idx.table)}`))?.n ?? 0);
+      if (have === 0) {
+        for (const site of server.sites.list()) for (const p of await store.allPublished(site.siteId)) await idx.index(doc(p));
+      }
+      return idx;
+    })().catch((e) => {
+      ready = undefined; // try again on the next call
+      throw e;
+    });
+    return ready;
+  }
+
+  return {
+    async index(p) {
+      if (p.status !== 'published') return this.remove(p.postId);
+      await (await index()).index(doc(p));
+    },
+    async remove(postId) {
+      await (await index()).remove(postId);
+    },
+    async query(siteId, langcode, q, limit) {
+      if (!queryWords(q).length) return [];
+      const { hits } = await (await index()).search(String(q).slice(0, MAX_QUERY * 4), { siteId: scope(siteId, langcode), limit: Math.min(100, Math.max(1, limit)) });
+      const out: SearchHit[] = [];
+      for (const h of hits) {
+        const post = await store.get(h.id);
+        // The index follows writes; a post unpublished a moment ago is not shown meanwhile.
+        if (!post || post.status !== 'published' || post.siteId !== siteId || post.langcode !== langcode) continue;
+        // The index's snippet is of the text; a post found by its title shows the title in its snippet, marked.
+        const snippet = h.snippet.includes('<mark>') ? h.snippet : snippetOf(`${post.title} — ${plainText(server.renderMarkdown(post.body))}`, queryWords(q));
+        out.push({ post, snippet });
+      }
+      return out;
+    },
+  };
+}
