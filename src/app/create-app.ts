@@ -10,7 +10,7 @@ import { createAuth, type Auth } from '../http/auth.js';
 import { createHttpServer, type HttpServer } from '../http/create-server.js';
 import { createCsrf } from '../http/csrf.js';
 import { createSiteRegistry, parseLocales, type SiteRegistry } from '../http/site-registry.js';
-import { linkProblem } from '../pages/address-service.js';
+import { linkProblem } from '../pages/link-url.js';
 import { SEO_PROPERTY } from '../pages/seo.js';
 import { createSiteThemeService, type SiteThemeService } from '../pages/site-theme-service.js';
 import { createSiteSettingStore } from '../store/site-setting-store.js';
@@ -200,7 +200,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       }
     }
 
-    // Link fields of every form refuse javascript:, data: and other schemes (the rule lives in address-service).
+    // Link fields of every form refuse javascript:, data: and other schemes (the rule lives in src/pages/link-url.ts).
     // The menus render into every page; the template service renders and the menu service asks it to re-render.
     let templates!: TemplateUrlService;
     const menus = createMenuService({ db, store: createMenuStore(db), templates: () => templates, getSite: (id) => sites.get(id) });

@@ -8,7 +8,7 @@
 import type { Db } from '../store/db.js';
 import type { MenuLink, MenuStore } from '../store/menu-store.js';
 import type { Site, TemplateUrl } from '../store/types.js';
-import { checkLinkUrl } from './address-service.js';
+import { checkLinkUrl } from './link-url.js';
 import type { TemplateUrlService } from './template-url-service.js';
 import { normalizeUrlPath } from './url-path.js';
 
