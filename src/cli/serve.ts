@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { createApp } from '../app/create-app.js';
 import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
@@ -22,12 +23,25 @@ export function probe(host: string, port: number, timeoutMs = 1000): Promise<{ p
   });
 }
 
+/**
+ * The program a process runs, from its command line ("node", "nginx"): `ss` names the
+ * thread holding the socket, which Node 24 calls "MainThread".
+ */
+function programName(pid: number): string | undefined {
+  try {
+    const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+    return argv0 ? argv0.split('/').pop() || undefined : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The name of the process listening on a TCP port, where `ss` can tell. */
 function listenerName(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile('ss', ['-ltnpH', `sport = :${port}`], { timeout: 1000 }, (err, stdout) => {
       const m = /users:\(\("([^"]+)",pid=(\d+)/.exec(stdout ?? '');
-      resolve(err || !m ? undefined : `${m[1]} (pid ${m[2]})`);
+      resolve(err || !m ? undefined : `${programName(Number(m[2])) ?? m[1]} (pid ${m[2]})`);
     });
   });
 }
