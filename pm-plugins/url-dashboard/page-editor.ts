@@ -35,7 +35,7 @@ export function pageEditorRoutes(router: PluginRouter, server: PluginServer, she
     const section = (t: ThemeInfo) => html`<section class="card"><div class="card-head"><h2>${t.name || t.id}</h2><span class="muted small">${t.templates.length} templates</span></div>
 ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
 <div class="grid">${t.templates.map(
-      (tpl) => html`<a class="tile" href="${L('/pm/urls/new' + qs({ theme: t.id, template: tpl.name, path }))}">
+      (tpl) => html`<a class="tile" href="${L('/pm/urls/new' + qs({ theme: t.id, template: tpl.name, path, lang: query(request, 'lang') }))}">
 <div class="shot">${tpl.screenshot ? html`<img src="${tpl.screenshot}" alt="" loading="lazy">` : html`<span>No screenshot</span>`}</div>
 <div class="body"><h3>${tpl.title}</h3>${tpl.description ? html`<p>${tpl.description}</p>` : ''}</div></a>`,
     )}</div></section>`;
@@ -63,6 +63,12 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
     // A button, not a link: what was already typed (the address, the title) goes along and is kept.
     const sampleLink = isNew ? html`<p class="small"><button class="btn-link" type="submit" name="_pm_sample" value="1" formnovalidate>Start from the template’s sample content</button> <span class="muted">(keeps what you typed)</span></p>` : '';
     const tplTitle = tplInfo?.title ?? s.templateName;
+    // A page started from a sample links to where the theme's other samples live: offer to create each one that is missing.
+    const missing = isNew ? [] : await server.links.missing(site.siteId, s.langcode, s.data);
+    const toCreate = missing.length
+      ? html`<section class="card" id="pm-missing-links"><h2>Pages this page links to</h2><p class="small">Nothing is at these addresses yet, so its links to them lead to “Page not found”. Create them, or change the links.</p>
+<ul class="plain-list">${missing.map((p) => html`<li><code>${shownPath(s.langcode, p)}</code> <a class="btn btn-small" href="${L('/pm/urls/new' + qs({ path: p, lang: s.langcode || undefined }))}">Create this page</a></li>`)}</ul></section>`
+      : '';
     const aside = html`<aside class="aside-shot">${tplInfo?.screenshot ? html`<img src="${tplInfo.screenshot}" alt="What the ${tplTitle} template looks like">` : ''}<p><strong>${theme?.name ?? s.themeId} · ${tplTitle}</strong><br>${tpl.description}</p></aside>`;
     const body = html`<form method="post" action="${L('/pm/urls/save')}" novalidate data-pm-unsaved>
 <button class="pm-sr-only" type="submit" tabindex="-1" aria-hidden="true">Save</button>
@@ -73,7 +79,7 @@ ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.theme
 <div class="button-row sticky-actions"><button class="btn-primary" type="submit">${isNew ? 'Save page' : 'Save changes'}</button>
 <button type="submit" formaction="${L('/pm/urls/preview')}" formtarget="_blank">Preview ↗</button>
 <a class="btn" href="${back}">Cancel</a></div>
-</div>${aside}</div>
+</div><div>${aside}${toCreate}</div></div>
 </form>`;
     return shell.page(request, reply, {
       title: isNew ? `New page: ${tplTitle}` : `Edit ${shownPath(s.langcode, s.pathInput)}`,

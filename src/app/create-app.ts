@@ -23,6 +23,7 @@ import { createPageCache } from '../pages/page-cache.js';
 import { createPageService, type PageService } from '../pages/page-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import { createAddressService, type AddressService } from '../pages/address-service.js';
+import { createLinkTargets } from '../pages/link-targets.js';
 import type { Plugin, RouteInfo, SiteService } from '../plugins/api.js';
 import { createEventBus, type EventBus } from '../plugins/events.js';
 import { discoverPlugins, importPlugin, orderPlugins } from '../plugins/load-plugins.js';
@@ -286,6 +287,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const routes: RouteInfo[] = [];
     const users = createUserService({ stores, revokeUser: (userId) => auth.revokeUser(userId) });
     const addresses = createAddressService({ db, pages, templates, routes: () => routes, getSite: (id) => sites.get(id) });
+    const links = createLinkTargets({ addresses, routes: () => routes });
     const found = discoverPlugins(opts.builtInPlugins ?? BUILTIN_PLUGINS, join(config.dir, 'pm-plugins'));
     const loaded: Plugin[] = [];
     const disabled = new Set<string>();
@@ -319,7 +321,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // After this response has gone out: the answer to the click must reach the browser first.
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
-    const shared = { config, db, pages, users, addresses, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, pages, users, addresses, links, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

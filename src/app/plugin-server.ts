@@ -6,6 +6,7 @@ import { applyFormOp, createFormValidator, FORM_SCRIPT, FORM_STYLES, parseFormBo
 import type { Auth } from '../http/auth.js';
 import type { HttpServer } from '../http/create-server.js';
 import type { AddressService } from '../pages/address-service.js';
+import type { LinkTargets } from '../pages/link-targets.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
@@ -30,6 +31,7 @@ export interface SharedServices {
   pages: PageService;
   users: UserService;
   addresses: AddressService;
+  links: LinkTargets;
   templates: TemplateUrlService;
   menus: MenuService;
   siteThemes: SiteThemeService;
@@ -94,6 +96,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     forms: s.forms,
     users: s.users,
     addresses: s.addresses,
+    links: s.links,
     pages: s.pages,
     templates: s.templates,
     menus: s.menus,

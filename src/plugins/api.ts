@@ -28,6 +28,7 @@ import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
 import type { HistoryService } from '../pages/history-service.js';
 import type { ContentList } from '../pages/content-list.js';
+import type { LinkTargets } from '../pages/link-targets.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { AddressService } from '../pages/address-service.js';
 import type { DeclaredErrorCode, ErrorDef, PmError } from '../errors/errors.js';
@@ -210,6 +211,8 @@ export interface PluginServer {
   readonly users: UserService;
   /** What may be stored at which address: pages, redirects, aliases, renames, deletes. */
   readonly addresses: AddressService;
+  /** Where a page's links lead: which of them nothing answers yet (the editor offers to create those pages). */
+  readonly links: LinkTargets;
   readonly pages: PageService;
   readonly templates: TemplateUrlService;
   /** The site's primary and footer menus, per language; saving one re-renders the pages that show it. */
