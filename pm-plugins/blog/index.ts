@@ -20,6 +20,7 @@ import { createPostHistory, historyMigrations } from './post-history.js';
 import { publicRoutes } from './public-routes.js';
 import { createRenderer, type BlogSettings, type Renderer } from './render.js';
 import { createIndexedSearch, type PostSearch } from './search.js';
+import { countBlogStorage } from './usage.js';
 
 const CHANNEL = 'pm_blog_changed';
 
@@ -106,6 +107,7 @@ const plugin: Plugin = {
     await server.db.createSearchIndex('blog_post');
     const blog = createBlog(server) as Blog & { generations: Map<string, number> };
     blogs.set(server, blog);
+    countBlogStorage(server);
     server.jobs.define(PUBLISH_JOB, async (job) => void (await blog.posts.publishDue(String(job.payload.postId ?? job.key))));
     if (server.db.dialect.crossProcessNotify) {
       // Another instance changed a post: its listings, feeds and search pages are stale here too.

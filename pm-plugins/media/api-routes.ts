@@ -5,7 +5,7 @@
 import { PmError } from '../../src/plugins/plugin.js';
 import type { PluginRouter, PmRequest } from '../../src/plugins/plugin.js';
 import type { Media, MediaUse } from './media-store.js';
-import type { MediaService } from './media-service.js';
+import type { MediaService, Usage } from './media-service.js';
 import { readUpload } from './upload-input.js';
 
 export function mediaView(media: MediaService, m: Media, uses?: MediaUse[]) {
@@ -147,6 +147,6 @@ export function mediaApiRoutes(router: PluginRouter, media: MediaService, sites:
   );
 }
 
-export function quotaView(q: { limit: number | null; used: number }) {
-  return { limitBytes: q.limit, usedBytes: q.used };
+export function quotaView(q: Usage) {
+  return { limitBytes: q.limit, usedBytes: q.used, parts: q.parts.map((p) => ({ part: p.part, bytes: p.bytes })) };
 }

@@ -11,8 +11,16 @@ import { input, select, str } from '../../src/plugins/plugin.js';
 import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
 import type { DashboardShell, Notice } from '../../src/plugins/plugin.js';
 import type { Media } from './media-store.js';
-import { formatBytes, type MediaService } from './media-service.js';
+import { formatBytes, type MediaService, type Usage } from './media-service.js';
 import { altGuess } from './sniff.js';
+
+const PART_LABELS: Record<string, string> = {
+  media: 'Files (every size of every picture)',
+  pages: 'Pages (stored HTML and their data)',
+  'page history': 'Page revisions and trash',
+  posts: 'Blog posts',
+  'post history': 'Post revisions and trash',
+};
 import { readUpload } from './upload-input.js';
 
 const PAGE_SIZE = 48;
@@ -40,7 +48,18 @@ export async function libraryRoutes(router: PluginRouter, server: PluginServer, 
 
   async function quotaLine(siteId: string): Promise<string> {
     const q = await media.quota(siteId);
-    return q.limit === null ? `${formatBytes(q.used)} used · no storage limit` : `${formatBytes(q.used)} of ${formatBytes(q.limit)} used`;
+    return q.limit === null ? `${formatBytes(q.used)} stored · no storage limit` : `${formatBytes(q.used)} of ${formatBytes(q.limit)} used`;
+  }
+
+  /** Used / allowed, and what counts: every part the site stores. */
+  function storageCard(q: Usage, form: SafeHtml | string): SafeHtml {
+    const pct = q.limit ? Math.min(100, Math.round((q.used / q.limit) * 100)) : 0;
+    return html`<details class="card media-quota"${q.limit !== null && pct >= 90 ? ' open' : ''}><summary>Storage: ${q.limit === null ? html`${formatBytes(q.used)} stored, no limit` : html`${formatBytes(q.used)} of ${formatBytes(q.limit)} used (${pct}%)`}</summary>
+${q.limit !== null ? html`<meter class="media-meter" min="0" max="${q.limit}" value="${Math.min(q.used, q.limit)}" high="${Math.round(q.limit * 0.9)}">${pct}%</meter>` : ''}
+<p class="help">What counts against the quota:</p>
+<dl class="media-parts">${q.parts.map((p) => html`<dt>${PART_LABELS[p.part] ?? p.part}</dt><dd>${formatBytes(p.bytes)}</dd>`)}</dl>
+<p class="help">An upload that would pass the quota is refused; pages and posts are counted but never refused.</p>
+${form}</details>`;
   }
 
   function tile(request: PmRequest, m: Media): SafeHtml {
@@ -90,10 +109,9 @@ ${select({ name: 'type', label: 'Type', value: type, options: [{ value: '', labe
     const canQuota = await shell.can(request, 'users.manage-superadmins');
     const quota = await media.quota(siteId);
     const quotaForm = canQuota
-      ? html`<details class="card media-quota"><summary>Storage quota</summary>
-<form method="post" action="${L('/pm/media/quota')}">${shell.csrf(request)}
-${input({ name: 'limitMb', label: 'Quota in MB', type: 'number', value: quota.limit === null ? '' : String(Math.round((quota.limit / 1024 / 1024) * 100) / 100), help: 'Pictures, with all their sizes, count against it. Leave empty for no limit.' })}
-<button class="btn" type="submit">Save quota</button></form></details>`
+      ? html`<form method="post" action="${L('/pm/media/quota')}">${shell.csrf(request)}
+${input({ name: 'limitMb', label: 'Quota in MB', type: 'number', value: quota.limit === null ? '' : String(Math.round((quota.limit / 1024 / 1024) * 100) / 100), help: 'Files (with all their sizes), pages and posts count against it. Leave empty for no limit.' })}
+<button class="btn" type="submit">Save quota</button></form>`
       : '';
     return shell.page(request, reply, {
       title: 'Media',
@@ -101,7 +119,7 @@ ${input({ name: 'limitMb', label: 'Quota in MB', type: 'number', value: quota.li
       status: o.status,
       notice: o.notice,
       lede: `Pictures and PDFs for your pages. ${await quotaLine(siteId)}; ${total} file${total === 1 ? '' : 's'}${search || type ? ' match' : ''}.`,
-      body: html`${head(request)}${upload}${filters}${grid}${more}${quotaForm}`,
+      body: html`${head(request)}${upload}${filters}${grid}${more}${storageCard(quota, quotaForm)}`,
     });
   }
 

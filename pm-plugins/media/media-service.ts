@@ -22,6 +22,14 @@ export interface MediaLimits {
   defaultQuotaBytes: number | null;
 }
 
+/** A site's storage quota and what counts against it. */
+export interface Usage {
+  limit: number | null;
+  used: number;
+  /** `media` (files with all their sizes) first, then `pages`, `page history`, `posts`, … */
+  parts: { part: string; bytes: number }[];
+}
+
 export interface UploadInput {
   siteId: string;
   body: Buffer;
@@ -93,11 +101,26 @@ export function createMediaService(o: {
     return { type: t, width: h.width, height: h.height };
   }
 
+  /** What the site stores, part by part: its files (counted as they are written), then the parts the core and plugins measure. */
+  async function usage(siteId: string): Promise<Usage> {
+    const q = await store.quota(siteId, defaultQuota(siteId));
+    const parts = [{ part: 'media', bytes: q.used }, ...(await server.usage.measure(siteId))];
+    return { limit: q.limit, used: parts.reduce((n, p) => n + p.bytes, 0), parts };
+  }
+
+  /** Counts `bytes` more of files, if the site's quota has room for them beside everything else it stores. */
   async function reserve(siteId: string, bytes: number): Promise<void> {
     const q = await store.quota(siteId, defaultQuota(siteId));
-    if (await store.reserve(siteId, bytes)) return;
-    const now = await store.quota(siteId, defaultQuota(siteId));
-    throw new PmError('PM_ERR_QUOTA_EXCEEDED', { limit: formatBytes(now.limit ?? q.limit ?? 0), used: formatBytes(now.used), needed: formatBytes(bytes) });
+    // Unlimited: nothing to measure. Otherwise pages and posts are measured now and the check is one statement.
+    const others = q.limit === null ? 0 : (await server.usage.measure(siteId)).reduce((n, p) => n + p.bytes, 0);
+    if (await store.reserve(siteId, bytes, others)) return;
+    const now = await usage(siteId);
+    throw new PmError('PM_ERR_QUOTA_EXCEEDED', {
+      limit: formatBytes(now.limit ?? q.limit ?? 0),
+      used: formatBytes(now.used),
+      parts: now.parts.map((p) => `${p.part} ${formatBytes(p.bytes)}`).join(', '),
+      needed: formatBytes(bytes),
+    });
   }
 
   /** Stores the source privately and counts it; throws with nothing stored or counted when anything fails. */
@@ -305,7 +328,8 @@ export function createMediaService(o: {
       for (const l of listeners) l({ ...m, status: 'failed' });
     },
 
-    quota: (siteId: string) => store.quota(siteId, defaultQuota(siteId)),
+    /** The site's quota: its limit (null: none), what it stores in all and part by part. */
+    quota: usage,
     setQuota: (siteId: string, limitBytes: number | null) => store.setLimit(siteId, limitBytes, defaultQuota(siteId)),
 
     /** Records which files a page shows, from its stored HTML. */

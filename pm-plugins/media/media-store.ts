@@ -1,6 +1,6 @@
 /**
- * The media plugin's tables: one row per file (pm_media), the bytes each site
- * has stored against its quota (pm_media_quota, changed by the same writes
+ * The media plugin's tables: one row per file (pm_media), the bytes of files each
+ * site has stored against its quota (pm_media_quota, changed by the same writes
  * that store or delete files, never by scanning), and where each file is used
  * (pm_media_use, kept up to date as pages change).
  */
@@ -213,14 +213,17 @@ export function createMediaStore(server: Pick<PluginServer, 'db' | 'kysely' | 's
       await this.quota(siteId, defaultLimit);
       await k.updateTable('pm_media_quota').set({ limit_bytes: limit }).where('site_id', '=', siteId).execute();
     },
-    /** Adds `bytes` to what the site uses, only if that stays within its limit: one statement, so two writers cannot both pass. */
-    async reserve(siteId: string, bytes: number): Promise<boolean> {
+    /**
+     * Adds `bytes` to the site's media bytes, only if they, with `others` (what the site's pages and
+     * posts take, measured just before), stay within its limit: one statement, so two uploads cannot both pass.
+     */
+    async reserve(siteId: string, bytes: number, others = 0): Promise<boolean> {
       const r = await db.run(
         k
           .updateTable('pm_media_quota')
           .set({ used_bytes: sql`used_bytes + ${bytes}` })
           .where('site_id', '=', siteId)
-          .where(sql<boolean>`(limit_bytes IS NULL OR used_bytes + ${bytes} <= limit_bytes)`),
+          .where(sql<boolean>`(limit_bytes IS NULL OR used_bytes + ${bytes} + ${others} <= limit_bytes)`),
       );
       return r.changes === 1;
     },

@@ -15,6 +15,7 @@ import { SEO_PROPERTY } from '../pages/seo.js';
 import { createSiteThemeService, type SiteThemeService } from '../pages/site-theme-service.js';
 import { createSiteSettingStore } from '../store/site-setting-store.js';
 import { createHistoryService, type HistoryService } from '../pages/history-service.js';
+import { createStorageUsage } from '../pages/storage-usage.js';
 import { createContentList } from '../pages/content-list.js';
 import { createHistoryStore } from '../store/history-store.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
@@ -321,7 +322,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // After this response has gone out: the answer to the click must reach the browser first.
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
-    const shared = { config, db, pages, users, addresses, links, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+    const shared = { config, db, pages, users, addresses, links, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

@@ -53,6 +53,7 @@ export interface SharedServices {
   requestStop(): void;
   forms: import('../plugins/api.js').Forms;
   jobs: import('../jobs/jobs.js').Jobs;
+  usage: import('../pages/storage-usage.js').StorageUsage;
   /** What plugins provided to each other, by name (filled in load order). */
   provided: Map<string, unknown>;
 }
@@ -112,6 +113,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     uploads: s.uploads,
     backups: s.backups,
     jobs: s.jobs,
+    usage: s.usage,
     routes: () => [...s.routes],
     locales: s.locales,
     normalizeUrlPath,

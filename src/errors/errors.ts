@@ -39,7 +39,7 @@ export const ERRORS = {
   PM_ERR_MEDIA_UNREADABLE: { status: 422, message: 'The file {name} is not a readable {type}: {reason}' },
   PM_ERR_MEDIA_PIXELS: { status: 413, message: 'The picture {name} is {width}×{height} pixels; pictures may have at most {limit} megapixels.' },
   PM_ERR_MEDIA_IN_USE: { status: 409, message: 'The file {name} is used on {where}; take it out of those pages first.' },
-  PM_ERR_QUOTA_EXCEEDED: { status: 413, message: 'This would pass the site’s storage quota of {limit} ({used} used, {needed} more needed). Delete files or ask for a larger quota.' },
+  PM_ERR_QUOTA_EXCEEDED: { status: 413, message: 'This would pass the site’s storage quota of {limit} ({used} used: {parts}; {needed} more needed). Delete files, pages or posts, or ask for a larger quota.' },
   PM_ERR_DELETE_SELF: { status: 409, message: 'You cannot delete your own account; another admin can.' },
   PM_ERR_USER_NOT_FOUND: { status: 404, message: 'No user named "{username}".' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -42,6 +42,7 @@ import type { DashboardShell } from './dashboard-shell.js';
 import type { EventBus } from './events.js';
 import type { FileStorage } from '../files/file-storage.js';
 import type { Jobs } from '../jobs/jobs.js';
+import type { StorageUsage } from '../pages/storage-usage.js';
 
 export type { EventBus, PmEvents } from './events.js';
 export type { Job, JobHandler, Jobs } from '../jobs/jobs.js';
@@ -54,6 +55,7 @@ export type { ThemeInfo, TemplateConfig, ImageInfo, ImageResolver, ImageVariant 
 export type { FileStorage, StoredFile } from '../files/file-storage.js';
 export type { MenuLink, MenuName, MenuRowInput, SiteMenus } from '../pages/menu-service.js';
 export type { Revision, TrashEntry } from '../pages/history-service.js';
+export type { StorageUsage, StoredPart } from '../pages/storage-usage.js';
 export type { ContentEntry, ContentKind, ContentPage, ContentSort } from '../pages/content-list.js';
 
 /** What every request carries by the time a route runs. */
@@ -236,6 +238,12 @@ export interface PluginServer {
   readonly uploads: FileStorage;
   /** Jobs run at a time by exactly one instance (see src/jobs/README.md). */
   readonly jobs: Jobs;
+  /**
+   * What each site stores, part by part (the core's pages and their history; a plugin adds its
+   * own with `count`), in bytes: what a storage quota adds up.
+   * @example server.usage.count('fruits', (siteId) => myBytes(siteId))
+   */
+  readonly usage: StorageUsage;
   /**
    * Whole-site backups (docs/backup.md): stream one, or store one in the backups storage
    * (the data folder's pm-backups/ or the bucket) keeping the newest N.

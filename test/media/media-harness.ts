@@ -4,6 +4,7 @@ import type { AppOptions } from '../../src/app/create-app.js';
 import type { ConfigFlags } from '../../src/config/load-config.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { multipart } from './fixtures.js';
+import type { DialectName } from '../helpers/dialects.js';
 
 export interface MediaApp extends TestApp {
   token: string;
@@ -32,7 +33,7 @@ export function walk(dir: string): string[] {
   return out;
 }
 
-export async function startMediaApp(flags: ConfigFlags = {}, opts: AppOptions & { env?: NodeJS.ProcessEnv; dir?: string; username?: string } = {}): Promise<MediaApp> {
+export async function startMediaApp(flags: ConfigFlags = {}, opts: AppOptions & { env?: NodeJS.ProcessEnv; dir?: string; username?: string; dialect?: DialectName } = {}): Promise<MediaApp> {
   const t = await startTestApp(flags, opts);
   const maya = await t.user(opts.username ?? 'maya', 'a long passphrase', 'superadmin');
   const { token } = await t.app.users.createToken(maya, 'tests');
