@@ -141,6 +141,13 @@ export function createFanOut(server: PluginServer, store: PostStore, renderer: R
       }
       return { written: written.sort(), ms: performance.now() - t0 };
     },
+    /** A published post's own page, rendered again; false when it is not published. */
+    async one(postId: string): Promise<boolean> {
+      const p = await store.get(postId);
+      if (!p || p.status !== 'published') return false;
+      await renderTarget({ kind: 'post', postId, path: postPath(p.slug), siteId: p.siteId, langcode: p.langcode }, []);
+      return true;
+    },
     /** Every stored page of a site's blog, rendered again (after a theme reload or a user rename). */
     async all(siteId: string): Promise<FanOutResult> {
       const t0 = performance.now();

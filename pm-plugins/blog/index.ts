@@ -108,6 +108,8 @@ const plugin: Plugin = {
     const blog = createBlog(server) as Blog & { generations: Map<string, number> };
     blogs.set(server, blog);
     countBlogStorage(server);
+    // Comments (or any component) on a post re-render that post's page through this.
+    server.registerPageKind('post', (page) => (page.postId ? blog.posts.rerenderOne(page.postId) : Promise.resolve(false)));
     server.jobs.define(PUBLISH_JOB, async (job) => void (await blog.posts.publishDue(String(job.payload.postId ?? job.key))));
     if (server.db.dialect.crossProcessNotify) {
       // Another instance changed a post: its listings, feeds and search pages are stale here too.

@@ -27,6 +27,8 @@ export interface PostService {
   draft(actor: User, input: PostInput, postId?: string): Promise<Post>;
   /** The scheduler's door: publishes a post whose time has come. */
   publishDue(postId: string): Promise<FanOutResult | undefined>;
+  /** Renders a published post's own page again and nothing else (its comments changed); false for any other post. */
+  rerenderOne(postId: string): Promise<boolean>;
   mayEdit(actor: User, post: Post): boolean;
   /** Earlier versions of a post, newest first. */
   revisions(actor: User, postId: string): Promise<PostRevision[]>;
@@ -221,6 +223,10 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
         await after(back, back.siteId, back.postId);
         return { post: (await store.get(back.postId))!, fanOut: r };
       });
+    },
+    async rerenderOne(postId) {
+      // Its own page only (a comment changed on it): nothing it shows elsewhere changed.
+      return serial(() => fanOut.one(postId));
     },
     async publishDue(postId) {
       return serial(async () => {

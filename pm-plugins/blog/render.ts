@@ -110,7 +110,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
     translations?: Map<string, string>;
   }
 
-  async function render(s: Site, langcode: string, role: BlogRole, data: Record<string, unknown>, extra: Record<string, unknown>, urlPath: string, head: Head): Promise<Rendered> {
+  async function render(s: Site, langcode: string, role: BlogRole, data: Record<string, unknown>, extra: Record<string, unknown>, urlPath: string, head: Head, components?: Record<string, string>): Promise<Rendered> {
     const themeId = server.siteThemes.active(s.siteId);
     const link = linker(s, langcode);
     const origin = s.domain ? `https://${s.domain}` : '';
@@ -129,6 +129,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
       seo: { title: head.title, description: head.description, image: abs(head.image ?? ''), canonical: abs(link(urlPath)), noindex: !!head.noindex, contentLang: langcode || s.defaultLocale },
       languages,
       menus: await server.menus.forRender(s.siteId, langcode),
+      components,
       extra: { blog: { role, base: link(BLOG_BASE), search: link(searchPath) }, ...extra },
     });
   }
@@ -176,7 +177,9 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
         image: p.cover,
         noindex: p.noindex || opts.preview,
         translations: new Map(translations.map((t) => [t.langcode, linker(s, t.langcode)(postPath(t.slug))])),
-      });
+      },
+      // A draft's preview shows no comments (nor a form to post one).
+      published && !opts.preview ? await server.components.renderFor({ siteId: p.siteId, langcode: p.langcode, urlPath: postPath(p.slug), kind: 'post', postId: p.postId }) : undefined);
       if (p.noindex || opts.preview) r.headers['x-robots-tag'] = 'noindex';
       return { ...r, relatedIds: related.map((x) => x.postId) };
     },

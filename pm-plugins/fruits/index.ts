@@ -47,9 +47,13 @@ const plugin: Plugin = {
       '/pm-fruits',
       async (request, reply) => {
         const fruits = await server.kysely.withTables<FruitTables>().selectFrom('pm_fruit').select(['name', 'colour']).orderBy('name').execute();
-        // A small snippet, cached until a page of the site changes.
-        const list = await server.components.get(request.pm.site.siteId, 'fruits:list', () =>
-          fruits.map((f) => `* **${f.name}** — ${f.colour}`).join('\n'),
+        // A small snippet, cached until a page of the site changes (it says it depends on every page).
+        // A snippet that shows one page's data names that page instead: `{ pages: [{ langcode, urlPath }] }`.
+        const list = await server.components.get(
+          request.pm.site.siteId,
+          'fruits:list',
+          () => fruits.map((f) => `* **${f.name}** — ${f.colour}`).join('\n'),
+          { site: true },
         );
         const data = { title: 'Fruits', body: `Served by the example plugin at ${request.pm.url.urlPath}.\n\n${list}` };
         const site = request.pm.site;

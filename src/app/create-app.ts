@@ -25,7 +25,7 @@ import { createPageService, type PageService } from '../pages/page-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import { createAddressService, type AddressService } from '../pages/address-service.js';
 import { createLinkTargets } from '../pages/link-targets.js';
-import type { Plugin, RouteInfo, SiteService } from '../plugins/api.js';
+import type { PageRerenderer, Plugin, RouteInfo, SiteService } from '../plugins/api.js';
 import { createEventBus, type EventBus } from '../plugins/events.js';
 import { discoverPlugins, importPlugin, orderPlugins } from '../plugins/load-plugins.js';
 import { CONTENT_NAMESPACE, contentMigrations } from '../store/content-migrations.js';
@@ -168,14 +168,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
     const log = { error: console.error } as const;
     const events = createEventBus((err, event) => log.error(`an event listener for ${event} failed:`, err));
-    const components = createComponentsCache();
+    // A quarter of the page cache's budget (the snippets are parts of pages), at least 1 MiB.
+    const components = createComponentsCache({ maxBytes: Math.max(1, config.cacheMb / 4) * 1024 * 1024 });
     const pages = createPageService({
       db,
       store: stores.pages,
       cache: createPageCache(config.cacheMb),
       sharedOrigin: (siteId) => config.mode === 'multisite' && Boolean(sites.get(siteId)?.tildePrefix),
       onChange: (change) => {
-        components.invalidate(change.siteId);
+        components.pageChanged(change.siteId, change.langcode, change.urlPath);
         events.emit('page.changed', change);
       },
     });
@@ -221,6 +222,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       validate: (schema, data) => validator.validate(schema as never, data),
       menus: (siteId, langcode) => menus.forRender(siteId, langcode),
       history,
+      components: (page) => components.renderFor(page),
     });
 
     const siteThemes = createSiteThemeService({ db, settings: siteSettings, themes, templates, defaultTheme: () => config.theme });
@@ -322,7 +324,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // After this response has gone out: the answer to the click must reach the browser first.
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
-    const shared = { config, db, pages, users, addresses, links, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+    const pageKinds = new Map<string, PageRerenderer>();
+    const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config/load-config.js';
 import { PmError } from '../errors/errors.js';
@@ -54,6 +55,10 @@ export interface SharedServices {
   forms: import('../plugins/api.js').Forms;
   jobs: import('../jobs/jobs.js').Jobs;
   usage: import('../pages/storage-usage.js').StorageUsage;
+  /** Who re-renders the stored pages of a kind a plugin owns (`post`: the blog). */
+  pageKinds: Map<string, import('../plugins/api.js').PageRerenderer>;
+  /** The installation's secret (PM_SECRET_KEY, or the one kept in pm_key): plugins get keys derived from it. */
+  installationSecret: string;
   /** What plugins provided to each other, by name (filled in load order). */
   provided: Map<string, unknown>;
 }
@@ -105,6 +110,16 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     history: s.history,
     content: s.content,
     components: s.components,
+    async rerenderPage(page) {
+      if (page.kind === 'page') return s.templates.rerender(page.siteId, page.langcode, page.urlPath);
+      const r = s.pageKinds.get(page.kind);
+      return r ? r(page) : false;
+    },
+    registerPageKind(kind, rerender) {
+      if (s.pageKinds.has(kind)) throw misuse(`it registers the page kind "${kind}", which another plugin already renders`);
+      s.pageKinds.set(kind, rerender);
+    },
+    secret: (name) => createHmac('sha256', s.installationSecret).update(`plugin:${plugin.name}:${name}`).digest('base64url'),
     themes: s.themes,
     auth: s.auth,
     sites: s.siteService,

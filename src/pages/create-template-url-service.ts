@@ -39,6 +39,8 @@ export function createTemplateUrlService(opts: {
   menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
   /** Keeps what a save replaces (revisions) and what a removal deletes (the trash); see history-service. */
   history?: { onReplace(old: TemplateUrl): Promise<void>; onRemove(old: TemplateUrl): Promise<void> };
+  /** Plugins' components for a page (`it.components`); none when absent. */
+  components?: (page: { siteId: string; langcode: string; urlPath: string; kind: 'page' }) => Promise<Record<string, string>>;
 }): TemplateUrlService {
   const { store, pages, themes } = opts;
 
@@ -105,6 +107,7 @@ export function createTemplateUrlService(opts: {
       menus: await opts.menus?.(t.siteId, langcode),
       seo,
       languages,
+      components: await opts.components?.({ siteId: t.siteId, langcode, urlPath: t.urlPath, kind: 'page' }),
     });
   }
 
@@ -147,6 +150,23 @@ export function createTemplateUrlService(opts: {
       return { ok: true as const };
     },
     render,
+    async rerender(siteId, langcode, urlPath) {
+      const p = normalizeUrlPath(urlPath);
+      const own = await store.get(siteId, langcode, p);
+      if (own) {
+        await publish(own, langcode);
+        return true;
+      }
+      // A language without data of its own at this URL shows the default's there.
+      if (langcode !== '' && (await fallbackLocales(siteId, p)).includes(langcode)) {
+        const base = await store.get(siteId, '', p);
+        if (base) {
+          await publish(base, langcode);
+          return true;
+        }
+      }
+      return false;
+    },
     async preview(input) {
       const tpl = await themes.getTemplate(input.themeId, input.templateName);
       const data = input.data === undefined ? tpl.sample : input.data;

@@ -24,6 +24,11 @@ export interface TemplateUrlService {
   preview(input: Omit<TemplateUrlInput, 'data'> & { data?: unknown }): Promise<{ ok: true; html: string } | { ok: false; errors: FieldErrors }>;
   /** Renders stored (or about to be stored) data at its URL in `langcode`, with the menus, SEO and languages a saved page gets; stores nothing. */
   render(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<{ html: string; headers: Record<string, string> }>;
+  /**
+   * Renders one stored page again (its own data, or the default's where this language falls
+   * back to it) and stores it; nothing else is written. False when there is no such page.
+   */
+  rerender(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
   /** Removes the mapping of one langcode, and its page; it goes to the trash unless `trash: false` (a rename). */
   remove(siteId: string, langcode: string, urlPath: string, opts?: { trash?: boolean }): Promise<boolean>;
   get(siteId: string, langcode: string, urlPath: string): Promise<TemplateUrl | undefined>;

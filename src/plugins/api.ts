@@ -131,11 +131,60 @@ export interface PluginRouter {
 /** Renders a refusal for `errorPage`; `error.params.who` may say who could ("Only an admin can manage themes."). */
 export type ErrorPageRenderer = (request: PmRequest, reply: PmReply, error: { status: number; code: string; message: string; params: Record<string, string | number> }) => unknown;
 
-/** HTML snippets computed on a miss and dropped when a page of the site changes. No table. */
-export interface ComponentsCache {
-  get(siteId: string, key: string, compute: () => Promise<string> | string): Promise<string>;
-  invalidate(siteId?: string): void;
+/**
+ * The stored page a component is rendered into: a template page (`kind: 'page'`, by its
+ * site, langcode and path) or a blog post (`kind: 'post'`, with its `postId`).
+ */
+export interface ComponentPage {
+  siteId: string;
+  langcode: string;
+  urlPath: string;
+  kind: 'page' | 'post';
+  postId?: string;
 }
+
+/** Renders one component (`it.components.NAME`) for one stored page; HTML the provider is responsible for escaping. */
+export type ComponentProvider = (page: ComponentPage) => Promise<string> | string;
+
+/** What a cached snippet depends on: a page change drops only the entries that named that page, or the site. */
+export interface ComponentDeps {
+  /** Dropped when one of these pages of the site is stored, replaced or deleted. */
+  pages?: readonly { langcode: string; urlPath: string }[];
+  /** Dropped when any page of the site changes. */
+  site?: boolean;
+}
+
+/**
+ * Components and the cache of HTML snippets. No table; bounded by bytes (an LRU).
+ *
+ * A plugin provides a component that templates include with `<%~ it.components.comments %>`;
+ * every stored page (template pages and blog posts) is rendered with every component filled.
+ * An entry stays until its plugin deletes it by key, a page it declared (`deps`) changes, or the
+ * LRU needs its room.
+ * @example
+ *   server.components.provide('comments', (page) =>
+ *     server.components.get(page.siteId, `comments:${page.langcode}:${page.urlPath}`, () => renderThread(page)));
+ *   // a comment was approved: drop its snippet, then re-render that one page
+ *   server.components.delete(siteId, key);
+ *   await server.rerenderPage(page);
+ */
+export interface ComponentsCache {
+  get(siteId: string, key: string, compute: () => Promise<string> | string, deps?: ComponentDeps): Promise<string>;
+  /** Drops one entry (the data it shows changed). */
+  delete(siteId: string, key: string): void;
+  /** Drops every entry of a site (or of every site): a theme change, say. */
+  invalidate(siteId?: string): void;
+  /** Offers `it.components.NAME` to every stored page's template. Returns a function that withdraws it. */
+  provide(name: string, provider: ComponentProvider): () => void;
+  /** Every component for one page, as `it.components` (the page renderers call this; so does a plugin that stores its own pages). */
+  renderFor(page: ComponentPage): Promise<Record<string, string>>;
+}
+
+/**
+ * Re-renders the stored pages of one kind a plugin owns (the blog registers `post`):
+ * returns false when it has no such page.
+ */
+export type PageRerenderer = (page: ComponentPage) => Promise<boolean>;
 
 export interface Logger {
   info(msg: string, obj?: Record<string, unknown>): void;
@@ -226,6 +275,20 @@ export interface PluginServer {
   /** The site's pages (one entry each, with their languages), redirects and aliases: searched, sorted, paged, counted. */
   readonly content: ContentList;
   readonly components: ComponentsCache;
+  /**
+   * Renders ONE stored page again, and nothing else: a template page by site, langcode and
+   * path, or (`kind: 'post'`) a blog post through the plugin that registered that kind.
+   * Returns false when there is no such stored page (nothing is written then).
+   * @example await server.rerenderPage({ siteId, langcode: '', urlPath: '/about', kind: 'page' })
+   */
+  rerenderPage(page: ComponentPage): Promise<boolean>;
+  /** Says how `rerenderPage` renders the pages of a kind this plugin stores itself (the blog: `post`). */
+  registerPageKind(kind: 'post', rerender: PageRerenderer): void;
+  /**
+   * A secret of this installation for this plugin (HMAC keys: signed tokens, unsubscribe links),
+   * the same on every instance sharing the database, different per plugin and per name.
+   */
+  secret(name: string): string;
   readonly themes: ThemesManager;
   readonly auth: Auth;
   readonly sites: SiteService;

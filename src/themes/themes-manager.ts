@@ -81,6 +81,11 @@ export interface RenderContext {
    * default's content (no hreflang for it), `current` marks this one.
    */
   languages?: { langcode: string; href: string; label: string; own: boolean; current: boolean }[];
+  /**
+   * Plugins' components for this page, as `it.components.NAME` (HTML, included with `<%~ %>`):
+   * the comments, say. Filled by the page renderers from the plugins' providers; absent: `{}`.
+   */
+  components?: Record<string, string>;
   /** Anything else the template may use, as `it.extra` (the blog's posts, …). */
   extra?: Record<string, unknown>;
   /** Prefix-aware link builder for `it.url()`; default: identity. */
@@ -270,6 +275,8 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       page: ctx.page,
       theme: { id: themeId, name: manifest.name },
       extra: ctx.extra ?? {},
+      // A theme's `it.components.comments` prints nothing (not "undefined") where no plugin provides it.
+      components: new Proxy({ ...(ctx.components ?? {}) }, { get: (o, k) => (typeof k === 'string' ? (o[k] ?? '') : undefined) }),
       menus: ctx.menus ?? { primary: [], footer: [] },
       seo: ctx.seo,
       languages: ctx.languages ?? [],
