@@ -1,4 +1,4 @@
-/** Site settings: title, description, languages. Saving re-renders the pages, which show the title. */
+/** Site settings: title, description, languages, history, the not-found page. Saving re-renders the pages, which show the title. */
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
 import { input, select, str, strs, textarea } from '../../src/plugins/plugin.js';
 import { html } from '../../src/plugins/plugin.js';
@@ -11,6 +11,7 @@ interface SettingsForm {
   enabledLocales: string[];
   keepRevisions: string;
   trashDays: string;
+  notFoundPage: string;
 }
 type SettingsErrors = Partial<Record<keyof SettingsForm, string>>;
 
@@ -59,6 +60,9 @@ ${localeBoxes}
 ${input({ name: 'keepRevisions', label: 'Earlier versions kept per page', type: 'number', value: f.keepRevisions, help: 'Each save keeps the version it replaces; 0 keeps none.', error: errors.keepRevisions })}
 ${input({ name: 'trashDays', label: 'Days a deleted page stays in the trash', type: 'number', value: f.trashDays, help: 'Restorable at its address until then.', error: errors.trashDays })}
 </fieldset>
+<fieldset class="pm-fieldset"><legend>Page not found</legend>
+${input({ name: 'notFoundPage', label: 'Address of the not-found page', value: f.notFoundPage, maxlength: 500, placeholder: '/not-found', help: 'Every address that leads nowhere shows this page, with status 404. Leave it empty to use a page made from the theme’s “Page not found” template, or else the theme’s own page.', error: errors.notFoundPage })}
+</fieldset>
 <div class="button-row"><button class="btn-primary" type="submit">Save settings</button></div>
 </form></section>
 ${server.routes().some((r) => r.url === '/pm/mail') ? html`<p class="muted small">Mail the site sends (notifications, a test mail): <a href="${L('/pm/mail')}">mail server and outbox</a>.</p>` : ''}
@@ -71,7 +75,7 @@ ${server.routes().some((r) => r.url === '/pm/settings/robots') ? html`<p class="
     async (request, reply) => {
       const s = request.pm.site;
       const h = await server.history.settings(s.siteId);
-      return show(request, reply, { title: s.title, description: s.description, defaultLocale: s.defaultLocale, enabledLocales: s.enabledLocales, keepRevisions: String(h.keepRevisions), trashDays: String(h.trashDays) });
+      return show(request, reply, { title: s.title, description: s.description, defaultLocale: s.defaultLocale, enabledLocales: s.enabledLocales, keepRevisions: String(h.keepRevisions), trashDays: String(h.trashDays), notFoundPage: await server.notFoundPage.chosen(s.siteId) });
     },
     { permission: 'site.settings', description: 'Site title, description and languages' },
   );
@@ -87,6 +91,7 @@ ${server.routes().some((r) => r.url === '/pm/settings/robots') ? html`<p class="
         enabledLocales: [...new Set(strs(b, 'enabledLocales'))],
         keepRevisions: str(b, 'keepRevisions').trim() || '20',
         trashDays: str(b, 'trashDays').trim() || '30',
+        notFoundPage: str(b, 'notFoundPage').trim(),
       };
       const errors: SettingsErrors = {};
       if (!f.title) errors.title = 'Give the site a title.';
@@ -97,10 +102,13 @@ ${server.routes().some((r) => r.url === '/pm/settings/robots') ? html`<p class="
       if (unknown.length) errors.enabledLocales = `Unknown language code${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}.`;
       const history = server.history.checkSettings({ keepRevisions: f.keepRevisions, trashDays: f.trashDays });
       if (!history.ok) Object.assign(errors, history.errors);
+      const notFound = await server.notFoundPage.check(request.pm.site.siteId, f.notFoundPage);
+      if (!notFound.ok) errors.notFoundPage = notFound.error;
       if (Object.keys(errors).length) return show(request, reply, f, errors, 422, { kind: 'error', text: 'The settings were not saved: some fields need attention.' });
 
       const enabledLocales = [...new Set([f.defaultLocale, ...f.enabledLocales])].sort();
       await server.history.setSettings(request.pm.site.siteId, { keepRevisions: f.keepRevisions, trashDays: f.trashDays });
+      await server.notFoundPage.choose(request.pm.site.siteId, f.notFoundPage);
       await server.sites.update(request.pm.site.siteId, { title: f.title, description: f.description, defaultLocale: f.defaultLocale, enabledLocales });
       // Stored pages carry the title and description: render them again with the new ones.
       // This site's pages only, every language they are served in; the count is of pages, not of renderings.

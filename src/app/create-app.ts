@@ -26,6 +26,7 @@ import type { TemplateUrlService } from '../pages/template-url-service.js';
 import { createAddressService, type AddressService } from '../pages/address-service.js';
 import { createLinkTargets } from '../pages/link-targets.js';
 import type { PageRerenderer, Plugin, RouteInfo, SiteService } from '../plugins/api.js';
+import { createNotFoundPage, type NotFoundPage } from '../pages/not-found-page.js';
 import { createEventBus, type EventBus } from '../plugins/events.js';
 import { discoverPlugins, importPlugin, orderPlugins } from '../plugins/load-plugins.js';
 import { CONTENT_NAMESPACE, contentMigrations } from '../store/content-migrations.js';
@@ -170,6 +171,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const events = createEventBus((err, event) => log.error(`an event listener for ${event} failed:`, err));
     // A quarter of the page cache's budget (the snippets are parts of pages), at least 1 MiB.
     const components = createComponentsCache({ maxBytes: Math.max(1, config.cacheMb / 4) * 1024 * 1024 });
+    let notFoundPage: NotFoundPage | undefined;
     const pages = createPageService({
       db,
       store: stores.pages,
@@ -177,6 +179,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       sharedOrigin: (siteId) => config.mode === 'multisite' && Boolean(sites.get(siteId)?.tildePrefix),
       onChange: (change) => {
         components.pageChanged(change.siteId, change.langcode, change.urlPath);
+        notFoundPage?.invalidate(change.siteId);
         events.emit('page.changed', change);
       },
     });
@@ -225,6 +228,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       components: (page) => components.renderFor(page),
     });
 
+    notFoundPage = createNotFoundPage({ pages, templates: () => templates, settings: siteSettings, notFoundTemplate: (id) => themes.list().find((t) => t.id === id)?.notFound });
+    const notFound = notFoundPage;
+
     const siteThemes = createSiteThemeService({ db, settings: siteSettings, themes, templates, defaultTheme: () => config.theme });
     await siteThemes.start(sites.all().map((s) => s.siteId));
     closers.push(() => siteThemes.close());
@@ -264,6 +270,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       themes,
       defaultTheme: (siteId) => (siteId ? siteThemes.active(siteId) : config.theme),
       menus: (siteId, langcode) => menus.forRender(siteId, langcode),
+      notFoundPage: (siteId, langcode) => notFound.page(siteId, langcode),
       offlineUser: () => offlineUser,
       logger: opts.logger ?? false,
     });
@@ -325,7 +332,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
     const pageKinds = new Map<string, PageRerenderer>();
-    const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+    const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, notFoundPage: notFound, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

@@ -8,6 +8,7 @@ import type { Auth } from '../http/auth.js';
 import type { HttpServer } from '../http/create-server.js';
 import type { AddressService } from '../pages/address-service.js';
 import type { LinkTargets } from '../pages/link-targets.js';
+import type { NotFoundPage } from '../pages/not-found-page.js';
 import type { PageService } from '../pages/page-service.js';
 import type { MenuService } from '../pages/menu-service.js';
 import type { SiteThemeService } from '../pages/site-theme-service.js';
@@ -33,6 +34,7 @@ export interface SharedServices {
   users: UserService;
   addresses: AddressService;
   links: LinkTargets;
+  notFoundPage: NotFoundPage;
   templates: TemplateUrlService;
   menus: MenuService;
   siteThemes: SiteThemeService;
@@ -103,6 +105,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     users: s.users,
     addresses: s.addresses,
     links: s.links,
+    notFoundPage: s.notFoundPage,
     pages: s.pages,
     templates: s.templates,
     menus: s.menus,

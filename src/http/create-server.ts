@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Duplex } from 'node:stream';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import fastifyCompress from '@fastify/compress';
@@ -11,6 +11,7 @@ import inject, { type InjectOptions, type Response as InjectResponse } from 'lig
 import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
 import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from '../pages/page-csp.js';
+import type { StoredHtml } from '../pages/not-found-page.js';
 import type { PageService } from '../pages/page-service.js';
 import type { RequestContext } from '../plugins/api.js';
 import type { Stores, User } from '../store/types.js';
@@ -72,6 +73,8 @@ export interface ServerDeps {
   defaultTheme: (siteId: string | undefined) => string;
   /** The site menus the 404 page shows. */
   menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
+  /** The site's own not-found page, stored (see src/pages/not-found-page.ts); the theme's 404 template is rendered without one. */
+  notFoundPage?: (siteId: string, langcode: string) => Promise<{ page: StoredHtml; fromCache: boolean } | undefined>;
   offlineUser: () => User | undefined;
   logger: boolean | object;
 }
@@ -212,6 +215,17 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
       return sendError(request, reply, new PmError('PM_ERR_NOT_FOUND', { what: request.pm?.url.urlPath ?? request.url }));
     }
     const site = request.pm?.site;
+    const urlPath = request.pm?.url.urlPath ?? request.url;
+    // The page the owner made for it, served from the page store as stored (gzipped, with its own policy); not for the dashboard's addresses.
+    const own = site && !(urlPath === '/pm' || urlPath.startsWith('/pm/')) ? await deps.notFoundPage?.(site.siteId, request.pm.url.langcode).catch((err: unknown) => (request.log.warn({ err }, 'the site’s not-found page could not be read'), undefined)) : undefined;
+    if (own) {
+      const p = own.page;
+      for (const [k, v] of Object.entries(p.extraHeaders)) reply.header(k, v);
+      reply.code(404).type('text/html; charset=utf-8').header('etag', p.etag).header('vary', 'Accept-Encoding').header('cache-control', 'no-cache').header('x-pm-cache', own.fromCache ? 'hit' : 'miss');
+      const ae = String(request.headers['accept-encoding'] ?? '');
+      if (/\bgzip\b/.test(ae) && !ae.includes('gzip;q=0')) return reply.header('content-encoding', 'gzip').send(request.method === 'HEAD' ? undefined : p.gz);
+      return reply.send(request.method === 'HEAD' ? undefined : gunzipSync(p.gz));
+    }
     try {
       const themeId = deps.defaultTheme(site?.siteId);
       const html = await themes.render(themeId, '404', {}, {

@@ -29,6 +29,7 @@ import type { SiteThemeService } from '../pages/site-theme-service.js';
 import type { HistoryService } from '../pages/history-service.js';
 import type { ContentList } from '../pages/content-list.js';
 import type { LinkTargets } from '../pages/link-targets.js';
+import type { NotFoundPage } from '../pages/not-found-page.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import type { AddressService } from '../pages/address-service.js';
 import type { DeclaredErrorCode, ErrorDef, PmError } from '../errors/errors.js';
@@ -264,6 +265,8 @@ export interface PluginServer {
   readonly addresses: AddressService;
   /** Where a page's links lead: which of them nothing answers yet (the editor offers to create those pages). */
   readonly links: LinkTargets;
+  /** The site's not-found page: the page chosen in Site settings, else one made from the theme's not-found template; it answers every unknown address with 404. */
+  readonly notFoundPage: NotFoundPage;
   readonly pages: PageService;
   readonly templates: TemplateUrlService;
   /** The site's primary and footer menus, per language; saving one re-renders the pages that show it. */
