@@ -147,6 +147,20 @@ export function mediaApiRoutes(router: PluginRouter, media: MediaService, sites:
   );
 }
 
+export function mediaSettingsRoutes(router: PluginRouter, media: MediaService): void {
+  router.get('/pm/api/media-settings', async (request) => media.settings(request.pm.site.siteId), { permission: 'url-dashboard', description: 'The site’s media settings' });
+  router.put(
+    '/pm/api/media-settings',
+    async (request) => {
+      const b = jsonBody(request, ['allowSvg']);
+      if (typeof b.allowSvg !== 'boolean') throw new PmError('PM_ERR_VALIDATION', {}, { fields: { allowSvg: 'true to take SVG pictures (sanitised), false to refuse them.' } });
+      await media.setSettings(request.pm.site.siteId, { allowSvg: b.allowSvg });
+      return media.settings(request.pm.site.siteId);
+    },
+    { permission: 'site.settings', description: 'Change the site’s media settings (allowSvg)' },
+  );
+}
+
 export function quotaView(q: Usage) {
   return { limitBytes: q.limit, usedBytes: q.used, parts: q.parts.map((p) => ({ part: p.part, bytes: p.bytes })) };
 }

@@ -5,7 +5,7 @@
  * live in `server.uploads` (a folder or an S3-compatible bucket). See README.md.
  */
 import type { Plugin, PluginServer } from '../../src/plugins/plugin.js';
-import { mediaApiRoutes } from './api-routes.js';
+import { mediaApiRoutes, mediaSettingsRoutes } from './api-routes.js';
 import { libraryRoutes } from './library.js';
 import { createMediaService, type MediaService } from './media-service.js';
 import { createMediaStore, MEDIA_TABLES, mediaMigrations } from './media-store.js';
@@ -57,6 +57,7 @@ const plugin: Plugin = {
     const { media: m, files } = states.get(server) as State;
     router.route({ method: ['GET', 'HEAD'], url: '/pm-uploads/*', handler: (request, reply) => files.handle(request, reply), description: 'Uploaded files' });
     mediaApiRoutes(router, m, () => server.sites.list(), (id) => files.forget(id));
+    mediaSettingsRoutes(router, m);
     await libraryRoutes(router, server, m, (id) => files.forget(id));
   },
   async close() {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isPmError, PmError } from '../../src/plugins/plugin.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
-import { input, select, str } from '../../src/plugins/plugin.js';
+import { checkbox, input, select, str } from '../../src/plugins/plugin.js';
 import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
 import type { DashboardShell, Notice } from '../../src/plugins/plugin.js';
 import type { Media } from './media-store.js';
@@ -24,7 +24,7 @@ const PART_LABELS: Record<string, string> = {
 import { readUpload } from './upload-input.js';
 
 const PAGE_SIZE = 48;
-const ACCEPT = 'image/jpeg,image/png,image/webp,image/avif,image/gif,application/pdf,.jpg,.jpeg,.png,.webp,.avif,.gif,.pdf';
+const ACCEPT = 'image/jpeg,image/png,image/webp,image/avif,image/gif,image/svg+xml,application/pdf,.jpg,.jpeg,.png,.webp,.avif,.gif,.svg,.pdf';
 
 async function asset(server: PluginServer, name: string, type: string) {
   const body = (await server.shippedFiles.readFile(`pm-plugins/media/${name}`)).toString('utf8');
@@ -113,13 +113,20 @@ ${select({ name: 'type', label: 'Type', value: type, options: [{ value: '', labe
 ${input({ name: 'limitMb', label: 'Quota in MB', type: 'number', value: quota.limit === null ? '' : String(Math.round((quota.limit / 1024 / 1024) * 100) / 100), help: 'Files (with all their sizes), pages and posts count against it. Leave empty for no limit.' })}
 <button class="btn" type="submit">Save quota</button></form>`
       : '';
+    const svgOn = (await media.settings(siteId)).allowSvg;
+    const settings = (await shell.can(request, 'site.settings'))
+      ? html`<details class="card media-quota"><summary>Settings: SVG pictures ${svgOn ? 'taken, sanitised' : 'refused'}</summary>
+<form method="post" action="${L('/pm/media/settings')}">${shell.csrf(request)}
+${checkbox({ name: 'allowSvg', label: 'Take SVG pictures', checked: svgOn, help: 'An SVG can carry script and load other files. When this is on, each one is rebuilt without script, event handlers, embedded HTML or outside references, and refused when that cannot be done; it is served with a policy that lets it run and load nothing.' })}
+<button class="btn" type="submit">Save settings</button></form></details>`
+      : '';
     return shell.page(request, reply, {
       title: 'Media',
       nav: 'media',
       status: o.status,
       notice: o.notice,
       lede: `Pictures and PDFs for your pages. ${await quotaLine(siteId)}; ${total} file${total === 1 ? '' : 's'}${search || type ? ' match' : ''}.`,
-      body: html`${head(request)}${upload}${filters}${grid}${more}${storageCard(quota, quotaForm)}`,
+      body: html`${head(request)}${upload}${filters}${grid}${more}${storageCard(quota, quotaForm)}${settings}`,
     });
   }
 
@@ -166,6 +173,16 @@ ${input({ name: 'limitMb', label: 'Quota in MB', type: 'number', value: quota.li
       return shell.redirect(request, reply, request.pm.link('/pm/media'), { kind: 'ok', text: `Storage quota saved: ${mb === null ? 'no limit' : formatBytes(Math.round(mb * 1024 * 1024))}.` });
     },
     { permission: 'users.manage-superadmins', description: 'Set the site’s storage quota' },
+  );
+
+  router.post(
+    '/pm/media/settings',
+    async (request, reply) => {
+      const allowSvg = str(request.body, 'allowSvg') === '1';
+      await media.setSettings(request.pm.site.siteId, { allowSvg });
+      return shell.redirect(request, reply, request.pm.link('/pm/media'), { kind: 'ok', text: allowSvg ? 'SVG pictures are now taken, sanitised.' : 'SVG pictures are now refused.' });
+    },
+    { permission: 'site.settings', description: 'Media settings (SVG pictures taken or not)' },
   );
 
   async function showDetails(request: PmRequest, reply: PmReply, o: { notice?: Notice; status?: number } = {}): Promise<PmReply> {

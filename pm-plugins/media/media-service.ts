@@ -11,9 +11,10 @@ import { gunzipSync } from 'node:zlib';
 import { ulid } from 'ulid';
 import { isPmError, PmError } from '../../src/plugins/plugin.js';
 import type { FileStorage, ImageInfo, PluginServer } from '../../src/plugins/plugin.js';
-import type { Media, MediaStore, MediaUse, Variant } from './media-store.js';
+import type { Media, MediaSettings, MediaStore, MediaUse, Variant } from './media-store.js';
 import { processImage, readHeader, type createQueue } from './processor.js';
-import { ACCEPTED, cleanName, looksComplete, sniff } from './sniff.js';
+import { ACCEPTED, cleanName, looksComplete, sniff, SVG_MIME } from './sniff.js';
+import { sanitiseSvg } from './svg-sanitise.js';
 
 export interface MediaLimits {
   maxBytes: number;
@@ -79,14 +80,24 @@ export function createMediaService(o: {
     return new PmError(code, { name, reason, type });
   }
 
-  /** Everything that can be decided from the bytes before anything is stored. */
-  async function inspect(body: Buffer, name: string): Promise<{ type: keyof typeof ACCEPTED; width: number; height: number }> {
+  /**
+   * Everything that can be decided from the bytes before anything is stored. An SVG comes back
+   * rebuilt (`body` is then the sanitised file), when the site takes them.
+   */
+  async function inspect(siteId: string, body: Buffer, name: string): Promise<{ type: keyof typeof ACCEPTED; width: number; height: number; body: Buffer }> {
     if (body.length === 0) throw new PmError('PM_ERR_MEDIA_EMPTY', { name });
     if (body.length > limits.maxBytes) throw new PmError('PM_ERR_PAYLOAD_TOO_LARGE', { limit: formatBytes(limits.maxBytes) });
     const t = sniff(body);
-    if (t === 'svg') throw fail(name, 'PM_ERR_MEDIA_TYPE', 'SVG pictures can carry script and are not accepted; save it as PNG or WebP.');
+    if (t === 'svg') {
+      if (!(await store.settings(siteId)).allowSvg) {
+        throw fail(name, 'PM_ERR_MEDIA_TYPE', 'SVG pictures can carry script and this site does not take them; save it as PNG or WebP (an admin can allow sanitised SVG on the Media page).', 'SVG');
+      }
+      const r = sanitiseSvg(body);
+      if (!r.ok) throw fail(name, 'PM_ERR_MEDIA_TYPE', `this SVG cannot be made safe: ${r.reason}`, 'SVG');
+      return { type: 'svg', width: r.width, height: r.height, body: r.svg };
+    }
     if (!t) throw fail(name, 'PM_ERR_MEDIA_TYPE', 'its content is not a JPEG, PNG, WebP, AVIF or GIF picture, nor a PDF (the type is read from the file itself, not its name).');
-    if (ACCEPTED[t].kind !== 'image') return { type: t, width: 0, height: 0 };
+    if (ACCEPTED[t].kind !== 'image') return { type: t, width: 0, height: 0, body };
     if (!looksComplete(t, body)) throw fail(name, 'PM_ERR_MEDIA_UNREADABLE', 'the file is cut off (was the upload interrupted?).', t.toUpperCase());
     let h;
     try {
@@ -98,7 +109,7 @@ export function createMediaService(o: {
     if (h.width * h.height > limits.maxPixels) {
       throw new PmError('PM_ERR_MEDIA_PIXELS', { name, width: h.width, height: h.height, limit: Math.round(limits.maxPixels / 1e6) });
     }
-    return { type: t, width: h.width, height: h.height };
+    return { type: t, width: h.width, height: h.height, body };
   }
 
   /** What the site stores, part by part: its files (counted as they are written), then the parts the core and plugins measure. */
@@ -154,13 +165,19 @@ export function createMediaService(o: {
     let made: (Variant & { body?: Buffer })[] = [];
     try {
       const ext = ownFormat(m);
-      made = m.kind === 'image' ? await processImage(src, ext, { maxPixels: limits.maxPixels }) : [{ name: 'full', format: ext, width: 0, height: 0, bytes: src.length, body: src }];
+      // An SVG is served as it was rebuilt at upload (sanitise-svg.ts): one size fits every width.
+      made =
+        m.mime === SVG_MIME
+          ? [{ name: 'full', format: ext, width: m.width, height: m.height, bytes: src.length, body: src }]
+          : m.kind === 'image'
+            ? await processImage(src, ext, { maxPixels: limits.maxPixels })
+            : [{ name: 'full', format: ext, width: 0, height: 0, bytes: src.length, body: src }];
       const total = made.reduce((n, v) => n + v.bytes, 0);
       // The quota counted the source; it now counts the variants instead.
       const delta = total - src.length;
       if (delta > 0) await reserve(m.siteId, delta);
       try {
-        for (const v of made) await storage.put(keyOf(m, version, fileOf(v)), v.body as Buffer, { contentType: v.format === 'pdf' ? 'application/pdf' : `image/${v.format === 'jpg' ? 'jpeg' : v.format}` });
+        for (const v of made) await storage.put(keyOf(m, version, fileOf(v)), v.body as Buffer, { contentType: v.format === 'pdf' ? 'application/pdf' : v.format === 'svg' ? SVG_MIME : `image/${v.format === 'jpg' ? 'jpeg' : v.format}` });
       } catch (e) {
         if (delta > 0) await store.release(m.siteId, delta);
         await deleteVersion(m, version, made);
@@ -232,10 +249,11 @@ export function createMediaService(o: {
 
     async upload(i: UploadInput): Promise<Media> {
       const { name, slug } = cleanName(i.filename);
-      const info = await inspect(i.body, name);
+      const info = await inspect(i.siteId, i.body, name);
+      const body = info.body;
       const t = ACCEPTED[info.type];
       const now = Date.now();
-      const version = versionOf(i.body);
+      const version = versionOf(body);
       const m: Media = {
         mediaId: ulid(),
         siteId: i.siteId,
@@ -255,24 +273,27 @@ export function createMediaService(o: {
         createdAt: now,
         updatedAt: now,
       };
-      await storeSource(m, version, i.body, t.mime);
+      await storeSource(m, version, body, t.mime);
       try {
         await store.insert(m);
       } catch (e) {
         await storage.delete(sourceKey(m, version)).catch(() => {});
-        await store.release(m.siteId, i.body.length);
+        await store.release(m.siteId, body.length);
         throw e;
       }
       void schedule(m.mediaId);
       return m;
     },
 
-    async replace(siteId: string, mediaId: string, body: Buffer, filename: string | undefined): Promise<Media> {
+    async replace(siteId: string, mediaId: string, uploaded: Buffer, filename: string | undefined): Promise<Media> {
       const m = await mustGet(siteId, mediaId);
       const { name } = cleanName(filename);
-      const info = await inspect(body, name);
+      const info = await inspect(siteId, uploaded, name);
+      const body = info.body;
       const t = ACCEPTED[info.type];
       if (t.kind !== m.kind) throw fail(name, 'PM_ERR_MEDIA_TYPE', `a ${m.kind === 'image' ? 'picture' : 'document'} can only be replaced by another ${m.kind === 'image' ? 'picture' : 'document'}.`);
+      // Drawings and photographs are served differently (an SVG keeps no sizes and gets its own policy).
+      if ((t.mime === SVG_MIME) !== (m.mime === SVG_MIME)) throw fail(name, 'PM_ERR_MEDIA_TYPE', `an ${m.mime === SVG_MIME ? 'SVG can only be replaced by another SVG' : 'SVG cannot replace a photograph or PNG'}; upload it as a new file.`);
       if (m.pending) throw new PmError('PM_ERR_CONFLICT', { what: 'A replacement being processed for this file' });
       const version = versionOf(body);
       if (version === m.version) return m;
@@ -330,6 +351,8 @@ export function createMediaService(o: {
 
     /** The site's quota: its limit (null: none), what it stores in all and part by part. */
     quota: usage,
+    settings: (siteId: string): Promise<MediaSettings> => store.settings(siteId),
+    setSettings: (siteId: string, v: MediaSettings) => store.setSettings(siteId, v),
     setQuota: (siteId: string, limitBytes: number | null) => store.setLimit(siteId, limitBytes, defaultQuota(siteId)),
 
     /** Records which files a page shows, from its stored HTML. */
@@ -358,8 +381,8 @@ export function createMediaService(o: {
           width: m.width,
           height: m.height,
           type: m.mime,
-          variants: ext === 'gif' ? [] : of(ext),
-          sources: ext === 'gif' ? [] : (['avif', 'webp'] as const).filter((f) => f !== ext).map((f) => ({ type: `image/${f}`, variants: of(f) })),
+          variants: ext === 'gif' || ext === 'svg' ? [] : of(ext),
+          sources: ext === 'gif' || ext === 'svg' ? [] : (['avif', 'webp'] as const).filter((f) => f !== ext).map((f) => ({ type: `image/${f}`, variants: of(f) })),
           alt: m.alt,
         };
         for (const u of byId.get(m.mediaId) ?? []) out.set(u, info);

@@ -2,12 +2,13 @@
  * The media plugin's tables: one row per file (pm_media), the bytes of files each
  * site has stored against its quota (pm_media_quota, changed by the same writes
  * that store or delete files, never by scanning), and where each file is used
- * (pm_media_use, kept up to date as pages change).
+ * (pm_media_use, kept up to date as pages change), and each site's settings
+ * (pm_media_setting: whether SVG pictures are taken).
  */
 import type { Migration, PluginServer } from '../../src/plugins/plugin.js';
 
 /** The tables the migrations below create (declared by the plugin as its own). */
-export const MEDIA_TABLES = ['pm_media', 'pm_media_quota', 'pm_media_use'] as const;
+export const MEDIA_TABLES = ['pm_media', 'pm_media_quota', 'pm_media_use', 'pm_media_setting'] as const;
 
 export type MediaStatus = 'processing' | 'ready' | 'failed';
 
@@ -90,6 +91,17 @@ CREATE TABLE pm_media_use (
 CREATE INDEX pm_media_use_media ON pm_media_use (media_id);
 `,
     },
+    {
+      version: 2,
+      name: 'create pm_media_setting',
+      up: (d) => `
+CREATE TABLE pm_media_setting (
+  site_id ${d.types.text} PRIMARY KEY,
+  allow_svg INTEGER NOT NULL DEFAULT 0,
+  updated_at ${d.types.bigint} NOT NULL
+);
+`,
+    },
   ];
 }
 
@@ -139,7 +151,14 @@ type MediaTables = {
   pm_media: Row;
   pm_media_quota: { site_id: string; limit_bytes: number | string | null; used_bytes: number | string };
   pm_media_use: { site_id: string; media_id: string; langcode: string; url_path: string };
+  pm_media_setting: { site_id: string; allow_svg: number; updated_at: number };
 };
+
+/** A site's media settings. */
+export interface MediaSettings {
+  /** SVG pictures are taken (sanitised, or refused when they cannot be made safe); refused by default. */
+  allowSvg: boolean;
+}
 
 export interface ListQuery {
   q?: string;
@@ -233,6 +252,15 @@ export function createMediaStore(server: Pick<PluginServer, 'db' | 'kysely' | 's
         .set({ used_bytes: sql`CASE WHEN used_bytes > ${bytes} THEN used_bytes - ${bytes} ELSE 0 END` })
         .where('site_id', '=', siteId)
         .execute();
+    },
+
+    async settings(siteId: string): Promise<MediaSettings> {
+      const r = await k.selectFrom('pm_media_setting').select('allow_svg').where('site_id', '=', siteId).executeTakeFirst();
+      return { allowSvg: Number(r?.allow_svg ?? 0) === 1 };
+    },
+    async setSettings(siteId: string, v: MediaSettings): Promise<void> {
+      const row = { allow_svg: v.allowSvg ? 1 : 0, updated_at: Date.now() };
+      await k.insertInto('pm_media_setting').values({ site_id: siteId, ...row }).onConflict((oc) => oc.column('site_id').doUpdateSet(row)).execute();
     },
 
     async setUses(siteId: string, langcode: string, urlPath: string, mediaIds: string[]): Promise<void> {

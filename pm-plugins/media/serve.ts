@@ -18,7 +18,7 @@ import type { MediaService } from './media-service.js';
 const ID = '[0-9A-HJKMNP-TV-Z]{26}';
 const STABLE = new RegExp(`^/pm-uploads/(${ID})/([a-z0-9-]+)\\.([a-z0-9]+)$`);
 const VARIANT = new RegExp(`^/pm-uploads/(${ID})/([0-9a-f]{12})/([a-z0-9-]+)-(full|thumb|w\\d{1,5})\\.([a-z0-9]+)$`);
-const TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif: 'image/avif', gif: 'image/gif', pdf: 'application/pdf' };
+const TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp', avif: 'image/avif', gif: 'image/gif', pdf: 'application/pdf', svg: 'image/svg+xml' };
 /** How long a file's row is trusted before it is read again (a delete or replace on another instance shows after this). */
 const META_TTL_MS = 2000;
 
@@ -75,6 +75,10 @@ export function createUploadServer(o: { storage: FileStorage; store: MediaStore;
       reply.header('content-disposition', `attachment; filename="${fname}"; filename*=UTF-8''${encodeURIComponent(m.name)}`);
       // A PDF is a download here: nothing of it may run on this origin if a browser shows it anyway.
       reply.header('content-security-policy', "default-src 'none'; sandbox");
+    }
+    if (variant.format === 'svg') {
+      // Rebuilt without script at upload; opened on its own it still may load nothing and run nothing.
+      reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
     }
     const inm = request.headers['if-none-match'];
     if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) return reply.code(304).send();

@@ -1,7 +1,7 @@
 /**
  * The type of an upload, decided from its first bytes (magic numbers), never
  * from its name or the browser's word. Only the types the library accepts are
- * recognised; SVG is recognised so it can be refused with its own message.
+ * recognised; SVG is recognised so it can be sanitised, or refused with its own message.
  */
 
 export type MediaType = { mime: string; ext: string; kind: 'image' | 'document' };
@@ -13,12 +13,16 @@ export const ACCEPTED: Record<string, MediaType> = {
   avif: { mime: 'image/avif', ext: 'avif', kind: 'image' },
   gif: { mime: 'image/gif', ext: 'gif', kind: 'image' },
   pdf: { mime: 'application/pdf', ext: 'pdf', kind: 'document' },
+  /** Only when the site takes SVG, and only as rebuilt by svg-sanitise.ts. */
+  svg: { mime: 'image/svg+xml', ext: 'svg', kind: 'image' },
 };
+
+export const SVG_MIME = 'image/svg+xml';
 
 const startsWith = (b: Buffer, sig: number[], at = 0) => b.length >= at + sig.length && sig.every((x, i) => b[at + i] === x);
 
 /** `jpeg`, `png`, … ; `svg` for SVG (or XML that holds one); undefined for anything else. */
-export function sniff(head: Buffer): keyof typeof ACCEPTED | 'svg' | undefined {
+export function sniff(head: Buffer): keyof typeof ACCEPTED | undefined {
   if (startsWith(head, [0xff, 0xd8, 0xff])) return 'jpeg';
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (startsWith(head, [0x47, 0x49, 0x46, 0x38]) && (head[4] === 0x37 || head[4] === 0x39) && head[5] === 0x61) return 'gif';
@@ -30,7 +34,8 @@ export function sniff(head: Buffer): keyof typeof ACCEPTED | 'svg' | undefined {
   }
   if (startsWith(head, [0x25, 0x50, 0x44, 0x46, 0x2d])) return 'pdf'; // %PDF-
   const text = head.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase();
-  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype svg[^>]*>\s*)?<svg[\s>]/.test(text)) return 'svg';
+  // A DOCTYPE (with an internal subset, entities) makes it an SVG too, so it is refused as one, with the reason.
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype svg[\s>]|<svg[\s>])/.test(text)) return 'svg';
   return undefined;
 }
 
