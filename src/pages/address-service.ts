@@ -10,9 +10,7 @@
  * for people: the dashboard shows it beside the field, the API returns it.
  *
  * Writes that could take away the last way into the URL dashboard run under
- * a per-site lock (in this process, and on PostgreSQL also an advisory lock,
- * so instances sharing the database take turns): two requests deleting the
- * last two aliases at once leave one.
+ * the per-site lock of url-dashboard-entries.ts, which owns that rule.
  */
 import { PmError } from '../errors/errors.js';
 import type { FieldErrors } from '../forms/index.js';
@@ -20,16 +18,11 @@ import type { Db } from '../store/db.js';
 import type { PageRecord, Site, TemplateUrl } from '../store/types.js';
 import type { PageService } from './page-service.js';
 import { REDIRECT_STATUSES } from './page-service.js';
-import { createSiteLocks } from './site-locks.js';
+import { createUrlDashboardEntries, routeMatches, type RouteRef } from './url-dashboard-entries.js';
 import type { TemplateUrlInput, TemplateUrlService } from './template-url-service.js';
 import { encodePath, normalizeUrlPath } from './url-path.js';
 
-/** The URL dashboard's own path: a pseudoroute, reached only through aliases such as /pm/urls. */
-export const URL_DASHBOARD_ROUTE = '/pm-url-dashboard';
-/** The alias every site gets when it has no way into the URL dashboard. */
-export const DEFAULT_URL_DASHBOARD_ALIAS = '/pm/urls';
-/** The plugin whose pseudoroutes count as "the URL dashboard". */
-export const URL_DASHBOARD_PLUGIN = 'url-dashboard';
+export { DEFAULT_URL_DASHBOARD_ALIAS, routeMatches, URL_DASHBOARD_PLUGIN, URL_DASHBOARD_ROUTE, type RouteRef } from './url-dashboard-entries.js';
 
 /**
  * Prefixes the page store is never consulted for (the front handler skips
@@ -42,17 +35,8 @@ export const NEVER_PAGES = [
   { prefix: '/pm/assets', why: '/pm/assets is never looked up as a page; pick another address under /pm/.' },
 ] as const;
 
-const SCAN_PAGE = 500;
 const MAX_TARGET = 2000;
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(prefix + '/');
-
-/** A route as the address rules need to know it (RouteInfo of the plugin API). */
-export interface RouteRef {
-  plugin: string;
-  method: string;
-  url: string;
-  pseudoroute: boolean;
-}
 
 /** What is stored at an address. */
 export interface Occupant {
@@ -68,17 +52,6 @@ export function describeOccupant(o: Occupant): string {
 /** The address as a visitor sees it, language prefix included (without a ~tilde). */
 export function shownPath(langcode: string, path: string): string {
   return (langcode ? `/${langcode}` : '') + path;
-}
-
-/** Whether a Fastify route pattern (`/a/:id`, `/files/*`) matches a concrete path. */
-export function routeMatches(pattern: string, path: string): boolean {
-  if (pattern === path) return true;
-  if (!pattern.includes(':') && !pattern.includes('*')) return false;
-  const re = pattern
-    .split('/')
-    .map((seg) => (seg === '*' ? '.*' : seg.startsWith(':') ? '[^/]+' : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('/');
-  return new RegExp(`^${re}$`).test(path);
 }
 
 /** A refusal about the address itself: PM_ERR_PATH_INVALID, with the sentence under `fields.path`. */
@@ -149,36 +122,9 @@ export function createAddressService(deps: {
   /** The site, for its languages: an address in the default language that starts with another's prefix can never be reached. */
   getSite?: (siteId: string) => Site | undefined;
 }): AddressService {
-  const { pages, templates, db } = deps;
-  const siteLocks = createSiteLocks();
-
-  const dashboardRoutes = () => deps.routes().filter((r) => r.plugin === URL_DASHBOARD_PLUGIN && r.pseudoroute);
-  const leadsToUrlDashboard = (contentUrl: string) => dashboardRoutes().some((r) => routeMatches(r.url, contentUrl));
-  const isWayIn = (p: PageRecord) => p.kind === 'content' && p.contentUrl !== null && leadsToUrlDashboard(p.contentUrl);
-
-  // SQLite: one writer, and in practice one process; its `exclusive` would hold the
-  // connection the page service needs. PostgreSQL: the advisory lock is held by its
-  // own pooled connection while `fn` writes through the others.
-  const locked = <T>(siteId: string, fn: () => Promise<T>): Promise<T> =>
-    siteLocks.run(siteId, () => (db.dialect.singleWriter ? fn() : db.exclusive(`pm-url-dashboard-entries:${siteId}`, () => fn())));
-
-  async function* allPages(siteId: string): AsyncGenerator<PageRecord> {
-    for (let offset = 0; ; offset += SCAN_PAGE) {
-      const batch = await pages.list(siteId, { limit: SCAN_PAGE, offset });
-      yield* batch;
-      if (batch.length < SCAN_PAGE) return;
-    }
-  }
-
-  /** Throws PM_ERR_LAST_URL_DASHBOARD when the write would take away the last way in. `replacement`: the content URL an alias write puts there instead. */
-  async function assertCanReplace(siteId: string, langcode: string, urlPath: string, replacement?: string): Promise<void> {
-    const current = await pages.get(siteId, langcode, urlPath);
-    if (!current || !isWayIn(current)) return;
-    if (replacement !== undefined && leadsToUrlDashboard(replacement)) return;
-    // Any other alias, in any locale, hidden or not, is still a way in for a signed-in user.
-    for await (const p of allPages(siteId)) if (isWayIn(p) && !(p.langcode === langcode && p.urlPath === urlPath)) return;
-    throw new PmError('PM_ERR_LAST_URL_DASHBOARD');
-  }
+  const { pages, templates } = deps;
+  const entries = createUrlDashboardEntries({ db: deps.db, pages, routes: deps.routes });
+  const { leadsToUrlDashboard, assertCanReplace, locked } = entries;
 
   function checkPath(input: string, o: { aliasTo?: string } = {}): string {
     const raw = typeof input === 'string' ? input.trim() : '';
@@ -470,22 +416,8 @@ export function createAddressService(deps: {
       });
     },
 
-    async lastEntryRefusal(siteId, langcode, path) {
-      try {
-        await assertCanReplace(siteId, langcode, path);
-        return undefined;
-      } catch (e) {
-        if (e instanceof PmError && e.code === 'PM_ERR_LAST_URL_DASHBOARD') return e;
-        throw e;
-      }
-    },
-
-    async urlDashboardEntries(siteId) {
-      const out: PageRecord[] = [];
-      // Any content URL to the URL dashboard's own path counts, even before its routes are registered.
-      for await (const p of allPages(siteId)) if (p.kind === 'content' && p.contentUrl !== null && (p.contentUrl === URL_DASHBOARD_ROUTE || leadsToUrlDashboard(p.contentUrl))) out.push(p);
-      return out;
-    },
+    lastEntryRefusal: entries.lastEntryRefusal,
+    urlDashboardEntries: entries.urlDashboardEntries,
     leadsToUrlDashboard,
     siteHref,
   };
