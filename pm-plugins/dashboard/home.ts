@@ -27,12 +27,14 @@ export function homeRoutes(router: PluginRouter, server: PluginServer, shell: Da
       const users = canUsers ? await server.users.count(site.siteId) : 0;
       const recent = [...pages].filter((p) => !p.pseudoroute).sort((a, b) => b.updatedAt - a.updatedAt).slice(0, 6);
       const user = await request.pm.user();
+      const extra = await shell.homeStats(request);
 
       const stats = html`<div class="stats">
 <a class="stat" href="${urls}"><b>${count('html')}</b><span>${word(count('html'), 'page')}</span></a>
 <a class="stat" href="${urls}"><b>${count('redirect')}</b><span>${word(count('redirect'), 'redirect')}</span></a>
 <a class="stat" href="${urls}"><b>${count('content')}</b><span>${word(count('content'), 'alias', 'aliases')}</span></a>
 ${canUsers ? html`<a class="stat" href="${L('/pm/users')}"><b>${users}</b><span>${word(users, 'user')}</span></a>` : ''}
+${extra.map((s) => html`<a class="stat${s.attention ? ' stat-attention' : ''}" href="${s.href}"><b>${s.count}</b><span>${s.label}</span></a>`)}
 ${canThemes ? html`<a class="stat" href="${L('/pm/themes')}"><b>${themes.length}</b><span>${word(themes.length, 'theme')}${broken ? html` · <span class="badge badge-error">${broken} broken</span>` : ''}</span></a>` : ''}
 </div>`;
 

@@ -9,7 +9,7 @@
  *   shell.page(request, reply, { title: 'Hello', nav: 'home', body: html`<p>Hi ${request.pm.session?.name}</p>` }),
  *   { permission: 'url-dashboard' });
  */
-import { DEFAULT_URL_DASHBOARD_ALIAS, html, type DashboardShell, type NavKey, type Notice, type PageOptions, type PageRecord, type Permission, type PluginServer, type PmReply, type PmRequest, type SafeHtml, type User } from '../../src/plugins/plugin.js';
+import { DEFAULT_URL_DASHBOARD_ALIAS, html, type DashboardShell, type HomeStat, type NavKey, type Notice, type PageOptions, type PageRecord, type Permission, type PluginServer, type PmReply, type PmRequest, type SafeHtml, type User } from '../../src/plugins/plugin.js';
 import type { DashboardAssets } from './assets.js';
 
 export type { Notice } from '../../src/plugins/plugin.js';
@@ -22,6 +22,8 @@ const NAV_CACHE_MS = 10_000;
 /** The shell as the dashboard's own pages use it: what it provides to other plugins, plus its assets. */
 export interface Shell extends DashboardShell {
   readonly assets: DashboardAssets;
+  /** The figures plugins added with addHomeStat, for this user (the home page shows them). */
+  homeStats(request: PmRequest): Promise<HomeStat[]>;
 }
 
 function readCookie(header: string | undefined, name: string): string | undefined {
@@ -123,6 +125,8 @@ ${o.body}
       { key: 'urls', label: 'Pages & URLs', href: await urlDashboardHref(request), permission: 'url-dashboard' },
       // Shown when a plugin (the blog) serves the Posts page.
       ...(hasPosts() ? [{ key: 'posts' as const, label: 'Posts', href: L('/pm/posts'), permission: 'posts.write' as const }] : []),
+      // The comments plugin's moderation queue, when it is loaded.
+      ...(server.routes().some((r) => r.method === 'GET' && r.url === '/pm/comments') ? [{ key: 'comments' as const, label: 'Comments', href: L('/pm/comments'), permission: 'comments.moderate' as const }] : []),
       // The media plugin's library, when it is loaded.
       ...(server.routes().some((r) => r.url === '/pm/media') ? [{ key: 'media' as const, label: 'Media', href: L('/pm/media'), permission: 'url-dashboard' as const }] : []),
       { key: 'menus', label: 'Menus', href: L('/pm/menus'), permission: 'menus.manage' },
@@ -191,8 +195,23 @@ ${o.formsScript ? html`<script src="${L(`/pm/assets/forms.js?v=${assets.forms.ve
     });
   }
 
+  const homeStatFns: ((request: PmRequest) => Promise<HomeStat | undefined>)[] = [];
+  async function homeStats(request: PmRequest): Promise<HomeStat[]> {
+    const out = await Promise.all(
+      homeStatFns.map((f) =>
+        f(request).catch((e: unknown) => {
+          server.log.warn('a dashboard home figure failed', { err: String(e) });
+          return undefined;
+        }),
+      ),
+    );
+    return out.filter((s): s is HomeStat => !!s && Number.isFinite(s.count));
+  }
+
   return {
     assets,
+    homeStats,
+    addHomeStat: (f) => void homeStatFns.push(f),
     page,
     errorPage,
     document,

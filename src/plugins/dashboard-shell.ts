@@ -19,12 +19,22 @@ import type { PmReply, PmRequest } from './api.js';
 import type { SafeHtml } from './html.js';
 import type { Permission } from '../users/permissions.js';
 
-export type NavKey = 'home' | 'urls' | 'posts' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'backups' | 'profile';
+export type NavKey = 'home' | 'urls' | 'posts' | 'comments' | 'menus' | 'media' | 'themes' | 'users' | 'settings' | 'backups' | 'profile';
 
 export interface Notice {
   kind: 'ok' | 'error' | 'info' | 'warn';
   text: string;
   link?: { href: string; label: string };
+}
+
+/** A figure on the dashboard home, beside the pages and users counts (a plugin's "3 comments waiting"). */
+export interface HomeStat {
+  count: number;
+  /** What is counted, already in the right number: "comments waiting". */
+  label: string;
+  href: string;
+  /** Draws the eye (something waits for the user). */
+  attention?: boolean;
 }
 
 export interface PageOptions {
@@ -61,6 +71,15 @@ export interface DashboardShell {
   /** Where the URL dashboard is reached on this site (its first alias, /pm/urls preferred). */
   urlDashboardHref(request: PmRequest): Promise<string>;
   can(request: PmRequest, permission: Permission): Promise<boolean>;
+  /**
+   * Adds a figure to the dashboard home. `stat` runs on every load of the home, for the user
+   * asking: return undefined to show nothing (no permission, nothing to count). A throw shows nothing too.
+   * @example
+   * shell.addHomeStat(async (request) => (await shell.can(request, 'comments.moderate'))
+   *   ? { count: await waiting(request.pm.site.siteId), label: 'comments waiting', href: request.pm.link('/pm/comments') }
+   *   : undefined);
+   */
+  addHomeStat(stat: (request: PmRequest) => Promise<HomeStat | undefined>): void;
   /** A refusal (403, 404, 409…) inside the dashboard layout, in plain words; for `router.errorPage`. */
   errorPage(request: PmRequest, reply: PmReply, e: { status: number; code: string; message: string; params: Record<string, string | number> }): Promise<PmReply>;
 }

@@ -31,5 +31,5 @@ export { makeAsset, sendAsset, type Asset } from './assets.js';
 /** sanitize-html, loaded on first use (it costs start time), for a plugin with its own allow-list; `server.sanitize` has the site's. */
 export { requireSanitizeHtml } from '../forms/lazy-libs.js';
 export { flattenFieldErrors, intParam, pageTarget, queryParam, readBody, resolveLangcode, signedInUser, type BodySchema, type PageTarget } from './request-input.js';
-export type { DashboardShell, NavKey, Notice, PageOptions } from './dashboard-shell.js';
+export type { DashboardShell, HomeStat, NavKey, Notice, PageOptions } from './dashboard-shell.js';
 export type * from './api.js';

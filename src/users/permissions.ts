@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'posts.write': ['superadmin', 'admin', 'editor', 'author'],
   /** Every post of the site, whoever wrote it. */
   'posts.manage': ['superadmin', 'admin', 'editor'],
+  /** The comments' moderation queue and spam folder: approve, edit, mark as spam, delete (every comment of the site). */
+  'comments.moderate': ['superadmin', 'admin', 'editor'],
   'themes.manage': ['superadmin', 'admin'],
   'menus.manage': ['superadmin', 'admin'],
   'site.settings': ['superadmin', 'admin'],
@@ -33,6 +35,7 @@ const PERMISSION_WORDS: Record<Permission, string> = {
   'pages.raw-html': 'store pages with their own scripts',
   'posts.write': 'write posts',
   'posts.manage': 'manage everyone’s posts',
+  'comments.moderate': 'moderate comments',
   'themes.manage': 'manage themes',
   'menus.manage': 'change the menus',
   'site.settings': 'change the site settings',
