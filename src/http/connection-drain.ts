@@ -31,6 +31,15 @@ export function createConnectionDrain(server: Server): ConnectionDrain {
     });
   });
 
+  /**
+   * A response's 'close' comes once it finished (its last byte went to the kernel: Node emits it
+   * right after 'finish') or once the client left first: either way it no longer keeps its socket busy.
+   */
+  function done(this: ServerResponse): void {
+    const s = this.req.socket;
+    if (busy.get(s) === this) busy.delete(s);
+  }
+
   /** Nothing of a response left to write: no response, or one finished and flushed. */
   const idle = (s: Socket) => !busy.has(s) && s.writableLength === 0;
 
@@ -39,14 +48,9 @@ export function createConnectionDrain(server: Server): ConnectionDrain {
       return draining;
     },
     track(req, res) {
-      const s = req.socket;
-      busy.set(s, res);
-      // 'finish' comes once the last byte went to the kernel; 'close' if the client left first.
-      const done = () => {
-        if (busy.get(s) === res) busy.delete(s);
-      };
-      res.once('finish', done);
-      res.once('close', done);
+      busy.set(req.socket, res);
+      // One shared listener, no closure per request: this runs for every request, cached pages included.
+      res.on('close', done);
       // A request arriving while we stop is answered, then its connection closes.
       if (draining) res.shouldKeepAlive = false;
     },

@@ -26,6 +26,7 @@ export interface FrontContext {
 
 export const kFront = Symbol('pm.front');
 type RawReq = IncomingMessage & { [kFront]?: FrontContext };
+type HtmlPage = Extract<ServablePage, { kind: 'html' }>;
 
 /**
  * Paths that never hold pages: the page store is not consulted for them.
@@ -103,16 +104,22 @@ export function createFrontHandler(opts: {
       return true;
     }
     if (page.kind !== 'html') return false;
+    sendHtml(req, res, page, hit);
+    return true;
+  }
+
+  /** A stored page: 304 on a matching If-None-Match, the gzipped bytes as stored, or (rarely) unzipped. */
+  function sendHtml(req: IncomingMessage, res: ServerResponse, page: HtmlPage, hit: boolean): void {
     if (req.headers['if-none-match'] === page.etag) {
       res.writeHead(304, ['etag', page.etag, 'vary', 'Accept-Encoding', 'x-pm-cache', hit ? 'hit' : 'miss']);
       res.end();
-      return true;
+      return;
     }
     const ae = req.headers['accept-encoding'];
     if (ae !== undefined && ae.includes('gzip') && !ae.includes('gzip;q=0')) {
       res.writeHead(200, hit ? page.headersHit : page.headersMiss);
       res.end(req.method === 'HEAD' ? undefined : page.gz);
-      return true;
+      return;
     }
     // Not kept beside the gzipped bytes: it would double the cache's memory, uncounted (fault 10).
     // Clients without gzip are rare (scripts, some bots); the copy dies young.
@@ -121,7 +128,6 @@ export function createFrontHandler(opts: {
     for (const [k, v] of Object.entries(page.extraHeaders)) headers.push(k, v);
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : plain);
-    return true;
   }
 
   async function lookup(siteId: string, langcode: string, urlPath: string): Promise<{ page: ServablePage; hit: boolean }> {
@@ -181,6 +187,98 @@ export function createFrontHandler(opts: {
     next(req, res);
   }
 
+  /**
+   * What the quick path needs of a Host header, computed once per distinct header: the site
+   * it names (for paths without a ~tilde prefix), the site's extra languages, and the name of
+   * its session cookie. Only Host names the guard allows and a site claims get an entry; the
+   * table is bounded (Host is the client's to choose) and dropped whenever the sites change.
+   */
+  interface HostEntry {
+    site: Site;
+    /** Enabled locales other than the default: a first path segment among them is a langcode. */
+    langs: ReadonlySet<string> | null;
+    /** `pm_session_{siteId}=`: a Cookie header without it carries no session for this site. */
+    sessionCookie: string;
+  }
+  const HOST_TABLE_MAX = 256;
+  const hostTable = new Map<string, HostEntry>();
+  let hostTableVersion = sites.version;
+
+  function hostEntry(host: string): HostEntry | undefined {
+    if (hostTableVersion !== sites.version) {
+      hostTable.clear();
+      hostTableVersion = sites.version;
+    }
+    const known = hostTable.get(host);
+    if (known !== undefined) return known;
+    const domain = hostName(host);
+    if (!opts.hosts.allows(domain)) return undefined;
+    let r;
+    try {
+      r = sites.resolve(domain, '/');
+    } catch {
+      return undefined;
+    }
+    if (!r) return undefined;
+    const site = r.site;
+    const extra = site.enabledLocales.filter((l) => locales.has(l) && l !== site.defaultLocale);
+    const entry: HostEntry = { site, langs: extra.length ? new Set(extra) : null, sessionCookie: auth.cookieName(site.siteId) + '=' };
+    if (hostTable.size >= HOST_TABLE_MAX) hostTable.clear();
+    hostTable.set(host, entry);
+    return entry;
+  }
+
+  const offline = opts.mode === 'offline';
+  const SLASH = 47;
+  const PERCENT = '%';
+
+  /**
+   * The quick path: a GET or HEAD for a page in the cache, from a visitor who carries no session
+   * cookie for the site (or offline mode's user). It answers before URLInfo, the request
+   * context or anything of Fastify exists, with the header arrays computed when the page was
+   * stored. It takes only plain addresses (no ~tilde, no percent-encoding, no trailing slash,
+   * nothing under /pm), so everything it skips is something the full path below would have found
+   * a no-op for; whatever it does not answer (false) goes there unchanged.
+   */
+  function quick(req: IncomingMessage, res: ServerResponse): boolean {
+    const method = req.method;
+    if (method !== 'GET' && method !== 'HEAD') return false;
+    const host = req.headers.host;
+    if (host === undefined) return false;
+    const url = req.url;
+    if (url === undefined || url.charCodeAt(0) !== SLASH) return false;
+    const q = url.indexOf('?');
+    let path = q === -1 ? url : url.slice(0, q);
+    // `/~name`, `/pm…` (dashboard, theme files, uploads, reserved), and a trailing slash (a redirect) take the full path.
+    const c1 = path.charCodeAt(1);
+    if (c1 === 126 /* ~ */ || (c1 === 112 /* p */ && path.startsWith('/pm'))) return false;
+    if (path.length > 1 && path.charCodeAt(path.length - 1) === SLASH) return false;
+    if (path.includes(PERCENT)) return false;
+    const entry = hostEntry(host);
+    if (entry === undefined) return false;
+    let session = false;
+    if (offline) {
+      session = opts.offlineUser() !== undefined;
+    } else {
+      const cookie = req.headers.cookie;
+      if (cookie !== undefined && cookie.includes(entry.sessionCookie)) return false;
+    }
+    let langcode = '';
+    if (entry.langs !== null) {
+      const end = path.indexOf('/', 1);
+      const first = path.slice(1, end === -1 ? undefined : end).toLowerCase();
+      if (entry.langs.has(first)) {
+        langcode = first;
+        path = end === -1 ? '/' : path.slice(end);
+        if (path.length > 1 && path.charCodeAt(path.length - 1) === SLASH) return false;
+      }
+    }
+    const page = pages.peek(entry.site.siteId, langcode, path);
+    if (page === undefined || page.kind !== 'html' || (page.hidden && !session)) return false;
+    sendHtml(req, res, page, true);
+    return true;
+  }
+
   // Everything here is synchronous; a throw (a header Node refuses, say) must not reach
   // the socket's event handler, where it would end the process.
   return function frontHandler(req: RawReq, res, next) {
@@ -202,6 +300,7 @@ export function createFrontHandler(opts: {
   }
 
   function handle(req: RawReq, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void): void {
+    if (quick(req, res)) return;
     const domain = hostName(req.headers.host ?? '');
     if (!opts.hosts.allows(domain)) return opts.sendError(req, res, new PmError('PM_ERR_HOST_NOT_ALLOWED', { host: domain || '(none)' }));
     if (!SAFE_METHODS.has(req.method ?? 'GET')) {

@@ -29,6 +29,8 @@ export interface SiteRegistry {
   get(siteId: string): Site | undefined;
   all(): Site[];
   replace(sites: Site[]): void;
+  /** Bumped by every `replace`: what was derived from the sites (the front handler's Host table) is stale. */
+  readonly version: number;
 }
 
 export function createSiteRegistry(opts: { mode: Mode; baseDomain: string; sites: Site[] }): SiteRegistry {
@@ -37,9 +39,11 @@ export function createSiteRegistry(opts: { mode: Mode; baseDomain: string; sites
   let bySub = new Map<string, Site>();
   let byTilde = new Map<string, Site>();
   let primarySite: Site | undefined;
+  let version = 0;
   const base = opts.baseDomain;
 
   function replace(sites: Site[]): void {
+    version++;
     byId = new Map(sites.map((s) => [s.siteId, s]));
     byDomain = new Map(sites.filter((s) => s.domain).map((s) => [s.domain!.toLowerCase(), s]));
     bySub = new Map(sites.filter((s) => s.subdomain).map((s) => [s.subdomain!.toLowerCase(), s]));
@@ -50,6 +54,9 @@ export function createSiteRegistry(opts: { mode: Mode; baseDomain: string; sites
 
   return {
     replace,
+    get version() {
+      return version;
+    },
     all: () => [...byId.values()],
     get: (id) => byId.get(id),
     primary() {
