@@ -392,10 +392,9 @@ export function createAddressService(deps: {
         if (there) throw refuse('path', `${shownPath(langcode, to)} is already ${describeOccupant(there)}. Delete it first, or pick another address.`);
         // Write the new address first, then remove the old: a failure half-way leaves the content reachable.
         if (occ.kind === 'template') {
-          const t = occ.template!;
-          const r = await templates.save({ siteId: site.siteId, langcode, urlPath: to, themeId: t.themeId, templateName: t.templateName, data: t.data });
+          // Its revisions go along (see TemplateUrlService.move).
+          const r = await templates.move(site.siteId, langcode, from, to);
           if (!r.ok) throw refuse('', 'The page’s content no longer fits its template; edit and save it first, then rename it.');
-          await templates.remove(site.siteId, langcode, from, { trash: false });
         } else if (occ.kind === 'redirect') {
           await pages.redirect(site.siteId, langcode, to, occ.page!.redirectUrl!, occ.page!.redirectStatus ?? 301);
           await pages.delete(site.siteId, langcode, from);

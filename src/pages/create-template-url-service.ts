@@ -38,7 +38,7 @@ export function createTemplateUrlService(opts: {
   /** The site menus a page in a langcode shows (see menu-service); none when absent. */
   menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
   /** Keeps what a save replaces (revisions) and what a removal deletes (the trash); see history-service. */
-  history?: { onReplace(old: TemplateUrl): Promise<void>; onRemove(old: TemplateUrl): Promise<void> };
+  history?: { onReplace(old: TemplateUrl): Promise<void>; onRemove(old: TemplateUrl): Promise<void>; onMove?(old: TemplateUrl, to: string): Promise<void> };
   /** Plugins' components for a page (`it.components`); none when absent. */
   components?: (page: { siteId: string; langcode: string; urlPath: string; kind: 'page' }) => Promise<Record<string, string>>;
 }): TemplateUrlService {
@@ -131,7 +131,7 @@ export function createTemplateUrlService(opts: {
     return s.enabledLocales.filter((l) => l !== s.defaultLocale && !own.has(l));
   }
 
-  return {
+  const service: TemplateUrlService = {
     async save(input: TemplateUrlInput) {
       const urlPath = normalizeUrlPath(input.urlPath);
       const tpl = await themes.getTemplate(input.themeId, input.templateName);
@@ -194,6 +194,17 @@ export function createTemplateUrlService(opts: {
         await republishSiblings(siteId, p, langcode);
       }
       return true;
+    },
+    async move(siteId, langcode, from, to) {
+      const t = await store.get(siteId, langcode, normalizeUrlPath(from));
+      if (!t) throw new PmError('PM_ERR_NOT_FOUND', { what: (langcode ? `/${langcode}` : '') + from });
+      const target = normalizeUrlPath(to);
+      // Written at the new address first: a failure half-way leaves the page reachable.
+      const r = await service.save({ siteId, langcode, urlPath: target, themeId: t.themeId, templateName: t.templateName, data: t.data });
+      if (!r.ok) return r;
+      await opts.history?.onMove?.(t, target);
+      await service.remove(siteId, langcode, t.urlPath, { trash: false });
+      return { ok: true as const };
     },
     get: (siteId, langcode, urlPath) => store.get(siteId, langcode, normalizeUrlPath(urlPath)),
     list: (siteId) => store.list(siteId),
@@ -262,4 +273,5 @@ export function createTemplateUrlService(opts: {
       return n;
     },
   };
+  return service;
 }

@@ -1,6 +1,7 @@
 /**
  * Nothing typed or made is lost by a slip. Each save of a template page keeps
- * the data it replaces as a revision (the newest N, a site setting); deleting
+ * the data it replaces as a revision (the newest N, a site setting), and the
+ * revisions move with the page when it is renamed; deleting
  * a page moves it to the trash for D days (a setting), from where it comes
  * back at its address. Restoring either goes through the template service's
  * save, so it is checked and rendered like any save (and the version it
@@ -31,6 +32,8 @@ export interface HistoryService {
   /** The template service calls these before it replaces or removes stored data. */
   onReplace(old: TemplateUrl): Promise<void>;
   onRemove(old: TemplateUrl): Promise<void>;
+  /** A page moved to another address (a rename): its revisions go with it. */
+  onMove(old: TemplateUrl, to: string): Promise<void>;
   revisions(siteId: string, langcode: string, urlPath: string): Promise<Revision[]>;
   restoreRevision(siteId: string, revisionId: string): Promise<Restored>;
   /** The site's trash, newest first; entries past their time are purged first. */
@@ -101,6 +104,13 @@ export function createHistoryService(opts: {
       const { trashDays } = await settings(old.siteId);
       const at = now();
       await store.addTrash(old, at, at + trashDays * DAY);
+    },
+    async onMove(old, to) {
+      if (old.urlPath === to) return;
+      await store.moveRevisions(old.siteId, old.langcode, old.urlPath, to);
+      // Revisions an earlier page at the new address left there stay too; the newest N are kept.
+      const { keepRevisions } = await settings(old.siteId);
+      await store.trimRevisions(old.siteId, old.langcode, to, keepRevisions);
     },
     revisions: (siteId, langcode, urlPath) => store.listRevisions(siteId, langcode, urlPath),
     async restoreRevision(siteId, revisionId) {

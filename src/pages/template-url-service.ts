@@ -29,6 +29,12 @@ export interface TemplateUrlService {
    * back to it) and stores it; nothing else is written. False when there is no such page.
    */
   rerender(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
+  /**
+   * Moves one langcode's data to another address (a rename): saved and rendered
+   * at `to`, its revisions moved along, then removed from `from` (not to the
+   * trash). Data that no longer fits its template is refused and nothing moves.
+   */
+  move(siteId: string, langcode: string, from: string, to: string): Promise<{ ok: true } | { ok: false; errors: FieldErrors }>;
   /** Removes the mapping of one langcode, and its page; it goes to the trash unless `trash: false` (a rename). */
   remove(siteId: string, langcode: string, urlPath: string, opts?: { trash?: boolean }): Promise<boolean>;
   get(siteId: string, langcode: string, urlPath: string): Promise<TemplateUrl | undefined>;

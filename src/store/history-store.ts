@@ -29,6 +29,8 @@ export interface HistoryStore {
   addRevision(t: TemplateUrl, savedAt: number): Promise<Revision>;
   listRevisions(siteId: string, langcode: string, urlPath: string): Promise<Revision[]>;
   getRevision(siteId: string, revisionId: string): Promise<Revision | undefined>;
+  /** Gives a page's revisions its new address (a rename); returns how many moved. */
+  moveRevisions(siteId: string, langcode: string, from: string, to: string): Promise<number>;
   /** Deletes all but the newest `keep` revisions of a page; returns how many went. */
   trimRevisions(siteId: string, langcode: string, urlPath: string, keep: number): Promise<number>;
   addTrash(t: TemplateUrl, deletedAt: number, expireAt: number): Promise<TrashEntry>;
@@ -79,6 +81,9 @@ export function createHistoryStore(db: Db): HistoryStore {
     async getRevision(siteId, revisionId) {
       const r = await db.get<RevRow>(sql`SELECT ${sql.raw(REV)} FROM pm_revision WHERE site_id = ${siteId} AND revision_id = ${revisionId}`);
       return r && toRev(r);
+    },
+    async moveRevisions(siteId, langcode, from, to) {
+      return (await db.run(sql`UPDATE pm_revision SET url_path = ${to} WHERE site_id = ${siteId} AND langcode = ${langcode} AND url_path = ${from}`)).changes;
     },
     async trimRevisions(siteId, langcode, urlPath, keep) {
       const rows = await db.all<{ revision_id: string }>(sql`SELECT revision_id FROM pm_revision WHERE site_id = ${siteId} AND langcode = ${langcode} AND url_path = ${urlPath} ORDER BY saved_at DESC, revision_id DESC`);

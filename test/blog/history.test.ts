@@ -51,3 +51,22 @@ forEachBlog('trash: a deleted post comes back with its id and address; a clash i
   assert.match((await f.visit('/blog/tag/kiln')).body, /Kiln log/);
   assert.deepEqual((await f.api('author', 'GET', '/pm/api/posts/trash')).json().trash.filter((t: { postId: string }) => t.postId === id), []);
 });
+
+forEachBlog('revisions follow a slug change: the history is the post’s, and restoring the old slug moves it back', async (f) => {
+  const r = await f.api('editor', 'POST', '/pm/api/posts', { title: 'Glaze notes', body: 'Celadon.', status: 'published' });
+  const id = r.json().post.postId as string;
+  await f.api('editor', 'PATCH', `/pm/api/posts/${id}`, { body: 'Celadon, second firing.' });
+  const moved = await f.api('editor', 'PATCH', `/pm/api/posts/${id}`, { slug: 'celadon-notes', body: 'Celadon, third firing.' });
+  assert.equal(moved.statusCode, 200, moved.body);
+  assert.equal((await f.visit('/blog/glaze-notes')).statusCode, 301, 'the old address redirects');
+  assert.match((await f.visit('/blog/celadon-notes')).body, /third firing/);
+  const revs = (await f.api('editor', 'GET', `/pm/api/posts/${id}/revisions`)).json().revisions as { revisionId: string; slug: string }[];
+  assert.deepEqual(revs.map((x) => x.slug), ['glaze-notes', 'glaze-notes'], 'the versions kept before the slug changed are still listed');
+  const editor = await f.t.app.http.inject({ url: `/pm/posts/${id}`, headers: { authorization: `Bearer ${f.tokens.editor}`, accept: 'text/html' } });
+  assert.equal((editor.body.match(/\/revisions\/[0-9A-Z]+\/restore/g) ?? []).length, 2, 'the editor lists both');
+  const back = await f.api('editor', 'POST', `/pm/api/posts/${id}/revisions/${revs[revs.length - 1].revisionId}/restore`);
+  assert.equal(back.statusCode, 200, back.body);
+  assert.equal(back.json().post.slug, 'glaze-notes');
+  assert.match((await f.visit('/blog/glaze-notes')).body, /<p>Celadon\.<\/p>/, 'served at the restored slug');
+  assert.equal((await f.visit('/blog/celadon-notes')).statusCode, 301, 'and the newer address redirects to it');
+});
