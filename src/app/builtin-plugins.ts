@@ -16,6 +16,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinPlugin[] = [
   { folder: 'admin-api', load: () => import('../../pm-plugins/admin-api/index.js') },
   { folder: 'backups', load: () => import('../../pm-plugins/backups/index.js') },
   { folder: 'blog', load: () => import('../../pm-plugins/blog/index.js') },
+  { folder: 'comments', load: () => import('../../pm-plugins/comments/index.js') },
   { folder: 'dashboard', load: () => import('../../pm-plugins/dashboard/index.js') },
   { folder: 'fruits', load: () => import('../../pm-plugins/fruits/index.js') },
   { folder: 'mail', load: () => import('../../pm-plugins/mail/index.js') },
