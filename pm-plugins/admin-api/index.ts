@@ -9,6 +9,7 @@ import type { Plugin } from '../../src/plugins/plugin.js';
 import { registerPageRoutes } from './page-routes.js';
 import { registerSiteRoutes } from './site-routes.js';
 import { registerTemplateRoutes } from './template-routes.js';
+import { registerTrashRoutes } from './trash-routes.js';
 import { registerUserRoutes } from './user-routes.js';
 
 const plugin: Plugin = {
@@ -18,6 +19,7 @@ const plugin: Plugin = {
     registerTemplateRoutes(router, server);
     registerUserRoutes(router, server);
     registerSiteRoutes(router, server);
+    registerTrashRoutes(router, server);
   },
 };
 

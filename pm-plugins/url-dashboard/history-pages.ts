@@ -4,7 +4,7 @@
  * service's (server.history); these pages list and ask.
  */
 import type { PluginRouter, PluginServer, PmReply, PmRequest, Revision } from '../../src/plugins/plugin.js';
-import { hidden, str } from '../../src/plugins/plugin.js';
+import { hidden, str, trashSummary } from '../../src/plugins/plugin.js';
 import { html, qs, timeAgo, word } from '../../src/plugins/plugin.js';
 import type { DashboardShell } from '../../src/plugins/plugin.js';
 import { langOf, problem, query, shownPath } from './common.js';
@@ -76,11 +76,11 @@ ${revs.length
         title: 'Trash',
         nav: 'urls',
         crumbs: [{ href: await shell.urlDashboardHref(request), label: 'Pages & URLs' }],
-        lede: `Deleted pages stay here for ${trashDays} ${word(trashDays, 'day')} (Site settings), then go for good. Restoring puts a page back at its address.`,
+        lede: `Deleted pages, redirects and aliases stay here for ${trashDays} ${word(trashDays, 'day')} (Site settings), then go for good. Restoring puts a page back at its address.`,
         actions: items.length ? html`<a class="btn" href="${L('/pm/trash/empty')}">Empty the trash…</a>` : undefined,
         body: items.length
           ? html`<div class="table-wrap"><table class="stack-table"><thead><tr><th>Page</th><th>Deleted</th><th><span class="pm-sr-only">Actions</span></th></tr></thead><tbody>${items.map(
-              (e) => html`<tr><td><span class="url">${shownPath(e.langcode, e.urlPath)}</span><span class="sub">${titleOf(e.data)} · ${templateTitle(e.themeId, e.templateName)}</span></td>
+              (e) => html`<tr><td><span class="url">${shownPath(e.langcode, e.urlPath)}</span><span class="sub">${e.kind === 'template' ? `${titleOf(e.data)} · ${templateTitle(e.themeId, e.templateName)}` : trashSummary(e)}</span></td>
 <td>${timeAgo(e.deletedAt)}<span class="sub">gone for good in ${days(e.expireAt)} ${word(days(e.expireAt), 'day')}</span></td>
 <td class="actions"><form class="inline-form" method="post" action="${L('/pm/trash/restore')}">${shell.csrf(request)}${hidden('id', e.trashId)}<button class="btn btn-small" type="submit">Restore</button></form></td></tr>`,
             )}</tbody></table></div>`

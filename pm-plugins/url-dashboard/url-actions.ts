@@ -283,7 +283,7 @@ ${checkbox({ name: 'leaveRedirect', label: 'Leave a permanent redirect (301) at 
       ? html`<section class="card"><p>${shown} stays. Add another address for the URL dashboard first (an alias to it, such as /pm/admin), then this one can go.</p>
 <div class="button-row"><a class="btn btn-primary" href="${L('/pm/urls/alias' + qs({ target: URL_DASHBOARD_ROUTE }))}">Add another address</a><a class="btn" href="${back}">Back</a></div></section>`
       : html`<section class="card"><p>Delete ${describeOccupant(o.occ)} at <strong>${shown}</strong>? Visitors will get “not found” there.
-${o.occ.kind === 'template' ? html`It goes to the <a href="${L('/pm/trash')}">trash</a> for ${trashDays} days, from where it can be restored at its address.` : 'This cannot be undone.'}</p>
+It goes to the <a href="${L('/pm/trash')}">trash</a> for ${trashDays} days, from where it can be restored at its address.</p>
 ${isHome(o.langcode, o.path) ? html`<p class="notice notice-warn">This is your <strong>home page</strong>: the first thing every visitor sees.</p>` : ''}
 <form method="post" action="${L('/pm/urls/delete')}">${shell.csrf(request)}${hidden('path', o.path)}${hidden('lang', o.langcode)}
 ${isHome(o.langcode, o.path) ? html`<div class="pm-field${o.homeError ? ' has-error' : ''}"><label class="check" for="f-confirm_home"><input type="checkbox" id="f-confirm_home" name="confirm_home" value="yes"${o.homeError ? html` aria-invalid="true" aria-describedby="f-confirm_home-error"` : ''}> Yes, delete the home page</label>${o.homeError ? html`<p class="pm-field-error" id="f-confirm_home-error">${o.homeError}</p>` : ''}</div>` : ''}
@@ -335,8 +335,8 @@ ${isHome(o.langcode, o.path) ? html`<div class="pm-field${o.homeError ? ' has-er
         }
         return done(request, reply, {
           kind: 'ok',
-          text: `Deleted ${shownPath(langcode, path)}.${occ.kind === 'template' ? ' It is in the trash if you need it back.' : ''}`,
-          link: occ.kind === 'template' ? { href: request.pm.link('/pm/trash'), label: 'Open the trash →' } : undefined,
+          text: `Deleted ${shownPath(langcode, path)}. It is in the trash if you need it back.`,
+          link: { href: request.pm.link('/pm/trash'), label: 'Open the trash →' },
         });
       }),
     { permission: 'pages.write', description: 'Deletes an address' },

@@ -214,7 +214,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     closers.push(() => menus.close());
 
     const siteSettings = createSiteSettingStore(db);
-    const history = createHistoryService({ store: createHistoryStore(db), settings: siteSettings, pages, templates: () => templates });
+    const history = createHistoryService({ store: createHistoryStore(db), settings: siteSettings, pages, templates: () => templates, addresses: () => addresses });
 
     const validator = createFormValidator({ checkLink: (v) => (v === '' ? undefined : linkProblem(v)) });
     templates = createTemplateUrlService({
@@ -296,7 +296,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const jobs = createJobs({ db, log: (msg, err) => http.fastify.log.error({ err }, msg) });
     const routes: RouteInfo[] = [];
     const users = createUserService({ stores, revokeUser: (userId) => auth.revokeUser(userId) });
-    const addresses = createAddressService({ db, pages, templates, routes: () => routes, getSite: (id) => sites.get(id) });
+    const addresses = createAddressService({ db, pages, templates, routes: () => routes, getSite: (id) => sites.get(id), trash: (old) => history.onRemovePage(old) });
     const links = createLinkTargets({ addresses, routes: () => routes });
     const found = discoverPlugins(opts.builtInPlugins ?? BUILTIN_PLUGINS, join(config.dir, 'pm-plugins'));
     const loaded: Plugin[] = [];

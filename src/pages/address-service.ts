@@ -100,7 +100,7 @@ export interface AddressService {
    * 301 at the old address. The new address's refusals are under `fields.path`.
    */
   rename(site: Site, langcode: string, from: string, toInput: string, o: { leaveRedirect: boolean }): Promise<{ to: string }>;
-  /** Deletes what is at an address (template data and its page alike); false when nothing was there. */
+  /** Deletes what is at an address (template data and its page alike), into the trash; false when nothing was there. */
   remove(siteId: string, langcode: string, path: string): Promise<boolean>;
 
   /** The refusal (PM_ERR_LAST_URL_DASHBOARD) a delete of this address would get now, if any. */
@@ -121,6 +121,8 @@ export function createAddressService(deps: {
   routes: () => readonly RouteRef[];
   /** The site, for its languages: an address in the default language that starts with another's prefix can never be reached. */
   getSite?: (siteId: string) => Site | undefined;
+  /** Keeps what a delete of a redirect, an alias or stored HTML takes away (history-service's onRemovePage). */
+  trash?: (old: PageRecord) => Promise<void>;
 }): AddressService {
   const { pages, templates } = deps;
   const entries = createUrlDashboardEntries({ db: deps.db, pages, routes: deps.routes });
@@ -411,7 +413,11 @@ export function createAddressService(deps: {
     async remove(siteId, langcode, path) {
       return locked(siteId, async () => {
         await assertCanReplace(siteId, langcode, path);
-        return (await templates.get(siteId, langcode, path)) ? templates.remove(siteId, langcode, path) : pages.delete(siteId, langcode, path);
+        if (await templates.get(siteId, langcode, path)) return templates.remove(siteId, langcode, path);
+        // A redirect, an alias or stored HTML goes to the trash first (if that fails, nothing is deleted); not a language's render of the default page.
+        const page = await pages.get(siteId, langcode, path);
+        if (page && (await occupant(siteId, langcode, path))) await deps.trash?.(page);
+        return pages.delete(siteId, langcode, path);
       });
     },
 

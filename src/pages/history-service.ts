@@ -1,19 +1,33 @@
 /**
  * Nothing typed or made is lost by a slip. Each save of a template page keeps
  * the data it replaces as a revision (the newest N, a site setting), and the
- * revisions move with the page when it is renamed; deleting
- * a page moves it to the trash for D days (a setting), from where it comes
- * back at its address. Restoring either goes through the template service's
- * save, so it is checked and rendered like any save (and the version it
- * replaces becomes a revision in turn).
+ * revisions move with the page when it is renamed. Deleting anything the URL
+ * dashboard lists (a template page, a redirect, an alias, stored HTML) moves
+ * it to the trash for D days (a setting), from where it comes back at its
+ * address. A template page comes back through the template service's save,
+ * so it is checked and rendered like any save (and the version it replaces
+ * becomes a revision in turn); a redirect or an alias through the address
+ * rules (its target must still be allowed); stored HTML as it was.
  */
+import { gunzipSync } from 'node:zlib';
+import { isPmError } from '../errors/errors.js';
 import type { HistoryStore, Revision, TrashEntry } from '../store/history-store.js';
+import type { AddressService } from './address-service.js';
 import type { PageService } from './page-service.js';
 import type { SiteSettingStore } from '../store/site-setting-store.js';
-import type { TemplateUrl } from '../store/types.js';
+import type { PageRecord, TemplateUrl } from '../store/types.js';
 import type { TemplateUrlService } from './template-url-service.js';
 
-export type { Revision, TrashEntry } from '../store/history-store.js';
+export type { Revision, TrashEntry, TrashKind } from '../store/history-store.js';
+
+/** What a trash entry that is not a template page was, in words ("Redirect to /about (301)"); '' for a template page. */
+export function trashSummary(e: Pick<TrashEntry, 'kind' | 'data'>): string {
+  const d = (e.data && typeof e.data === 'object' ? e.data : {}) as Record<string, unknown>;
+  if (e.kind === 'redirect') return `Redirect to ${String(d.target)} (${String(d.status)})`;
+  if (e.kind === 'alias') return `Alias: shows ${String(d.contentUrl)}`;
+  if (e.kind === 'html') return 'Stored page (HTML)';
+  return '';
+}
 
 export interface HistorySettings {
   /** How many earlier versions of each page are kept. */
@@ -32,6 +46,12 @@ export interface HistoryService {
   /** The template service calls these before it replaces or removes stored data. */
   onReplace(old: TemplateUrl): Promise<void>;
   onRemove(old: TemplateUrl): Promise<void>;
+  /**
+   * The address service calls this before it deletes a redirect, an alias or
+   * stored HTML (raw HTML, a plugin's page): it goes to the trash too, and
+   * comes back as it was (a redirect or alias through the address rules).
+   */
+  onRemovePage(old: PageRecord): Promise<void>;
   /** A page moved to another address (a rename): its revisions go with it. */
   onMove(old: TemplateUrl, to: string): Promise<void>;
   revisions(siteId: string, langcode: string, urlPath: string): Promise<Revision[]>;
@@ -56,6 +76,8 @@ export function createHistoryService(opts: {
   settings: SiteSettingStore;
   pages: PageService;
   templates: () => TemplateUrlService;
+  /** Resolved lazily (built after this service): a redirect or alias comes back through the address rules. */
+  addresses?: () => AddressService;
   now?: () => number;
 }): HistoryService {
   const { store } = opts;
@@ -74,6 +96,28 @@ export function createHistoryService(opts: {
       if (!r.ok) return { ok: false, error: `It no longer fits its template: ${Object.entries(r.errors).map(([k, v]) => `${k || 'the data'}: ${v.join(' ')}`).join('; ')}` };
       return { ok: true, langcode: e.langcode, urlPath: e.urlPath };
     } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Put back a redirect, an alias or stored HTML as it was deleted. */
+  async function putBackPage(siteId: string, e: TrashEntry): Promise<Restored> {
+    const d = (e.data && typeof e.data === 'object' ? e.data : {}) as Record<string, unknown>;
+    const where = { siteId, langcode: e.langcode };
+    try {
+      if (e.kind === 'redirect' || e.kind === 'alias') {
+        const addresses = opts.addresses?.();
+        if (!addresses) return { ok: false, error: 'Redirects and aliases cannot be restored here.' };
+        if (e.kind === 'redirect') await addresses.redirect(where, e.urlPath, String(d.target ?? ''), Number(d.status ?? 301), { replace: false });
+        else await addresses.alias(where, e.urlPath, String(d.contentUrl ?? ''), { replace: false });
+      } else {
+        const html = gunzipSync(Buffer.from(String(d.gz ?? ''), 'base64')).toString('utf8');
+        await opts.pages.set(siteId, e.langcode, e.urlPath, html, { headers: (d.headers ?? {}) as Record<string, string>, hidden: d.hidden === true });
+      }
+      return { ok: true, langcode: e.langcode, urlPath: e.urlPath };
+    } catch (err) {
+      // The address rules' refusal, as they word it (a target that is gone, a loop).
+      if (isPmError(err)) return { ok: false, error: err.fields ? Object.values(err.fields).join(' ') : err.message };
       return { ok: false, error: err instanceof Error ? err.message : String(err) };
     }
   }
@@ -112,6 +156,18 @@ export function createHistoryService(opts: {
       const { keepRevisions } = await settings(old.siteId);
       await store.trimRevisions(old.siteId, old.langcode, to, keepRevisions);
     },
+    async onRemovePage(old) {
+      const { trashDays } = await settings(old.siteId);
+      const at = now();
+      const data =
+        old.kind === 'redirect'
+          ? { target: old.redirectUrl, status: old.redirectStatus ?? 302 }
+          : old.kind === 'content'
+            ? { contentUrl: old.contentUrl, pseudoroute: old.pseudoroute }
+            : { gz: (old.gz ?? Buffer.alloc(0)).toString('base64'), headers: old.headers, hidden: old.hidden };
+      const kind = old.kind === 'redirect' ? 'redirect' : old.kind === 'content' ? 'alias' : 'html';
+      await store.addTrash({ siteId: old.siteId, langcode: old.langcode, urlPath: old.urlPath, themeId: '', templateName: '', data, kind }, at, at + trashDays * DAY);
+    },
     revisions: (siteId, langcode, urlPath) => store.listRevisions(siteId, langcode, urlPath),
     async restoreRevision(siteId, revisionId) {
       const rev = await store.getRevision(siteId, revisionId);
@@ -131,7 +187,7 @@ export function createHistoryService(opts: {
       // A language's copy of the default page is only a fallback render: a restored translation replaces it.
       const fallback = page && page.kind === 'html' && e.langcode !== '' && (await opts.templates().get(siteId, '', e.urlPath));
       if (page && !fallback) return { ok: false, error: `Something is at ${where} now (a ${page.kind === 'redirect' ? 'redirect' : page.kind === 'content' ? 'an alias' : 'page'}). Move it first, then restore this page.` };
-      const r = await putBack(siteId, e);
+      const r = e.kind === 'template' ? await putBack(siteId, e) : await putBackPage(siteId, e);
       if (r.ok) await store.deleteTrash(siteId, trashId);
       return r;
     },

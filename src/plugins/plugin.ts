@@ -28,6 +28,7 @@ export { checkbox, fixed, hidden, input, select, str, strs, textarea, type Field
 export { encodeLocation, encodePath } from '../pages/url-path.js';
 export { DEFAULT_URL_DASHBOARD_ALIAS, describeOccupant, routeMatches, shownPath, URL_DASHBOARD_PLUGIN, URL_DASHBOARD_ROUTE } from '../pages/address-service.js';
 export { makeAsset, sendAsset, type Asset } from './assets.js';
+export { trashSummary } from '../pages/history-service.js';
 /** sanitize-html, loaded on first use (it costs start time), for a plugin with its own allow-list; `server.sanitize` has the site's. */
 export { requireSanitizeHtml } from '../forms/lazy-libs.js';
 export { flattenFieldErrors, intParam, pageTarget, queryParam, readBody, resolveLangcode, signedInUser, type BodySchema, type PageTarget } from './request-input.js';

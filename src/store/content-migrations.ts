@@ -61,4 +61,10 @@ CREATE TABLE pm_trash (
 CREATE INDEX pm_trash_site ON pm_trash (site_id, deleted_at);
 `,
   },
+  {
+    version: 3,
+    name: 'trash for redirects, aliases and stored pages',
+    // What a non-template entry held goes in `data` (see history-store.ts); entries from before are template pages.
+    up: ({ types: { text } }) => `ALTER TABLE pm_trash ADD COLUMN kind ${text} NOT NULL DEFAULT 'template';`,
+  },
 ];

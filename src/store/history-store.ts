@@ -1,6 +1,9 @@
 /**
  * pm_revision: earlier versions of a template page's data, newest first.
- * pm_trash: deleted template pages, kept until `expire_at`.
+ * pm_trash: deleted addresses, kept until `expire_at`: template pages (theme,
+ * template, data), and redirects, aliases and stored pages (`kind`; theme and
+ * template empty, what they held in `data`: `{ target, status }`,
+ * `{ contentUrl, pseudoroute }`, `{ gz (base64), headers, hidden }`).
  */
 import { monotonicFactory } from 'ulid';
 import type { Db } from './db.js';
@@ -19,8 +22,13 @@ export interface Revision {
   savedAt: number;
 }
 
+/** What a trash entry was: a page made from a template, a redirect, an alias, or stored HTML (raw HTML, or a plugin's page). */
+export type TrashKind = 'template' | 'redirect' | 'alias' | 'html';
+export const TRASH_KINDS: readonly TrashKind[] = ['template', 'redirect', 'alias', 'html'];
+
 export interface TrashEntry extends Omit<Revision, 'revisionId' | 'savedAt'> {
   trashId: string;
+  kind: TrashKind;
   deletedAt: number;
   expireAt: number;
 }
@@ -33,7 +41,7 @@ export interface HistoryStore {
   moveRevisions(siteId: string, langcode: string, from: string, to: string): Promise<number>;
   /** Deletes all but the newest `keep` revisions of a page; returns how many went. */
   trimRevisions(siteId: string, langcode: string, urlPath: string, keep: number): Promise<number>;
-  addTrash(t: TemplateUrl, deletedAt: number, expireAt: number): Promise<TrashEntry>;
+  addTrash(t: Pick<TemplateUrl, 'siteId' | 'langcode' | 'urlPath' | 'themeId' | 'templateName' | 'data'> & { kind?: TrashKind }, deletedAt: number, expireAt: number): Promise<TrashEntry>;
   listTrash(siteId: string): Promise<TrashEntry[]>;
   getTrash(siteId: string, trashId: string): Promise<TrashEntry | undefined>;
   deleteTrash(siteId: string, trashId: string): Promise<boolean>;
@@ -53,17 +61,18 @@ interface RevRow {
 }
 interface TrashRow extends Omit<RevRow, 'revision_id' | 'saved_at'> {
   trash_id: string;
+  kind: string;
   deleted_at: number;
   expire_at: number;
 }
 
 const REV = 'revision_id, site_id, langcode, url_path, theme_id, template_name, data, saved_at';
-const TRASH = 'trash_id, site_id, langcode, url_path, theme_id, template_name, data, deleted_at, expire_at';
+const TRASH = 'trash_id, kind, site_id, langcode, url_path, theme_id, template_name, data, deleted_at, expire_at';
 const toRev = (r: RevRow): Revision => ({
   revisionId: r.revision_id, siteId: r.site_id, langcode: r.langcode, urlPath: r.url_path, themeId: r.theme_id, templateName: r.template_name, data: parseJson<unknown>(r.data, null), savedAt: Number(r.saved_at),
 });
 const toTrash = (r: TrashRow): TrashEntry => ({
-  trashId: r.trash_id, siteId: r.site_id, langcode: r.langcode, urlPath: r.url_path, themeId: r.theme_id, templateName: r.template_name, data: parseJson<unknown>(r.data, null), deletedAt: Number(r.deleted_at), expireAt: Number(r.expire_at),
+  trashId: r.trash_id, kind: (TRASH_KINDS as readonly string[]).includes(r.kind) ? (r.kind as TrashKind) : 'template', siteId: r.site_id, langcode: r.langcode, urlPath: r.url_path, themeId: r.theme_id, templateName: r.template_name, data: parseJson<unknown>(r.data, null), deletedAt: Number(r.deleted_at), expireAt: Number(r.expire_at),
 });
 
 export function createHistoryStore(db: Db): HistoryStore {
@@ -92,8 +101,8 @@ export function createHistoryStore(db: Db): HistoryStore {
       return n;
     },
     async addTrash(t, deletedAt, expireAt) {
-      const e: TrashEntry = { trashId: newId(), siteId: t.siteId, langcode: t.langcode, urlPath: t.urlPath, themeId: t.themeId, templateName: t.templateName, data: t.data, deletedAt, expireAt };
-      await db.run(sql`INSERT INTO pm_trash (${sql.raw(TRASH)}) VALUES (${e.trashId}, ${e.siteId}, ${e.langcode}, ${e.urlPath}, ${e.themeId}, ${e.templateName}, ${JSON.stringify(e.data ?? null)}, ${deletedAt}, ${expireAt})`);
+      const e: TrashEntry = { trashId: newId(), kind: t.kind ?? 'template', siteId: t.siteId, langcode: t.langcode, urlPath: t.urlPath, themeId: t.themeId, templateName: t.templateName, data: t.data, deletedAt, expireAt };
+      await db.run(sql`INSERT INTO pm_trash (${sql.raw(TRASH)}) VALUES (${e.trashId}, ${e.kind}, ${e.siteId}, ${e.langcode}, ${e.urlPath}, ${e.themeId}, ${e.templateName}, ${JSON.stringify(e.data ?? null)}, ${deletedAt}, ${expireAt})`);
       return e;
     },
     async listTrash(siteId) {
