@@ -82,6 +82,11 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
     if (!checked.ok) throw validationError(checked.errors);
     const f = checked.fields;
     const errors: Record<string, string> = {};
+    // Plugins' checks (pictures need a description) once the post is a page, or will be; a draft is not one yet.
+    if (f.status !== 'draft') {
+      const refused = await server.saveChecks.run({ siteId: site.siteId, langcode: f.langcode, kind: 'post', urlPath: existing ? postPath(existing.slug) : undefined, data: { cover: f.cover, coverAlt: f.coverAlt, excerpt: f.excerpt, body: f.body } });
+      for (const [field, messages] of Object.entries(refused)) errors[field] = messages.join(' ');
+    }
     for (const id of f.authorIds) {
       const u = await server.users.find(id);
       if (!u || u.siteId !== site.siteId) errors.authorIds = `There is no user ${id} on this site.`;

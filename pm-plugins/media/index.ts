@@ -5,6 +5,7 @@
  * live in `server.uploads` (a folder or an S3-compatible bucket). See README.md.
  */
 import type { Plugin, PluginServer } from '../../src/plugins/plugin.js';
+import { createAltCheck } from './alt-check.js';
 import { mediaApiRoutes, mediaSettingsRoutes } from './api-routes.js';
 import { libraryRoutes } from './library.js';
 import { createMediaService, type MediaService } from './media-service.js';
@@ -48,6 +49,8 @@ const plugin: Plugin = {
     states.set(server, { media: m, files });
     running.add(m);
     server.themes.setImageResolver((urls) => m.resolve(urls));
+    // A picture is used in a page only with a description: every save of a page or a post is checked.
+    server.saveChecks.add(createAltCheck(server, (ids) => store.getMany(ids)));
     server.events.on('page.changed', (ch) => {
       m.track(m.indexPage(ch.siteId, ch.langcode, ch.urlPath).catch((e) => server.log.warn('could not record which files a page uses', { urlPath: ch.urlPath, error: (e as Error).message })));
     });

@@ -237,7 +237,13 @@ ${input({ name: 'alt', label: 'Description (alt text)', value: m.alt, maxlength:
   router.post(
     '/pm/media/:id/alt',
     async (request, reply) => {
-      const m = await media.setAlt(request.pm.site.siteId, (request.params as { id: string }).id, str(request.body, 'alt'));
+      let m;
+      try {
+        m = await media.setAlt(request.pm.site.siteId, (request.params as { id: string }).id, str(request.body, 'alt'));
+      } catch (e) {
+        if (!isPmError(e, 'PM_ERR_VALIDATION')) throw e;
+        return showDetails(request, reply, { status: 422, notice: { kind: 'error', text: e.fields?.alt ?? e.message } });
+      }
       return shell.redirect(request, reply, request.pm.link(`/pm/media/${m.mediaId}`), { kind: 'ok', text: 'Description saved.' });
     },
     { permission: 'pages.write' },

@@ -208,20 +208,14 @@ export function createMediaService(o: {
     }
   }
 
-  /** Pages that show the file are rendered again, so their srcset names the new variants. */
+  /** Pages that show the file are rendered again, so their srcset names the new variants (no revision: their data did not change). */
   async function rerenderUses(m: Media): Promise<void> {
-    const uses = await store.usesOf(m.mediaId);
     const seen = new Set<string>();
-    for (const u of uses) {
-      for (const lang of [u.langcode, '']) {
-        const key = `${lang}\0${u.urlPath}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        const t = await server.templates.get(m.siteId, lang, u.urlPath).catch(() => undefined);
-        if (!t) continue;
-        await server.templates.save({ siteId: t.siteId, langcode: t.langcode, urlPath: t.urlPath, themeId: t.themeId, templateName: t.templateName, data: t.data }).catch((e) => server.log.warn('re-rendering a page after a media change failed', { urlPath: u.urlPath, error: (e as Error).message }));
-        break;
-      }
+    for (const u of await store.usesOf(m.mediaId)) {
+      const key = `${u.langcode}\0${u.urlPath}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      await server.templates.rerender(m.siteId, u.langcode, u.urlPath).catch((e) => server.log.warn('re-rendering a page after a media change failed', { urlPath: u.urlPath, error: (e as Error).message }));
     }
   }
 
@@ -329,10 +323,19 @@ export function createMediaService(o: {
 
     async setAlt(siteId: string, mediaId: string, alt: string): Promise<Media> {
       const m = await mustGet(siteId, mediaId);
-      await store.update(mediaId, { alt: alt.trim().slice(0, 500) });
-      const next = (await store.get(mediaId)) as Media;
-      await rerenderUses(next);
-      return next;
+      const next = alt.trim().slice(0, 500);
+      if (!next && m.kind === 'image') {
+        // Pages show a picture only with a description (alt-check.ts): one in use keeps one.
+        const uses = await store.usesOf(mediaId);
+        if (uses.length) {
+          const where = uses.slice(0, 5).map((u) => (u.langcode ? `/${u.langcode}${u.urlPath}` : u.urlPath)).join(', ') + (uses.length > 5 ? ` and ${uses.length - 5} more` : '');
+          throw new PmError('PM_ERR_VALIDATION', {}, { fields: { alt: `This picture is used on ${where}, where it needs a description; change it rather than removing it.` } });
+        }
+      }
+      await store.update(mediaId, { alt: next });
+      const saved = (await store.get(mediaId)) as Media;
+      await rerenderUses(saved);
+      return saved;
     },
 
     async remove(siteId: string, mediaId: string): Promise<void> {

@@ -16,6 +16,7 @@ import { createSiteThemeService, type SiteThemeService } from '../pages/site-the
 import { createSiteSettingStore } from '../store/site-setting-store.js';
 import { createHistoryService, type HistoryService } from '../pages/history-service.js';
 import { createStorageUsage } from '../pages/storage-usage.js';
+import { createSaveChecks } from '../pages/save-checks.js';
 import { createContentList } from '../pages/content-list.js';
 import { createHistoryStore } from '../store/history-store.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
@@ -217,6 +218,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const history = createHistoryService({ store: createHistoryStore(db), settings: siteSettings, pages, templates: () => templates, addresses: () => addresses });
 
     const validator = createFormValidator({ checkLink: (v) => (v === '' ? undefined : linkProblem(v)) });
+    const saveChecks = createSaveChecks();
     templates = createTemplateUrlService({
       store: stores.templateUrls,
       pages,
@@ -226,6 +228,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       menus: (siteId, langcode) => menus.forRender(siteId, langcode),
       history,
       components: (page) => components.renderFor(page),
+      checks: saveChecks,
     });
 
     notFoundPage = createNotFoundPage({ pages, templates: () => templates, settings: siteSettings, notFoundTemplate: (id) => themes.list().find((t) => t.id === id)?.notFound });
@@ -332,7 +335,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
     const pageKinds = new Map<string, PageRerenderer>();
-    const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, notFoundPage: notFound, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+    const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, notFoundPage: notFound, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), saveChecks, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

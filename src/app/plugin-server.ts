@@ -57,6 +57,7 @@ export interface SharedServices {
   forms: import('../plugins/api.js').Forms;
   jobs: import('../jobs/jobs.js').Jobs;
   usage: import('../pages/storage-usage.js').StorageUsage;
+  saveChecks: import('../pages/save-checks.js').SaveChecks;
   /** Who re-renders the stored pages of a kind a plugin owns (`post`: the blog). */
   pageKinds: Map<string, import('../plugins/api.js').PageRerenderer>;
   /** The installation's secret (PM_SECRET_KEY, or the one kept in pm_key): plugins get keys derived from it. */
@@ -132,6 +133,7 @@ export function createPluginServer(plugin: Plugin, s: SharedServices): PluginSer
     backups: s.backups,
     jobs: s.jobs,
     usage: s.usage,
+    saveChecks: s.saveChecks,
     routes: () => [...s.routes],
     locales: s.locales,
     normalizeUrlPath,

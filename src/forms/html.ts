@@ -14,3 +14,13 @@ export function attrs(map: Record<string, AttrValue>): string {
   }
   return out;
 }
+
+/**
+ * An error message as HTML: escaped, with any dashboard address of one record in it
+ * (`/pm/media/01J…`, or `/~shop/pm/posts/01J…` on a `~tilde` site: a section, then a ULID) made a
+ * link that opens beside the form, so following it loses nothing of what was typed. Other
+ * addresses (often what the user typed) stay text.
+ */
+export function errorTextHtml(text: string): string {
+  return escapeHtml(text).replace(/(^|[\s(])((?:\/~[a-z0-9-]+)?\/pm\/[a-z0-9-]+\/[0-9A-HJKMNP-TV-Z]{26})(?![A-Za-z0-9/_-])/g, '$1<a href="$2" target="_blank" rel="noopener">$2</a>');
+}

@@ -1,4 +1,4 @@
-import { attrs, escapeHtml } from './html.js';
+import { attrs, errorTextHtml, escapeHtml } from './html.js';
 import { bracketPath, humanise } from './schema-walk.js';
 import type { DataPath } from './schema-walk.js';
 import type { FieldErrors, JsonSchema } from './types.js';
@@ -50,7 +50,7 @@ export function frameFor(ctx: RenderContext, path: DataPath, schema: JsonSchema,
   }
   let errorHtml = '';
   if (messages.length) {
-    errorHtml = `<p class="pm-field-error" id="${escapeHtml(id)}-error">${messages.map(escapeHtml).join(' ')}</p>`;
+    errorHtml = `<p class="pm-field-error" id="${escapeHtml(id)}-error">${messages.map(errorTextHtml).join(' ')}</p>`;
     describedBy.push(`${id}-error`);
   }
   const last = path[path.length - 1];

@@ -1,5 +1,5 @@
 import { PmError } from '../errors/errors.js';
-import { attrs, escapeHtml } from './html.js';
+import { attrs, errorTextHtml, escapeHtml } from './html.js';
 import { fieldId, frameFor, REQUIRED_MARK, shownValue } from './render-context.js';
 import type { RenderContext } from './render-context.js';
 import { renderBoolean, renderEnum, renderHidden, renderNumber, renderString } from './render-scalar.js';
@@ -62,7 +62,7 @@ function formErrors(ctx: RenderContext): string {
   const rest = Object.entries(ctx.errors).filter(([path, messages]) => !ctx.shown.has(path) && messages?.length);
   if (!rest.length) return '';
   const lines = rest
-    .map(([path, messages]) => `<p class="pm-field-error">${path ? `${escapeHtml(path)}: ` : ''}${messages.map(escapeHtml).join(' ')}</p>`)
+    .map(([path, messages]) => `<p class="pm-field-error">${path ? `${escapeHtml(path)}: ` : ''}${messages.map(errorTextHtml).join(' ')}</p>`)
     .join('');
   return `<div${attrs({ class: 'pm-form-errors', id: `${ctx.idPrefix}--form-errors`, role: 'alert' })}>${lines}</div>`;
 }

@@ -3,6 +3,7 @@ import type { FieldErrors } from '../forms/index.js';
 import type { Site, TemplateUrl, TemplateUrlStore } from '../store/types.js';
 import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
 import type { PageService } from './page-service.js';
+import type { SaveChecks } from './save-checks.js';
 import type { TemplateUrlInput, TemplateUrlService } from './template-url-service.js';
 import { resolveSeo } from './seo.js';
 import { normalizeUrlPath } from './url-path.js';
@@ -41,6 +42,8 @@ export function createTemplateUrlService(opts: {
   history?: { onReplace(old: TemplateUrl): Promise<void>; onRemove(old: TemplateUrl): Promise<void>; onMove?(old: TemplateUrl, to: string): Promise<void> };
   /** Plugins' components for a page (`it.components`); none when absent. */
   components?: (page: { siteId: string; langcode: string; urlPath: string; kind: 'page' }) => Promise<Record<string, string>>;
+  /** Plugins' checks of what a user saves (save-checks.ts); re-renders do not run them. */
+  checks?: SaveChecks;
 }): TemplateUrlService {
   const { store, pages, themes } = opts;
 
@@ -137,6 +140,8 @@ export function createTemplateUrlService(opts: {
       const tpl = await themes.getTemplate(input.themeId, input.templateName);
       const v = opts.validate(tpl.schema, input.data);
       if (!v.ok) return v;
+      const refused = await opts.checks?.run({ siteId: input.siteId, langcode: input.langcode, kind: 'page', urlPath, data: input.data });
+      if (refused && Object.keys(refused).length) return { ok: false as const, errors: refused };
       const existing = await store.get(input.siteId, input.langcode, urlPath);
       const t = { ...input, urlPath, data: keepUnknownFields(existing, input.data, tpl.schema) };
       // Render before storing anything: a template that fails leaves the old page and data in place.

@@ -44,6 +44,7 @@ import type { EventBus } from './events.js';
 import type { FileStorage } from '../files/file-storage.js';
 import type { Jobs } from '../jobs/jobs.js';
 import type { StorageUsage } from '../pages/storage-usage.js';
+import type { SaveChecks } from '../pages/save-checks.js';
 
 export type { EventBus, PmEvents } from './events.js';
 export type { Job, JobHandler, Jobs } from '../jobs/jobs.js';
@@ -57,6 +58,8 @@ export type { FileStorage, StoredFile } from '../files/file-storage.js';
 export type { MenuLink, MenuName, MenuRowInput, SiteMenus } from '../pages/menu-service.js';
 export type { Revision, TrashEntry } from '../pages/history-service.js';
 export type { StorageUsage, StoredPart } from '../pages/storage-usage.js';
+export type { ContentToSave, SaveCheck, SaveChecks } from '../pages/save-checks.js';
+export type { FieldErrors } from '../forms/index.js';
 export type { ContentEntry, ContentKind, ContentPage, ContentSort } from '../pages/content-list.js';
 
 /** What every request carries by the time a route runs. */
@@ -310,6 +313,13 @@ export interface PluginServer {
    * @example server.usage.count('fruits', (siteId) => myBytes(siteId))
    */
   readonly usage: StorageUsage;
+  /**
+   * Checks of what a user saves, whichever door it comes through: template pages run them in
+   * `templates.save`; a plugin's own content runs them itself (`run`) before storing. Errors are by
+   * field path and refuse the save, shown beside the field with what was typed.
+   * @example server.saveChecks.add(async ({ data }) => (tooLong(data) ? { body: ['Keep it under a million words.'] } : undefined))
+   */
+  readonly saveChecks: SaveChecks;
   /**
    * Whole-site backups (docs/backup.md): stream one, or store one in the backups storage
    * (the data folder's pm-backups/ or the bucket) keeping the newest N.

@@ -5,6 +5,7 @@
  * `aria-describedby`.
  */
 import { html, raw, type SafeHtml } from './html.js';
+import { errorTextHtml } from '../forms/html.js';
 
 export interface FieldOptions {
   name: string;
@@ -39,7 +40,7 @@ function wrap(id: string, o: FieldOptions | { label: string; help?: string | Saf
 <label for="${id}">${o.label}${o.required ? html` <span class="pm-required" aria-hidden="true">*</span>` : ''}</label>
 ${o.help ? html`<p class="pm-help" id="${id}-help">${o.help}</p>` : ''}
 ${control}
-${o.error ? html`<p class="pm-field-error" id="${id}-error">${o.error}</p>` : ''}
+${o.error ? html`<p class="pm-field-error" id="${id}-error">${raw(errorTextHtml(o.error))}</p>` : ''}
 </div>`;
 }
 

@@ -72,7 +72,7 @@ describe('pictures in pages', () => {
   });
 
   it('a file no page uses any more can be deleted: its files and its bytes go', async () => {
-    const { json: m } = await t.upload('spare.png', await png(500, 400));
+    const { json: m } = await t.upload('spare.png', await png(500, 400), { alt: 'A spare picture' });
     const before = mediaBytes((await t.api('GET', '/pm/api/media-quota')).json);
     await t.api('PUT', '/pm/api/template-urls?url=/spare', { themeId: 'daybreak', templateName: 'about', data: { title: 'Spare', body: 'x', portrait: m.url } });
     await t.settled();
