@@ -14,7 +14,7 @@ import { apiRoutes } from './api-routes.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { createFanOut, type FanOut } from './fan-out.js';
 import { BLOG_BASE, HOME_ROUTE, indexPath, sitePrefix } from './paths.js';
-import { createPostService, PUBLISH_JOB, type PostService } from './post-service.js';
+import { createPostService, fanOutLockKey, PUBLISH_JOB, type PostService } from './post-service.js';
 import { blogMigrations, createPostStore, type PostStore } from './post-store.js';
 import { createPostHistory, historyMigrations } from './post-history.js';
 import { publicRoutes } from './public-routes.js';
@@ -78,14 +78,17 @@ export function createBlog(server: PluginServer): Blog {
     isHome,
     async setHome(siteId, langcode, on) {
       const site = renderer.site(siteId);
-      if (on) {
-        await server.pages.alias(siteId, langcode, '/', HOME_ROUTE, { pseudoroute: true });
-        await server.pages.redirect(siteId, langcode, BLOG_BASE, sitePrefix(site, langcode) + '/', 301);
-      } else {
-        if (await isHome(siteId, langcode)) await server.pages.delete(siteId, langcode, '/');
-        const r = await renderer.listing({ siteId, langcode }, 1);
-        if (r) await server.pages.set(siteId, langcode, indexPath(1), r.html, { headers: r.headers });
-      }
+      // Under the fan-out's lock: a save on another instance renders /blog from the state this leaves.
+      await server.db.withLock(fanOutLockKey(siteId), async () => {
+        if (on) {
+          await server.pages.alias(siteId, langcode, '/', HOME_ROUTE, { pseudoroute: true });
+          await server.pages.redirect(siteId, langcode, BLOG_BASE, sitePrefix(site, langcode) + '/', 301);
+        } else {
+          if (await isHome(siteId, langcode)) await server.pages.delete(siteId, langcode, '/');
+          const r = await renderer.listing({ siteId, langcode }, 1);
+          if (r) await server.pages.set(siteId, langcode, indexPath(1), r.html, { headers: r.headers });
+        }
+      });
       bump(siteId);
       if (server.db.dialect.crossProcessNotify) await server.db.notify(CHANNEL, siteId);
     },
@@ -119,16 +122,18 @@ const plugin: Plugin = {
         else blog.generations.set(siteId, (blog.generations.get(siteId) ?? 0) + 1);
       });
     }
+    // Every stored blog page of a site again, taking its turn with post saves on every instance.
+    const rerenderAll = (siteId: string) => server.db.withLock(fanOutLockKey(siteId), () => blog.fanOut.all(siteId));
     // The site's title, description, languages or theme show on every blog page.
     server.events.on('site.changed', ({ siteId }) => {
       blog.generations.set(siteId, (blog.generations.get(siteId) ?? 0) + 1);
-      blog.fanOut.all(siteId).catch((err) => server.log.error('re-rendering the blog after a site change failed', { err: (err as Error).message }));
+      rerenderAll(siteId).catch((err) => server.log.error('re-rendering the blog after a site change failed', { err: (err as Error).message }));
     });
     server.events.on('themes.reloaded', ({ changed }) => {
       if (!server.sites.list().some((s) => changed.includes(server.siteThemes.active(s.siteId)))) return;
       for (const s of server.sites.list()) {
         blog.generations.set(s.siteId, (blog.generations.get(s.siteId) ?? 0) + 1);
-        blog.fanOut.all(s.siteId).catch((err) => server.log.error('re-rendering the blog after a theme reload failed', { err: (err as Error).message }));
+        rerenderAll(s.siteId).catch((err) => server.log.error('re-rendering the blog after a theme reload failed', { err: (err as Error).message }));
       }
     });
   },

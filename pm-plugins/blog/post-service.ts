@@ -15,6 +15,9 @@ import type { PostHistory, PostRevision, TrashedPost } from './post-history.js';
 
 export const PUBLISH_JOB = 'blog.publish';
 
+/** The lock (`server.db.withLock`) a site's post writes and their fan-outs hold. */
+export const fanOutLockKey = (siteId: string): string => `pm-blog-fan-out:${siteId}`;
+
 export interface PostService {
   create(actor: User, input: PostInput): Promise<{ post: Post; fanOut: FanOutResult }>;
   /** Changes the fields given; the others keep their stored values. */
@@ -42,13 +45,9 @@ export interface PostService {
 
 export function createPostService(o: { server: PluginServer; store: PostStore; fanOut: FanOut; search: PostSearch; history: PostHistory; onChange: (siteId: string) => Promise<void> }): PostService {
   const { server, store, fanOut, search, history } = o;
-  // Fan-outs of one process run one at a time, so two saves never render over each other's pages.
-  let queue: Promise<unknown> = Promise.resolve();
-  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => undefined);
-    return run;
-  };
+  // A site's writes and fan-outs run one at a time across every instance on the database, so
+  // two saves never render over each other's pages: the second renders what the first stored.
+  const serial = <T>(siteId: string, fn: () => Promise<T>): Promise<T> => server.db.withLock(fanOutLockKey(siteId), fn);
 
   const manages = (actor: User) => server.can(actor.role, 'posts.manage');
   const mayEdit = (actor: User, p: Post) => p.siteId === actor.siteId && (manages(actor) || p.authorIds.includes(actor.userId));
@@ -135,7 +134,7 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
     mayEdit,
     async create(actor, input) {
       requireWriter(actor);
-      return serial(async () => {
+      return serial(actor.siteId, async () => {
         const p = await prepare(actor, input);
         await store.insert(p);
         await schedule(p);
@@ -146,7 +145,7 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
     },
     async update(actor, postId, input) {
       requireWriter(actor);
-      return serial(async () => {
+      return serial(actor.siteId, async () => {
         const existing = await load(actor, postId);
         const p = await prepare(actor, input, existing);
         const before = await fanOut.footprint(existing);
@@ -162,7 +161,7 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
     },
     async remove(actor, postId) {
       requireWriter(actor);
-      return serial(async () => {
+      return serial(actor.siteId, async () => {
         const existing = await load(actor, postId);
         const before = await fanOut.footprint(existing);
         await history.trash(existing);
@@ -214,7 +213,7 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
       const entry = (await history.trashed(actor.siteId)).find((t) => t.trashId === trashId);
       if (!entry) throw new PmError('PM_ERR_NOT_FOUND', { what: 'that post in the trash' });
       if (!mayEdit(actor, entry.post)) throw new PmError('PM_ERR_FORBIDDEN', { action: 'restore a post someone else wrote' });
-      return serial(async () => {
+      return serial(actor.siteId, async () => {
         const old = entry.post;
         const due = old.status === 'scheduled' && (old.publishAt ?? 0) <= Date.now();
         const { postId: _id, siteId: _s, translationGroup: _g, words: _w, summary: _m, createdAt: _c, updatedAt: _u, ...fields } = old;
@@ -231,10 +230,13 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
     },
     async rerenderOne(postId) {
       // Its own page only (a comment changed on it): nothing it shows elsewhere changed.
-      return serial(() => fanOut.one(postId));
+      const site = (await store.get(postId))?.siteId;
+      return site ? serial(site, () => fanOut.one(postId)) : fanOut.one(postId);
     },
     async publishDue(postId) {
-      return serial(async () => {
+      const site = (await store.get(postId))?.siteId;
+      if (!site) return undefined;
+      return serial(site, async () => {
         const p = await store.get(postId);
         if (!p || p.status === 'draft') return undefined;
         // A retry after a failed fan-out finds the post already published and renders its pages again.

@@ -33,6 +33,7 @@ import { discoverPlugins, importPlugin, orderPlugins } from '../plugins/load-plu
 import { CONTENT_NAMESPACE, contentMigrations } from '../store/content-migrations.js';
 import { createJobs, jobMigrations, type Jobs } from '../jobs/jobs.js';
 import { coreMigrations } from '../store/core-migrations.js';
+import { LOCK_NAMESPACE, lockMigrations } from '../store/lease-lock.js';
 import { ownedTables, type OwnedTable } from '../store/core-tables.js';
 import { createMenuStore } from '../store/menu-store.js';
 import { createStores } from '../store/create-stores.js';
@@ -162,6 +163,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await migrate(db, themeFileMigrations, THEME_FILE_NAMESPACE);
     await migrate(db, contentMigrations, CONTENT_NAMESPACE);
     await migrate(db, jobMigrations, 'jobs');
+    await migrate(db, lockMigrations, LOCK_NAMESPACE);
     const stores = createStores(db, opts.storeOptions);
     const primary = await stores.sites.ensurePrimary();
     const sites = createSiteRegistry({ mode: config.mode, baseDomain: config.baseDomain, sites: await stores.sites.list() });

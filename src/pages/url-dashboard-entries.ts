@@ -4,8 +4,8 @@
  * that would take away the last alias leading there (a delete, a rename, a
  * redirect or page written over it) is refused with PM_ERR_LAST_URL_DASHBOARD.
  *
- * Those writes run under a per-site lock (in this process, and on PostgreSQL
- * also an advisory lock, so instances sharing the database take turns): two
+ * Those writes run under a per-site lock that every process on the database
+ * respects (`Db.withLock`; two processes can share a SQLite file too): two
  * requests deleting the last two aliases at once leave one. The address
  * service owns the lock and asks this guard before each such write.
  */
@@ -13,7 +13,6 @@ import { PmError } from '../errors/errors.js';
 import type { Db } from '../store/db.js';
 import type { PageRecord } from '../store/types.js';
 import type { PageService } from './page-service.js';
-import { createSiteLocks } from './site-locks.js';
 
 /** The URL dashboard's own path: a pseudoroute, reached only through aliases such as /pm/urls. */
 export const URL_DASHBOARD_ROUTE = '/pm-url-dashboard';
@@ -52,13 +51,12 @@ export interface UrlDashboardEntries {
   lastEntryRefusal(siteId: string, langcode: string, path: string): Promise<PmError | undefined>;
   /** Every alias (any locale, hidden or not) that leads to the URL dashboard, read from the page store now. */
   urlDashboardEntries(siteId: string): Promise<PageRecord[]>;
-  /** Runs `fn` under the site's lock (and, where instances share the database, its advisory lock). */
+  /** Runs `fn` under the site's lock, which every process on the database respects. */
   locked<T>(siteId: string, fn: () => Promise<T>): Promise<T>;
 }
 
 export function createUrlDashboardEntries(deps: { db: Db; pages: PageService; routes: () => readonly RouteRef[] }): UrlDashboardEntries {
   const { db, pages } = deps;
-  const siteLocks = createSiteLocks();
 
   const dashboardRoutes = () => deps.routes().filter((r) => r.plugin === URL_DASHBOARD_PLUGIN && r.pseudoroute);
   const leadsToUrlDashboard = (contentUrl: string) => dashboardRoutes().some((r) => routeMatches(r.url, contentUrl));
@@ -84,11 +82,9 @@ export function createUrlDashboardEntries(deps: { db: Db; pages: PageService; ro
   return {
     leadsToUrlDashboard,
     assertCanReplace,
-    // SQLite: one writer, and in practice one process; its `exclusive` would hold the
-    // connection the page service needs. PostgreSQL: the advisory lock is held by its
-    // own pooled connection while `fn` writes through the others.
-    locked: <T>(siteId: string, fn: () => Promise<T>): Promise<T> =>
-      siteLocks.run(siteId, () => (db.dialect.singleWriter ? fn() : db.exclusive(`pm-url-dashboard-entries:${siteId}`, () => fn()))),
+    // A check and the write it allows, one at a time per site across every process on the
+    // database (two processes can share a SQLite file too): see `Db.withLock`.
+    locked: <T>(siteId: string, fn: () => Promise<T>): Promise<T> => db.withLock(`pm-url-dashboard-entries:${siteId}`, fn),
     async lastEntryRefusal(siteId, langcode, path) {
       try {
         await assertCanReplace(siteId, langcode, path);

@@ -54,6 +54,7 @@ export interface CoreTables {
   pm_theme_file: { path: string; data: Buffer; mtime_ms: number };
   pm_menu: { site_id: string; langcode: string; name: string; items: string; updated_at: number };
   pm_site_setting: { site_id: string; name: string; value: string; updated_at: number };
+  pm_lock: { lock_key: string; holder: string; expires_at: number };
 }
 
 /** A table and who owns it: 'core/<store>' for the core, 'plugin/<name>' for a plugin. */
@@ -80,6 +81,7 @@ export const CORE_TABLES: readonly OwnedTable[] = [
   { table: 'pm_revision', owner: 'core/history' },
   { table: 'pm_trash', owner: 'core/history' },
   { table: 'pm_job', owner: 'core/jobs' },
+  { table: 'pm_lock', owner: 'core/locks' },
 ];
 
 /**

@@ -90,6 +90,22 @@ export interface Db extends Queryable {
    */
   exclusive<T>(name: string, fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
+   * Runs `fn` holding a lock named `key` that every process on this database
+   * respects, while `fn` works through the ordinary `Db` and services (many
+   * writes, no transaction of its own): one `withLock(key)` at a time across
+   * all instances. PostgreSQL: a session advisory lock (`pg_advisory_lock(hashtext(key))`)
+   * held by one pooled connection for the duration, released by the server if
+   * that connection dies. SQLite: a lease row in `pm_lock` (lease-lock.ts),
+   * because two processes can share the file. Either way a process takes its
+   * turn in memory first, so many waiters of one process cost one connection.
+   * Waits up to a minute, then PM_ERR_DB_UNAVAILABLE. Not reentrant; use it
+   * after migrations have run (the `locks` namespace).
+   *
+   * @example
+   *   await server.db.withLock(`my-plugin:${siteId}`, async () => { await rebuildPages(siteId); });
+   */
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
    * Runs `fn` on one consistent snapshot of the whole database, for many reads (a backup) without
    * holding up writers: PostgreSQL a repeatable-read, read-only transaction; SQLite a deferred read
    * transaction (in WAL mode other connections keep writing).

@@ -2,7 +2,8 @@
  * A TCP proxy the test controls, in front of PostgreSQL: pass bytes through,
  * act as a stopped server (drop every connection, refuse new ones), or stall
  * (accept and hold every byte, answer nothing), as an outage or a hung
- * server would look to pagemanager.
+ * server would look to pagemanager; or pass bytes late (`delay`), as a far
+ * away database would.
  */
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 
@@ -13,11 +14,14 @@ export interface TcpProxy {
   /** A copy of `url` pointing at the proxy. */
   urlFor(url: string): string;
   set(mode: ProxyMode): void;
+  /** Every chunk, each way, passes `ms` late (in order: equal timers fire in the order they were set). */
+  delay(ms: number): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
   let mode: ProxyMode = 'pass';
+  let latency = 0;
   const pairs = new Set<{ client: Socket; upstream: Socket; held: [Socket, Buffer][] }>();
 
   const server = createServer((client) => {
@@ -27,6 +31,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     pairs.add(pair);
     const forward = (to: Socket) => (chunk: Buffer) => {
       if (mode === 'stall') pair.held.push([to, chunk]);
+      else if (latency > 0) setTimeout(() => to.destroyed || to.write(chunk), latency);
       else to.write(chunk);
     };
     client.on('data', forward(upstream));
@@ -59,6 +64,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
           p.held.length = 0;
         }
       }
+    },
+    delay(ms) {
+      latency = ms;
     },
     async close() {
       for (const p of [...pairs]) (p.client.destroy(), p.upstream.destroy());

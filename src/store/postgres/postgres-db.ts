@@ -24,6 +24,7 @@ import { createQueryable, type ExecResult, type KyselyParts } from '../query.js'
 import { normalizeParams } from '../sql-params.js';
 import { mapPgError } from './pg-errors.js';
 import { createListener } from './pg-listener.js';
+import { createKeyedMutex } from '../keyed-mutex.js';
 import { createPgSearchIndex } from './pg-search.js';
 
 export const postgresDialect: Dialect = {
@@ -187,6 +188,48 @@ export async function createPostgresDb(dsn: string, opts: PostgresOptions = {}):
     }
   }
 
+  /**
+   * A session-level advisory lock on a connection of its own, held while `fn` runs on the others.
+   * Taken inside a short transaction only so that SET LOCAL can allow the long wait; a session lock
+   * outlives the COMMIT. Key names are per schema, as channels are: advisory locks are per database.
+   */
+  const keyed = createKeyedMutex();
+  const withLock = <T>(key: string, fn: () => Promise<T>): Promise<T> =>
+    keyed.run(key, async () => {
+      const name = schema ? `${schema}.${key}` : key;
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        throw mapped(e);
+      }
+      let broken = false;
+      try {
+        try {
+          await exec(client, { sql: 'BEGIN', parameters: [] });
+          await exec(client, { sql: `SET LOCAL statement_timeout = ${LOCK_TIMEOUT_MS}`, parameters: [] });
+          await exec(client, { sql: 'SELECT pg_advisory_lock(hashtext($1))', parameters: [name] }, LOCK_TIMEOUT_MS);
+          await exec(client, { sql: 'COMMIT', parameters: [] });
+        } catch (e) {
+          // Not locked (a timeout cancelled the wait) or unknown: this connection is not reused.
+          broken = true;
+          throw e;
+        }
+        try {
+          return await fn();
+        } finally {
+          try {
+            await exec(client, { sql: 'SELECT pg_advisory_unlock(hashtext($1))', parameters: [name] });
+          } catch {
+            // Dropping the connection ends its session, and the server releases the lock with it.
+            broken = true;
+          }
+        }
+      } finally {
+        client.release(broken ? true : undefined);
+      }
+    });
+
   const listener = createListener(clientConfig, mapped);
   const channelName = (channel: string): string => {
     const full = schema ? `${schema}.${channel}` : channel;
@@ -209,6 +252,7 @@ export async function createPostgresDb(dsn: string, opts: PostgresOptions = {}):
     execScript: root.execScript,
     transaction: (fn) => inTransaction(undefined, fn),
     exclusive: (name, fn) => inTransaction(name, fn),
+    withLock,
     snapshot: (fn) => inTransaction(undefined, fn, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', true),
     listen: async (channel, onMessage) => listener.listen(channelName(channel), onMessage),
     isListening: () => listener.listening(),

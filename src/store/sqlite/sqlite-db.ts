@@ -17,6 +17,7 @@ import { createQueryable, type ExecResult, type KyselyParts } from '../query.js'
 import { normalizeParams } from '../sql-params.js';
 import { createSqliteSearchIndex } from './sqlite-search.js';
 import { createAsyncMutex } from './async-mutex.js';
+import { createLeaseLocks } from '../lease-lock.js';
 import { mapSqliteError, mapSqliteOpenError } from './sqlite-errors.js';
 
 export const sqliteDialect: Dialect = {
@@ -175,6 +176,7 @@ function wrapConnection(conn: Database.Database, path: string): Db {
     (q) => onRoot(() => direct.exec(q)),
     (sql) => onRoot(() => direct.execScript(sql)),
   );
+  const leases = createLeaseLocks(root);
   const db: Db = {
     dialect: sqliteDialect,
     get kysely() {
@@ -192,6 +194,8 @@ function wrapConnection(conn: Database.Database, path: string): Db {
     // another process shares the file (busy_timeout cannot help a lock upgrade).
     transaction: (fn) => inTransaction('BEGIN IMMEDIATE', fn),
     exclusive: (_name, fn) => inTransaction('BEGIN IMMEDIATE', fn),
+    // Not a transaction: `fn` writes through the root connection, which a transaction would hold.
+    withLock: (key, fn) => leases.withLock(key, fn),
     // DEFERRED: the snapshot starts at the first read and takes no write lock.
     snapshot: (fn) => inTransaction('BEGIN DEFERRED', fn),
     async copyBeforeUpgrade(label) {
