@@ -12,6 +12,8 @@ import { DEFAULT_SETTINGS, readSettings } from './comment-settings.js';
 import { COMMENT_TABLES, commentMigrations, createCommentStore, type CommentStore } from './comment-store.js';
 import { createTokens } from './comment-token.js';
 import { dashboardRoutes } from './dashboard-routes.js';
+import { moderationApi } from './moderation-api.js';
+import { moderationRoutes } from './moderation-routes.js';
 import { publicRoutes } from './public-routes.js';
 import { scoreComment } from './spam-rules.js';
 
@@ -83,7 +85,9 @@ const plugin: Plugin = {
     const c = made.get(server)!;
     publicRoutes(router, server, c.service);
     dashboardRoutes(router, server, c.service);
-    // The moderation queue (moderation-*.ts) registers its routes here.
+    // The moderation queue: dashboard pages, the JSON API and the home's "N waiting" (moderation-*.ts).
+    moderationRoutes(router, server, c.service);
+    moderationApi(router, server, c.service);
   },
 };
 

@@ -5,7 +5,7 @@
  *
  * Recognised lines in ```sh blocks (with `\` continuations):
  *   curl [-X METHOD] [-H 'Name: value']… [-d 'body' | -F 'name=value' | -F 'name=@file']… URL
- *   NAME=$(curl … | jq -r .path.to.value)
+ *   NAME=$(curl … | jq -r .path.to.value)   (also .list[0].value)
  */
 
 export interface CurlExample {
@@ -108,9 +108,10 @@ const IGNORED_FLAGS = new Set(['-s', '-S', '-sS', '-f', '--fail', '--silent', '-
 export function parseCurl(command: string, heading: string, vars: Record<string, string>): CurlExample | undefined {
   let capture: CurlExample['capture'];
   let curl = command;
-  const cap = /^(\w+)=\$\((curl .*?)\s*\|\s*jq -r \.([\w.]+)\)$/.exec(command);
+  const cap = /^(\w+)=\$\((curl .*?)\s*\|\s*jq -r \.([\w.[\]]+)\)$/.exec(command);
   if (cap) {
-    capture = { name: cap[1], path: cap[3].split('.') };
+    // `.comments[0].commentId`: an index is one more step of the path.
+    capture = { name: cap[1], path: cap[3].replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean) };
     curl = cap[2];
   } else if (!command.startsWith('curl ')) return undefined;
 
