@@ -148,12 +148,12 @@ export function createFanOut(server: PluginServer, store: PostStore, renderer: R
       await renderTarget({ kind: 'post', postId, path: postPath(p.slug), siteId: p.siteId, langcode: p.langcode }, []);
       return true;
     },
-    /** Every stored page of a site's blog, rendered again (after a theme reload or a user rename). */
-    async all(siteId: string): Promise<FanOutResult> {
+    /** Every stored page of a site's blog (or of some of its languages: a menu change), rendered again (after a theme reload or a user rename). */
+    async all(siteId: string, langcodes?: ReadonlySet<string>): Promise<FanOutResult> {
       const t0 = performance.now();
       const written: string[] = [];
       renderer.forgetUsers();
-      const posts = await store.allPublished(siteId);
+      const posts = (await store.allPublished(siteId)).filter((p) => !langcodes || langcodes.has(p.langcode));
       const langs = new Set(posts.map((p) => p.langcode));
       const targets = new Map<string, Target & { siteId: string; langcode: string }>();
       for (const p of posts) {

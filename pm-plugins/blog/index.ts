@@ -124,6 +124,19 @@ const plugin: Plugin = {
     }
     // Every stored blog page of a site again, taking its turn with post saves on every instance.
     const rerenderAll = (siteId: string) => server.db.withLock(fanOutLockKey(siteId), () => blog.fanOut.all(siteId));
+    // The menus show on every blog page: a change renders again the stored pages of the languages that show
+    // that menu (posts, first index, tag and author pages), and the pages rendered on request start afresh.
+    server.menus.onChange(async ({ siteId, langcodes }) => {
+      blog.generations.set(siteId, (blog.generations.get(siteId) ?? 0) + 1);
+      if (server.db.dialect.crossProcessNotify) await server.db.notify(CHANNEL, siteId);
+      try {
+        const r = await blog.posts.rerenderLanguages(siteId, new Set(langcodes));
+        return r.written.map((w) => ({ langcode: w.slice(0, w.indexOf(':')), urlPath: w.slice(w.indexOf(':') + 1) }));
+      } catch (err) {
+        server.log.error('re-rendering the blog after a menu change failed', { err: (err as Error).message });
+        throw err;
+      }
+    });
     // The site's title, description, languages or theme show on every blog page.
     server.events.on('site.changed', ({ siteId }) => {
       blog.generations.set(siteId, (blog.generations.get(siteId) ?? 0) + 1);

@@ -32,6 +32,8 @@ export interface PostService {
   publishDue(postId: string): Promise<FanOutResult | undefined>;
   /** Renders a published post's own page again and nothing else (its comments changed); false for any other post. */
   rerenderOne(postId: string): Promise<boolean>;
+  /** Every stored page of the blog in these languages (a menu they show changed), in turn with post writes. */
+  rerenderLanguages(siteId: string, langcodes: ReadonlySet<string>): Promise<FanOutResult>;
   mayEdit(actor: User, post: Post): boolean;
   /** Earlier versions of a post, newest first. */
   revisions(actor: User, postId: string): Promise<PostRevision[]>;
@@ -227,6 +229,9 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
         await after(back, back.siteId, back.postId);
         return { post: (await store.get(back.postId))!, fanOut: r };
       });
+    },
+    async rerenderLanguages(siteId, langcodes) {
+      return serial(siteId, () => fanOut.all(siteId, langcodes));
     },
     async rerenderOne(postId) {
       // Its own page only (a comment changed on it): nothing it shows elsewhere changed.

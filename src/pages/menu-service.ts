@@ -4,6 +4,8 @@
  * menu checks every link (the address rules), stores it, and renders again
  * exactly the pages that show it — a page whose own `nav` field is filled
  * overrides the primary menu, so it is left alone when only that changes.
+ * Plugins that store pages of their own showing the menus (the blog) hear of
+ * the change through `onChange` and render theirs; the save lists them too.
  */
 import type { Db } from '../store/db.js';
 import type { MenuLink, MenuStore } from '../store/menu-store.js';
@@ -39,6 +41,21 @@ export interface RenderedPage {
   urlPath: string;
 }
 
+/** A menu was saved or reset: the pages of these render langcodes show it now. */
+export interface MenuChange {
+  siteId: string;
+  name: MenuName;
+  /** '' is the default language; a language without its own menu shows the default's and is listed with it. */
+  langcodes: string[];
+}
+
+/**
+ * A plugin that stores pages of its own showing the menus (the blog) renders
+ * them again here and says which. Awaited by the save, whose answer lists
+ * them with the template pages.
+ */
+export type MenuChangeListener = (change: MenuChange) => Promise<RenderedPage[] | void>;
+
 export interface MenuService {
   /** The menus a page in `langcode` shows ('' = the default language). */
   forRender(siteId: string, langcode: string): Promise<SiteMenus>;
@@ -52,6 +69,14 @@ export interface MenuService {
   reset(siteId: string, langcode: string, name: MenuName): Promise<{ rerendered: RenderedPage[] }>;
   /** The editor's rows for stored links (page links become a choice from the list). */
   toRows(items: MenuLink[], pagePaths: ReadonlySet<string>): MenuRowInput[];
+  /**
+   * Hears every menu change after the template pages were rendered again; what
+   * the listener renders is added to the save's `rerendered`. A listener that
+   * fails does not undo the save (the menu is stored); it should log its own error.
+   * Returns a function that stops listening.
+   * @example server.menus.onChange(async ({ siteId, langcodes }) => renderMyPages(siteId, langcodes))
+   */
+  onChange(listener: MenuChangeListener): () => void;
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -73,6 +98,7 @@ export function createMenuService(opts: {
 }): MenuService {
   const { db, store } = opts;
   const cache = new Map<string, Promise<Map<string, MenuLink[]>>>();
+  const listeners = new Set<MenuChangeListener>();
   let unlisten: (() => Promise<void>) | undefined;
 
   function menusOf(siteId: string): Promise<Map<string, MenuLink[]>> {
@@ -101,7 +127,16 @@ export function createMenuService(opts: {
 
   async function rerender(siteId: string, langs: Set<string>, name: MenuName): Promise<RenderedPage[]> {
     const shows = (t: TemplateUrl, lang: string) => langs.has(lang) && (name !== 'primary' || !hasOwnNav(t.data));
-    return opts.templates().rerenderSite(siteId, shows);
+    const done = await opts.templates().rerenderSite(siteId, shows);
+    for (const l of listeners) {
+      try {
+        const more = await l({ siteId, name, langcodes: [...langs] });
+        if (more) done.push(...more);
+      } catch {
+        // The menu is stored and the template pages show it; the listener logs its own failure.
+      }
+    }
+    return done;
   }
 
   async function check(siteId: string, rows: MenuRowInput[]): Promise<{ ok: true; items: MenuLink[] } | { ok: false; errors: MenuErrors }> {
@@ -171,6 +206,10 @@ export function createMenuService(opts: {
       const row = (l: MenuLink, nested: boolean): MenuRowInput =>
         pagePaths.has(l.url) ? { label: l.label, page: l.url, url: '', nested } : { label: l.label, page: '', url: l.url, nested };
       return items.flatMap((l) => [row(l, false), ...(l.children ?? []).map((c) => row(c, true))]);
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
     },
     async start() {
       if (!db.dialect.crossProcessNotify) return;

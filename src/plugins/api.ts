@@ -55,7 +55,7 @@ export type { ReadonlyFS, FsEntry, FsStat } from '../themes/readonly-fs.js';
 export type { Key, PageRecord, Role, Site, TemplateUrl, User } from '../store/types.js';
 export type { ThemeInfo, TemplateConfig, ImageInfo, ImageResolver, ImageVariant } from '../themes/themes-manager.js';
 export type { FileStorage, StoredFile } from '../files/file-storage.js';
-export type { MenuLink, MenuName, MenuRowInput, SiteMenus } from '../pages/menu-service.js';
+export type { MenuChange, MenuChangeListener, MenuLink, MenuName, MenuRowInput, RenderedPage, SiteMenus } from '../pages/menu-service.js';
 export type { Revision, TrashEntry } from '../pages/history-service.js';
 export type { StorageUsage, StoredPart } from '../pages/storage-usage.js';
 export type { ContentToSave, SaveCheck, SaveChecks } from '../pages/save-checks.js';
