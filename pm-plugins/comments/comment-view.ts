@@ -48,7 +48,7 @@ function fields(id: string, v: FormValues): SafeHtml {
 <p class="comment-form__field"><label for="${id}-name">Name</label><input id="${id}-name" name="name" required maxlength="${LIMITS.name}" autocomplete="name" value="${v.name}"></p>
 <p class="comment-form__field"><label for="${id}-email">Email <span class="comment-form__hint">(optional, never shown)</span></label><input id="${id}-email" name="email" type="email" maxlength="${LIMITS.email}" autocomplete="email" value="${v.email}"></p>
 </div>
-<p class="comment-form__field"><label for="${id}-website">Website <span class="comment-form__hint">(optional)</span></label><input id="${id}-website" name="website" type="url" maxlength="${LIMITS.website}" autocomplete="url" placeholder="https://" value="${v.website}"></p>
+<p class="comment-form__field"><label for="${id}-website">Website <span class="comment-form__hint">(optional)</span></label><input id="${id}-website" name="website" type="text" inputmode="url" maxlength="${LIMITS.website}" autocomplete="url" placeholder="https://" value="${v.website}"></p>
 <p class="comment-form__field"><label for="${id}-body">Comment</label><textarea id="${id}-body" name="body" rows="6" required maxlength="${LIMITS.body}">${v.body}</textarea>
 <span class="comment-form__hint">*emphasis*, **strong**, [a link](https://example.com), \`code\` and &gt; quotes work.</span></p>
 <p class="comment-form__check"><label><input type="checkbox" name="notify" value="1"${v.notify ? raw(' checked') : ''}> Mail me when someone replies (needs your email)</label></p>`;
