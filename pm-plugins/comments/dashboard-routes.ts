@@ -37,7 +37,7 @@ ${select({ name: 'mode', id: `mode-${i}`, label: 'Comments here', value: t.mode,
     );
     return shell.page(request, reply, {
       title: 'Comment settings',
-      nav: 'settings',
+      nav: 'comments',
       status: o.status,
       lede: `${counts.published} published, ${counts.held} waiting for approval, ${counts.spam} in the spam folder; they take ${Math.round(state.storedBytes / 1024)} KiB of ${Math.round(state.capBytes / 1024)} KiB.`,
       notice: Object.keys(e).length ? { kind: 'error', text: 'Some settings are not valid; see below.' } : undefined,

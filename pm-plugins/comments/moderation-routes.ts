@@ -42,8 +42,10 @@ export function moderationRoutes(router: PluginRouter, server: PluginServer, ser
 
   shell.addHomeStat(async (request) => {
     if (!(await shell.can(request, 'comments.moderate'))) return undefined;
-    const n = (await service.counts(request.pm.site.siteId)).held;
-    return { count: n, label: n === 1 ? 'comment waiting' : 'comments waiting', href: L(request, '/pm/comments'), attention: n > 0 };
+    const siteId = request.pm.site.siteId;
+    const [n, off] = await Promise.all([service.counts(siteId).then((c) => c.held), service.shutOffState(siteId)]);
+    const label = `${n === 1 ? 'comment waiting' : 'comments waiting'}${off.closed ? ' · commenting shut off for a while' : ''}`;
+    return { count: n, label, href: L(request, '/pm/comments'), attention: n > 0 || off.closed };
   });
 
   /** A refusal (bad input, a comment already gone) inside the dashboard's layout. */
@@ -81,7 +83,12 @@ ${badge || reasons.length ? html`<p class="comment-reasons">${badge} ${reasons}<
       throw e;
     }
     const siteId = request.pm.site.siteId;
-    const [counts, list] = await Promise.all([service.counts(siteId), service.list({ siteId, status, limit: PAGE, offset })]);
+    const [counts, list, off, canSettings] = await Promise.all([service.counts(siteId), service.list({ siteId, status, limit: PAGE, offset }), service.shutOffState(siteId), shell.can(request, 'site.settings')]);
+    const settingsLink = canSettings ? html`<a class="btn" href="${L(request, '/pm/comments/settings')}">Comment settings</a>` : undefined;
+    // The automatic shut-off is the settings page's to undo; the queue says it is on.
+    const shutOff = off.closed
+      ? html`<div class="notice notice-warn" role="status"><p>Commenting closed by itself (${off.reason === 'size' ? 'the comments reached their size cap' : 'comments arrived faster than the limit'}): visitors see “Comments are closed for a while” until ${new Date(off.until!).toISOString().slice(0, 16).replace('T', ' ')} UTC.${canSettings ? html` <a href="${L(request, '/pm/comments/settings')}">Reopen it now</a>` : ''}</p></div>`
+      : '';
     const threads = await threadsOf(service, siteId, list);
     const tabs = html`<nav class="filters" aria-label="Comments">${(['held', 'spam', 'published'] as const).map(
       (s) => html`<a href="${L(request, '/pm/comments' + qs({ status: s === 'held' ? undefined : s }))}"${s === status ? html` aria-current="page"` : ''}>${TAB_LABEL[s]} <span class="count">${counts[s]}</span></a>`,
@@ -101,7 +108,7 @@ ${bulk('Bulk actions')}
 ${list.length > 8 ? bulk('Bulk actions, again') : ''}
 </form>${pager}`
       : html`<div class="card empty">${status === 'held' ? 'Nothing is waiting. New comments that need you will show up here.' : status === 'spam' ? 'The spam folder is empty.' : 'No comment is shown on the site yet.'}</div>`;
-    return shell.page(request, reply, { title: 'Comments', nav: 'comments', lede: LEDE[status], body: html`${tabs}${body}` });
+    return shell.page(request, reply, { title: 'Comments', nav: 'comments', lede: LEDE[status], actions: settingsLink, body: html`${shutOff}${tabs}${body}` });
   }, { ...PERMISSION, description: 'The comments’ moderation queue and spam folder' });
 
   router.post('/pm/comments/moderate', async (request, reply) => {

@@ -250,3 +250,27 @@ for (const { name: dialect, skip } of APP_DIALECTS) {
     });
   });
 }
+
+for (const { name: dialect, skip } of APP_DIALECTS) {
+  describe(`comment moderation during an automatic shut-off [${dialect}]`, { skip }, () => {
+    let h: Harness;
+    before(async () => {
+      h = await startHarness({ dialect, files: { 'config.toml': COMMENTS_TEST_CONFIG.replace('shutoff_max = 1000000', 'shutoff_max = 2') + 'moderation = "hold"\n' } });
+      await h.user('maya', PASSWORD, 'admin');
+      await h.app.templates.save({ siteId: h.siteId, langcode: '', urlPath: '/guestbook', themeId: 'daybreak', templateName: 'post', data: { title: 'Guestbook', body: 'Say hello.' } });
+      for (const body of ['First of a flood, with enough words to pass.', 'Second of a flood, with enough words to pass.', 'Third of a flood, with enough words to pass.']) {
+        await postComment(h.app, '/guestbook', { name: 'Flood', body });
+      }
+    });
+    after(() => h?.close());
+
+    test('the queue and the home say commenting is shut off, and an admin gets the way to reopen it', async () => {
+      const maya = await h.loggedIn('maya', PASSWORD);
+      const queue = await maya.get('/pm/comments');
+      assert.match(queue.body, /class="notice notice-warn"[^>]*><p>Commenting closed by itself \(comments arrived faster than the limit\)/);
+      assert.match(queue.body, /<a href="\/pm\/comments\/settings">Reopen it now<\/a>/);
+      const home = await maya.get('/pm/');
+      assert.match(home.body, /class="stat stat-attention"[^>]*><b>\d+<\/b><span>comments waiting · commenting shut off for a while<\/span>/);
+    });
+  });
+}
