@@ -9,7 +9,7 @@ import { isPmError } from '../../src/plugins/plugin.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest, User } from '../../src/plugins/plugin.js';
 import { sendAsset } from '../../src/plugins/plugin.js';
 import { checkbox, hidden, input, select, str, strs, textarea } from '../../src/plugins/plugin.js';
-import { html, qs, raw, timeAgo, word } from '../../src/plugins/plugin.js';
+import { html, qs, raw, timeAgo, word, type SafeHtml } from '../../src/plugins/plugin.js';
 import type { Notice } from '../../src/plugins/plugin.js';
 import { editorAsset } from './editor-asset.js';
 import type { Blog } from './index.js';
@@ -18,6 +18,11 @@ import { slugify, STATUSES, type PostInput, type PostStatus } from './post-input
 import type { Post } from './post-store.js';
 
 const PAGE = 20;
+/** The cover field, drawn by the JSON Schema forms as any theme's image field is (`format: "image"`). */
+const COVER_SCHEMA = {
+  type: 'object',
+  properties: { cover: { type: 'string', format: 'image', title: 'Cover image', description: 'A picture from the library, or an https:// address.', maxLength: 1000 } },
+};
 const STATUS_LABEL: Record<PostStatus, string> = { draft: 'Draft', scheduled: 'Scheduled', published: 'Published' };
 const STATUS_BADGE: Record<PostStatus, string> = { draft: 'badge', scheduled: 'badge badge-redirect', published: 'badge badge-ok' };
 
@@ -95,6 +100,15 @@ ${manages(user) ? select({ name: 'author', label: 'Author', value: author ?? '',
     });
   }, { permission: 'posts.write', description: 'The list of posts' });
 
+  /**
+   * The cover is an image field of the JSON Schema forms: a thumbnail, "Choose from library /
+   * upload" with JavaScript, a link to the library (opening beside the form) without.
+   */
+  function coverField(request: PmRequest, value: string, error: string | undefined): SafeHtml {
+    const imageLibrary = server.routes().some((r) => r.url === '/pm/media') ? request.pm.link('/pm/media?pick=1') : undefined;
+    return raw(server.forms.render(COVER_SCHEMA as never, { cover: value }, { idPrefix: 'f', errors: error ? { cover: [error] } : {}, imageLibrary }));
+  }
+
   async function editor(request: PmRequest, reply: PmReply, s: EditorState): Promise<PmReply> {
     const L = request.pm.link;
     const user = await me(request);
@@ -129,7 +143,7 @@ ${textarea({ name: 'body', label: 'Text (Markdown)', value: v.body ?? '', rows: 
 <section class="card"><h2>Preview</h2><div class="post-preview prose" id="post-preview" aria-live="polite">${raw(previewHtml)}</div></section>
 <section class="card"><h2>Listing and search engines</h2>
 ${textarea({ name: 'excerpt', label: 'Excerpt', value: v.excerpt ?? '', rows: 3, error: e.excerpt, help: 'Shown in lists and feeds. Empty: the first sentences of the text.' })}
-${input({ name: 'cover', label: 'Cover image', value: v.cover ?? '', error: e.cover, help: 'A path such as /pm-uploads/kiln.jpg, or an https:// address.' })}
+${coverField(request, v.cover ?? '', e.cover)}
 ${input({ name: 'coverAlt', label: 'Cover description', value: v.coverAlt ?? '', error: e.coverAlt, help: 'What the picture shows, for people who cannot see it.' })}
 ${input({ name: 'seoTitle', label: 'Search engine title', value: v.seoTitle ?? '', error: e.seoTitle })}
 ${textarea({ name: 'seoDescription', label: 'Search engine description', value: v.seoDescription ?? '', rows: 2, error: e.seoDescription })}
@@ -161,6 +175,7 @@ ${revisions.length ? html`<section class="card"><h2>Earlier versions</h2><ul cla
       status: s.status,
       notice: s.notice,
       crumbs: [{ href: L('/pm/posts'), label: 'Posts' }],
+      formsScript: true,
       body,
     });
   }

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isPmError, PmError } from '../../src/plugins/plugin.js';
 import type { PluginRouter, PluginServer, PmReply, PmRequest } from '../../src/plugins/plugin.js';
-import { checkbox, input, select, str } from '../../src/plugins/plugin.js';
+import { checkbox, hidden, input, select, str } from '../../src/plugins/plugin.js';
 import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
 import type { DashboardShell, Notice } from '../../src/plugins/plugin.js';
 import type { Media } from './media-store.js';
@@ -62,7 +62,14 @@ ${q.limit !== null ? html`<meter class="media-meter" min="0" max="${q.limit}" va
 ${form}</details>`;
   }
 
-  function tile(request: PmRequest, m: Media): SafeHtml {
+  /** For choosing without JavaScript (`?pick=1`, opened beside a form): the address to copy into its image field. */
+  function pickBox(m: Media): SafeHtml | string {
+    if (m.kind !== 'image' || m.status === 'failed') return '';
+    const id = `pick-${m.mediaId}`;
+    return html`<label class="media-pick" for="${id}">Address to copy<input id="${id}" type="text" readonly value="${media.urlOf(m)}"></label>`;
+  }
+
+  function tile(request: PmRequest, m: Media, pick = false): SafeHtml {
     const thumb = media.thumbUrl(m);
     const href = request.pm.link(`/pm/media/${m.mediaId}`);
     const what = m.kind === 'image' ? `${m.width}×${m.height}` : 'PDF';
@@ -70,14 +77,15 @@ ${form}</details>`;
     return html`<li class="media-tile">
 <a href="${href}" class="media-thumb">${thumb ? html`<img src="${request.pm.link(thumb)}" alt="" loading="lazy" width="200" height="150">` : html`<span class="media-doc">${m.kind === 'image' ? (m.status === 'failed' ? '!' : '…') : 'PDF'}</span>`}</a>
 <div class="media-caption"><a href="${href}" class="media-name">${m.name}</a>${badge}
-<span class="sub">${what} · ${formatBytes(m.bytes)}${m.alt ? '' : html` · <span class="media-noalt">no description</span>`}</span></div>
+<span class="sub">${what} · ${formatBytes(m.bytes)}${m.alt ? '' : html` · <span class="media-noalt">no description</span>`}</span>${pick ? pickBox(m) : ''}</div>
 </li>`;
   }
 
   async function showLibrary(request: PmRequest, reply: PmReply, o: { notice?: Notice; status?: number; alt?: string } = {}): Promise<PmReply> {
     const q = request.query as Record<string, string | undefined>;
     const search = (q.q ?? '').slice(0, 200);
-    const type = q.type === 'image' || q.type === 'document' ? q.type : '';
+    const pick = q.pick === '1';
+    const type = pick ? 'image' : q.type === 'image' || q.type === 'document' ? q.type : '';
     // A page number past what exists shows an empty page; one that is not a whole number (1e309) the first.
     const asked = Number(q.page ?? 1);
     const page = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, 100_000) : 1;
@@ -99,13 +107,13 @@ ${form}</details>`;
 </section>`;
     const filters = html`<form class="media-filters" method="get" action="${L('/pm/media')}" role="search">
 ${input({ name: 'q', label: 'Search', type: 'search', value: search, placeholder: 'Name or description' })}
-${select({ name: 'type', label: 'Type', value: type, options: [{ value: '', label: 'All files' }, { value: 'image', label: 'Pictures' }, { value: 'document', label: 'PDFs' }] })}
+${pick ? hidden('pick', '1') : select({ name: 'type', label: 'Type', value: type, options: [{ value: '', label: 'All files' }, { value: 'image', label: 'Pictures' }, { value: 'document', label: 'PDFs' }] })}
 <button class="btn" type="submit">Filter</button>
 </form>`;
     const grid = items.length
-      ? html`<ul class="media-grid">${items.map((m) => tile(request, m))}</ul>`
+      ? html`<ul class="media-grid">${items.map((m) => tile(request, m, pick))}</ul>`
       : html`<p class="empty">${search || type ? 'No file matches.' : 'No files yet. Upload pictures above and use them in your pages.'}</p>`;
-    const more = total > page * PAGE_SIZE ? html`<p class="button-row"><a class="btn" href="${L(`/pm/media${qs({ q: search, type, page: page + 1 })}`)}">Next page</a></p>` : '';
+    const more = total > page * PAGE_SIZE ? html`<p class="button-row"><a class="btn" href="${L(`/pm/media${qs({ q: search, type: pick ? undefined : type, pick: pick ? '1' : undefined, page: page + 1 })}`)}">Next page</a></p>` : '';
     const canQuota = await shell.can(request, 'users.manage-superadmins');
     const quota = await media.quota(siteId);
     const quotaForm = canQuota
@@ -125,7 +133,9 @@ ${checkbox({ name: 'allowSvg', label: 'Take SVG pictures', checked: svgOn, help:
       nav: 'media',
       status: o.status,
       notice: o.notice,
-      lede: `Pictures and PDFs for your pages. ${await quotaLine(siteId)}; ${total} file${total === 1 ? '' : 's'}${search || type ? ' match' : ''}.`,
+      lede: pick
+        ? 'Choosing a picture: copy its address into the image field of the form you came from (still open in its tab), or upload one here first. Pictures without a description need one before a page shows them.'
+        : `Pictures and PDFs for your pages. ${await quotaLine(siteId)}; ${total} file${total === 1 ? '' : 's'}${search || type ? ' match' : ''}.`,
       body: html`${head(request)}${upload}${filters}${grid}${more}${storageCard(quota, quotaForm)}${settings}`,
     });
   }

@@ -55,7 +55,9 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
     const tpl = await server.themes.getTemplate(s.themeId, s.templateName);
     const theme = themeInfo(s.themeId);
     const tplInfo = theme?.templates.find((t) => t.name === s.templateName);
-    const fields = raw(server.forms.render(tpl.schema as never, s.data, { errors: s.errors }));
+    // With the media plugin, image fields link to its library for choosing without JavaScript.
+    const imageLibrary = server.routes().some((r) => r.url === '/pm/media') ? L('/pm/media?pick=1') : undefined;
+    const fields = raw(server.forms.render(tpl.schema as never, s.data, { errors: s.errors, imageLibrary }));
     const isNew = s.mode === 'new';
     const where = isNew
       ? html`${input({ name: '_pm_path', label: 'Address', value: s.pathInput, required: true, placeholder: `/${s.templateName}`, help: 'Where the page will be, such as /about or /work/bowls.', error: s.pathError })}${langField(site, '_pm_lang', s.langcode)}`

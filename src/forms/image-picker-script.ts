@@ -2,7 +2,8 @@
  * The picker of `format: "image"` fields: "Choose from library / upload" opens a dialog
  * over the media library's JSON API (`{site}/pm/api/media`, found from the page's own
  * address, so `~tilde` sites work), where a picture is picked, or uploaded with its
- * description first. Part of FORM_SCRIPT; without JavaScript the field is a text box.
+ * description first. Part of FORM_SCRIPT; without JavaScript the field is a text box and, when
+ * the form was given `imageLibrary`, a link to the library opening in a new tab (hidden here).
  * When the API answers 404 (no media plugin), the dialog says so and the text box stays.
  * Markdown fields get an "Insert a picture" button that writes `![description](address)`.
  */
@@ -144,6 +145,8 @@ export const IMAGE_PICKER_SCRIPT = String.raw`(function () {
     Array.prototype.forEach.call((root || document).querySelectorAll('[data-pm-image]'), function (box) {
       var b = box.querySelector('[data-pm-image-buttons]');
       if (b) b.hidden = false;
+      // The dialog replaces the no-script way (a link to the library in a new tab).
+      Array.prototype.forEach.call(box.querySelectorAll('[data-pm-image-library]'), function (l) { l.hidden = true; });
       var img = box.querySelector('[data-pm-image-preview]');
       var src = img && img.getAttribute('src');
       if (src && base && src.indexOf('/pm-uploads/') === 0) img.src = base + src;
@@ -205,5 +208,8 @@ export const IMAGE_PICKER_STYLES = `
 .pm-picker-item img{width:100%;height:auto;aspect-ratio:4/3;object-fit:cover;border-radius:3px;background:#f4f5f7}
 .pm-picker-noalt{color:#b00020}
 .pm-md-insert{margin-top:.35rem}
+.pm-image-library{align-self:flex-start;text-decoration:none;color:inherit}
+.pm-image-library-help{margin:0}
+[data-pm-image-library][hidden],[data-pm-image-buttons][hidden]{display:none}
 @media (max-width:600px){.pm-picker-upload{grid-template-columns:minmax(0,1fr)}.pm-picker-upload button{grid-column:1}}
 `;

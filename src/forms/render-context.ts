@@ -12,6 +12,8 @@ export interface RenderContext {
   shown: Set<string>;
   /** How many `<template>`s we are inside; bounds recursive schemas. */
   templateDepth: number;
+  /** The site's media library for choosing a picture without JavaScript (RenderFormOptions.imageLibrary). */
+  imageLibrary?: string;
 }
 
 /** One field's names and the pieces every widget shares: help text, error, described-by. */
@@ -26,6 +28,7 @@ export interface FieldFrame {
   errorHtml: string;
   /** Attributes for the control: aria-describedby and aria-invalid. */
   aria: { 'aria-describedby'?: string; 'aria-invalid'?: 'true' };
+  imageLibrary?: string;
 }
 
 /** Keeps ids unambiguous: letters, digits and `_` stay; anything else becomes `.hex.`. */
@@ -63,6 +66,7 @@ export function frameFor(ctx: RenderContext, path: DataPath, schema: JsonSchema,
     messages,
     helpHtml,
     errorHtml,
+    imageLibrary: ctx.imageLibrary,
     aria: {
       ...(describedBy.length ? { 'aria-describedby': describedBy.join(' ') } : {}),
       ...(messages.length ? { 'aria-invalid': 'true' as const } : {}),

@@ -12,6 +12,11 @@ export interface RenderFormOptions {
   errors?: FieldErrors;
   /** Prefix of every id in the form (default `pm-f`); set it when a page holds two forms. */
   idPrefix?: string;
+  /**
+   * The site's media library in its choosing mode (`/pm/media?pick=1`, with the site's prefix): image
+   * fields link to it, opening beside the form, so a picture can be chosen without JavaScript.
+   */
+  imageLibrary?: string;
 }
 
 /** Beyond this many nested `<template>`s (recursive schemas), Add falls back to a server round trip. */
@@ -34,6 +39,7 @@ export function renderForm(schema: JsonSchema, data: unknown, opts: RenderFormOp
     idPrefix: opts.idPrefix ?? 'pm-f',
     shown: new Set(),
     templateDepth: 0,
+    imageLibrary: opts.imageLibrary,
   };
   let root: JsonSchema;
   try {

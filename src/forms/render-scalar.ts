@@ -35,14 +35,19 @@ function htmlPattern(pattern: string): string {
 
 /**
  * `format: "image"`: the picture's address in a text box, a thumbnail of it, and (with the
- * form script) a "Choose from library / upload" button that opens the media library.
+ * form script) a "Choose from library / upload" button that opens the media library in a dialog.
+ * Without the script, a "Choose from the library" link (when the form was given `imageLibrary`)
+ * opens the library beside the form, where each picture's address can be copied.
  */
 function renderImage(frame: FieldFrame, schema: JsonSchema, shown: string): string {
   const input = `<input${attrs({ type: 'text', id: frame.id, name: frame.name, value: shown, required: frame.required, readonly: schema.readOnly === true, maxlength: schema.maxLength, placeholder: '/pm-uploads/…', inputmode: 'url', 'data-pm-image-input': true, ...frame.aria })}>`;
   const src = shown && /^(\/(?![/\\])|https?:\/\/)/i.test(shown) ? shown : undefined;
   const thumb = `<span class="pm-image-thumb"><img${attrs({ src, alt: '', hidden: !src, 'data-pm-image-preview': true })}></span>`;
   const buttons = `<span class="pm-image-buttons" data-pm-image-buttons hidden><button type="button" class="pm-btn" data-pm-image-choose>Choose from library / upload</button> <button type="button" class="pm-btn pm-btn-quiet" data-pm-image-clear>Remove</button></span>`;
-  return wrap('image', frame, labelHtml(frame) + frame.helpHtml + `<div class="pm-image" data-pm-image>${thumb}<span class="pm-image-controls">${input}${buttons}</span></div>` + frame.errorHtml);
+  const library = frame.imageLibrary
+    ? `<a${attrs({ class: 'pm-btn pm-btn-quiet pm-image-library', href: frame.imageLibrary, target: '_blank', rel: 'noopener', 'data-pm-image-library': true })}>Choose from the library ↗</a><span class="pm-help pm-image-library-help" data-pm-image-library>It opens in a new tab: copy a picture’s address into this box.</span>`
+    : '';
+  return wrap('image', frame, labelHtml(frame) + frame.helpHtml + `<div class="pm-image" data-pm-image>${thumb}<span class="pm-image-controls">${input}${buttons}${library}</span></div>` + frame.errorHtml);
 }
 
 export function renderString(frame: FieldFrame, schema: JsonSchema, value: unknown): string {

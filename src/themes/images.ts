@@ -60,7 +60,8 @@ export function collectUploadUrls(value: unknown, out = new Set<string>(), depth
 export function pictureHtml(src: unknown, info: ImageInfo | undefined, o: PictureOptions, url: (p: string) => string): string {
   const s = String(src ?? '');
   if (!s) return '';
-  const alt = o.alt ?? info?.alt ?? '';
+  // A use's own words first; an empty one (a form's optional "description" left blank) falls back to the library's.
+  const alt = o.alt?.trim() ? o.alt : (info?.alt ?? o.alt ?? '');
   const common = `${o.class ? ` class="${esc(o.class)}"` : ''}${o.loading ? ` loading="${esc(o.loading)}"` : ''}`;
   const link = (p: string) => (p.startsWith('/') ? url(p) : p);
   if (!info) return `<img src="${esc(link(s))}" alt="${esc(alt)}"${common}>`;
