@@ -3,8 +3,10 @@ import type { LoadResult } from './load-worker.js';
 export interface Row {
   key: string;
   label: string;
-  /** Minimum req/s as a share of (a). */
+  /** Minimum req/s as a share of the reference variant. */
   target?: number;
+  /** The variant the ratios are to: (a) unless said (a post page is compared to bare Fastify serving the same post bytes). */
+  ref?: string;
   rounds: LoadResult[];
 }
 
@@ -12,6 +14,7 @@ export interface Summary {
   key: string;
   label: string;
   target?: number;
+  ref: string;
   /** The best round: the one least disturbed by other work on the machine. */
   reqPerSec: number;
   p99: number;
@@ -42,6 +45,7 @@ export function summarize(rows: Row[]): Summary[] {
         key: r.key,
         label: r.label,
         target: r.target,
+        ref: r.ref ?? 'a',
         reqPerSec: best.reqPerSec,
         p99: best.p99,
         p50: best.p50,
@@ -53,9 +57,9 @@ export function summarize(rows: Row[]): Summary[] {
         bad: r.rounds.reduce((n, x) => n + x.non2xx + x.errors, 0),
       };
     });
-  const a = out.find((s) => s.key === 'a');
   for (const s of out) {
-    if (!a) break;
+    const a = out.find((x) => x.key === s.ref);
+    if (!a) continue;
     s.ratio = s.reqPerSec / a.reqPerSec;
     if (a.serverUsPerReq !== undefined && s.serverUsPerReq !== undefined) s.costRatio = a.serverUsPerReq / s.serverUsPerReq;
   }
@@ -74,7 +78,7 @@ const verdict = (x: number | undefined, target: number | undefined) => (x === un
 /** req/s, p99 and the ratio to (a), with each target from the issue and PASS/MISS; then the CPU cost view. */
 export function formatTable(summaries: Summary[]): string {
   const body = summaries.map((s) => [
-    `(${s.key}) ${s.label}`,
+    `(${s.key}) ${s.label}${s.ref === 'a' ? '' : ` [vs (${s.ref})]`}`,
     Math.round(s.reqPerSec).toLocaleString('en-US'),
     s.p50.toFixed(0),
     s.p99.toFixed(0),
@@ -91,6 +95,6 @@ export function formatTable(summaries: Summary[]): string {
     String(s.bad),
   ]);
   const head = ['variant', 'req/s', 'p50 ms', 'p99 ms', 'vs (a)', 'target', '', 'server µs/req', 'cost vs (a)', '', 'req/s per round', 'server CPU', 'loadgen CPU', 'other CPU', 'bad'];
-  const note = summaries.some((s) => s.key === 'a') ? '' : '\n(ratios need variant (a) in the run)';
+  const note = summaries.some((s) => s.ratio === undefined) ? '\n(ratios need the reference variant in the run: (a), or the one in [brackets])' : '';
   return table(head, body, new Set([1, 2, 3, 4, 7, 8, 11, 12, 13, 14])) + note;
 }

@@ -23,6 +23,9 @@ export interface Seeded {
   pages: SeededPage[];
   /** Hidden pages: served only to a logged-in visitor. */
   hidden: SeededPage[];
+  /** Published blog posts (written through the blog's JSON API, so rendered and stored as any post is). */
+  posts: SeededPage[];
+  avgPostGzBytes: number;
   avgRawBytes: number;
   avgGzBytes: number;
   seconds: number;
@@ -33,7 +36,14 @@ export interface BareIndex {
   entries: { url: string; etag: string; offset: number; length: number }[];
 }
 
-export async function seed(dir: string, count: number, hiddenCount: number, log: (s: string) => void): Promise<Seeded> {
+/** A post's markdown, from the same prose as the pages: paragraphs and headings of `pageHtml(n)`. */
+function postMarkdown(n: number): string {
+  const html = pageHtml(n, 10_000);
+  const blocks = html.match(/<(p|h2)>[^<]*<\/\1>/g) ?? [];
+  return blocks.map((b) => (b.startsWith('<h2>') ? `## ${b.slice(4, -5)}` : b.slice(3, -4))).join('\n\n');
+}
+
+export async function seed(dir: string, count: number, hiddenCount: number, log: (s: string) => void, postCount = 0): Promise<Seeded> {
   const t0 = performance.now();
   const config = loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {});
   const app = await createApp(config, { logger: false });
@@ -68,8 +78,28 @@ export async function seed(dir: string, count: number, hiddenCount: number, log:
     const user = await app.stores.users.create({ siteId, username: BENCH_USER.username, name: 'Bench User', role: 'editor' });
     await app.stores.passwords.set(user.userId, BENCH_USER.password);
 
+    const postUrls: string[] = [];
+    if (postCount > 0) {
+      const { token } = await app.users.createToken(user, 'bench');
+      for (let i = 0; i < postCount; i++) {
+        const r = await app.http.inject({
+          method: 'POST',
+          url: '/pm/api/posts',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          payload: JSON.stringify({ title: `Journal entry ${i}`, body: postMarkdown(count + hiddenCount + i), tags: [`tag-${i % 10}`], status: 'published' }),
+        });
+        if (r.statusCode !== 201) throw new Error(`publishing bench post ${i} answered ${r.statusCode}: ${r.body.slice(0, 200)}`);
+        postUrls.push(r.json().post.url as string);
+      }
+      log(`  published ${postCount} blog posts`);
+    }
+    // Read back after the last one: publishing a post re-renders its neighbours' previous/next links.
+    const posts: SeededPage[] = [];
+    for (const p of postUrls) posts.push(await readBack(p));
+
     const gzTotal = pages.reduce((n, p) => n + p.gz.length, 0);
-    return { siteId, pages, hidden, avgRawBytes: raw / count, avgGzBytes: gzTotal / count, seconds: (performance.now() - t0) / 1000 };
+    const postGz = posts.reduce((n, p) => n + p.gz.length, 0);
+    return { siteId, pages, hidden, posts, avgRawBytes: raw / count, avgGzBytes: gzTotal / count, avgPostGzBytes: posts.length ? postGz / posts.length : 0, seconds: (performance.now() - t0) / 1000 };
   } finally {
     await app.close();
   }
