@@ -120,6 +120,12 @@ async function benchSearch(kind: 'sqlite' | 'postgres', n: number, queries: numb
     const t0 = performance.now();
     await seedPosts(r, n);
     const seeded = performance.now() - t0;
+    // The posts went straight into the tables, so the first search fills the index from them
+    // (as after an upgrade or a restore): timed on its own, not among the queries.
+    const f0 = performance.now();
+    const first = await r.app.http.inject({ url: `/pm/api/posts/search?q=${encodeURIComponent(word())}`, headers: { authorization: `Bearer ${r.token}` } });
+    if (first.statusCode !== 200) throw new Error(`search answered ${first.statusCode}: ${first.body.slice(0, 200)}`);
+    const filled = performance.now() - f0;
     const times: number[] = [];
     const cpu: number[] = [];
     let hits = 0;
@@ -133,7 +139,7 @@ async function benchSearch(kind: 'sqlite' | 'postgres', n: number, queries: numb
       if (res.statusCode !== 200) throw new Error(`search answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
       if (i >= 20) (times.push(d), cpu.push((used.user + used.system) / 1000), (hits += res.json().results.length));
     }
-    return `${kind}: search over ${n} posts (seeded in ${(seeded / 1000).toFixed(1)} s), ${queries} queries of 1–2 words: wall p50 ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))}, max ${ms(Math.max(...times))}; CPU p50 ${ms(pct(cpu, 50))}, p95 ${ms(pct(cpu, 95))}; ${(hits / queries).toFixed(1)} results a query`;
+    return `${kind}: search over ${n} posts (seeded in ${(seeded / 1000).toFixed(1)} s, index filled by the first search in ${(filled / 1000).toFixed(1)} s), ${queries} queries of 1–2 words: wall p50 ${ms(pct(times, 50))}, p95 ${ms(pct(times, 95))}, max ${ms(Math.max(...times))}; CPU p50 ${ms(pct(cpu, 50))}, p95 ${ms(pct(cpu, 95))}; ${(hits / queries).toFixed(1)} results a query`;
   } finally {
     await r.close();
   }

@@ -361,6 +361,15 @@ export function createPostStore(server: Pick<PluginServer, 'db' | 'sql'>) {
       return hydrate(rows);
     },
     /** Every published post of a site (feeds' per-language lists use `published`). */
+    /** Several posts by id in one read (any order; missing ids are left out). */
+    async getMany(postIds: string[]): Promise<Post[]> {
+      if (!postIds.length) return [];
+      return hydrate(await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.post_id IN (${sql.join(postIds)})`));
+    },
+    /** Published posts of a site in id order, `limit` at a time after `afterId` (a walk over every post without holding them all). */
+    async publishedAfter(siteId: string, afterId: string, limit: number): Promise<Post[]> {
+      return hydrate(await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.site_id = ${siteId} AND p.status = 'published' AND p.post_id > ${afterId} ORDER BY p.post_id LIMIT ${limit}`));
+    },
     async allPublished(siteId: string): Promise<Post[]> {
       return hydrate(await db.all<PostRow>(sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.site_id = ${siteId} AND p.status = 'published' ${sql.raw(NEWEST)}`));
     },

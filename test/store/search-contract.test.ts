@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { sql } from '../../src/store/kysely.js';
-import type { SearchIndex } from '../../src/store/search.js';
+import { RANK_WINDOW, type SearchIndex } from '../../src/store/search.js';
 import { forEachDialect } from '../helpers/dialects.js';
 
 const DOCS = [
@@ -49,7 +49,10 @@ forEachDialect('search: every word must match, the last also as a prefix; punctu
     const r = await index.search(q, { siteId: 's1' });
     assert.ok(Array.isArray(r.hits), `"${q}" gives an answer, not an error`);
   }
-  assert.deepEqual(await index.search('', { siteId: 's1' }), { total: 0, hits: [] });
+  assert.deepEqual(await index.search('', { siteId: 's1' }), { total: 0, capped: false, hits: [] });
+  // A one-letter last word is a word, not the prefix of most of the vocabulary.
+  assert.deepEqual((await index.search('schema b', { siteId: 's1' })).hits, []);
+  assert.deepEqual((await index.search('schema bu', { siteId: 's1' })).hits.map((h) => h.id), ['p1']);
 });
 
 forEachDialect('search: paging with limit and offset; bad paging is refused', async ({ db }) => {
@@ -59,6 +62,7 @@ forEachDialect('search: paging with limit and offset; bad paging is refused', as
   const second = await index.search('note', { limit: 3, offset: 3 });
   const third = await index.search('note', { limit: 3, offset: 6 });
   assert.equal(first.total, 7);
+  assert.equal(first.capped, false);
   assert.deepEqual([first.hits.length, second.hits.length, third.hits.length], [3, 3, 1]);
   assert.equal(new Set([...first.hits, ...second.hits, ...third.hits].map((h) => h.id)).size, 7, 'pages do not overlap');
   await assert.rejects(index.search('note', { limit: 0 }), /limit/);
@@ -88,4 +92,42 @@ forEachDialect('search: index() replaces a document, remove() deletes it, in a t
   assert.equal(Number(rows[0]!.n), DOCS.length - 1, 'p1 was removed');
   await assert.rejects(db.createSearchIndex('Bad Name'), /lower-case letters/);
   await assert.rejects(index.index({ id: '', body: 'x' }), /needs an id/);
+});
+
+forEachDialect('search: with more matches than RANK_WINDOW, the newest are ranked and counted, and the answer says there are more', async ({ db }) => {
+  const index = await db.createSearchIndex('window');
+  const n = RANK_WINDOW + 20;
+  const id = (i: number) => `d${String(i).padStart(4, '0')}`;
+  await db.transaction(async (tx) => {
+    // The oldest document has the word in its title: it would rank first, but it is outside the window.
+    for (let i = 0; i < n; i++) await index.index({ id: id(i), siteId: 's', title: i === 0 || i === n - 5 ? 'common ground' : `note ${i}`, body: 'a common word in every note' }, tx);
+    await index.index({ id: 'x0001', siteId: 'other', title: 'common', body: 'another site' }, tx);
+  });
+  const r = await index.search('common', { siteId: 's', limit: 5 });
+  assert.equal(r.total, RANK_WINDOW);
+  assert.equal(r.capped, true);
+  assert.equal(r.hits[0]!.id, id(n - 5), 'the title match among the newest ranks first');
+  assert.ok(!r.hits.some((h) => h.id === id(0) || h.id === 'x0001'));
+  // A page beyond the window widens it.
+  const far = await index.search('common', { siteId: 's', limit: 10, offset: n - 10 });
+  assert.equal(far.hits.length, 10);
+  assert.equal(far.total, n);
+  assert.equal(far.capped, false);
+  const few = await index.search('ground', { siteId: 's' });
+  assert.deepEqual([few.total, few.capped, few.hits.length], [2, false, 2]);
+});
+
+forEachDialect('search: an SQLite index made before the prefix indexes is rebuilt with them, documents kept', async ({ db }) => {
+  if (db.dialect.name !== 'sqlite') return;
+  const index = await seeded(db);
+  // The FTS table as it was created before: no prefix option.
+  await db.execScript(`DROP TABLE pm_search_contract_fts;
+CREATE VIRTUAL TABLE pm_search_contract_fts USING fts5(title, body, content='pm_search_contract', content_rowid='doc_id', tokenize='unicode61 remove_diacritics 0');
+INSERT INTO pm_search_contract_fts (pm_search_contract_fts) VALUES ('rebuild');`);
+  assert.deepEqual((await index.search('pagem', { siteId: 's1' })).hits.map((h) => h.id), ['p5']);
+  const again = await db.createSearchIndex('contract');
+  const [row] = await db.all<{ sql: string }>(sql`SELECT sql FROM sqlite_master WHERE name = 'pm_search_contract_fts'`);
+  assert.match(row!.sql, /prefix=/);
+  assert.deepEqual((await again.search('pagem', { siteId: 's1' })).hits.map((h) => h.id), ['p5']);
+  assert.deepEqual((await again.search('migrations', { siteId: 's1' })).hits.map((h) => h.id), ['p1', 'p2']);
 });

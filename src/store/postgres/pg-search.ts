@@ -10,11 +10,12 @@
 import type { Kysely } from 'kysely';
 import { sql } from '../kysely.js';
 import type { Db, Queryable } from '../db.js';
-import { checkDoc, checkSearchOptions, MARK_END, MARK_START, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
+import { checkDoc, checkSearchOptions, MARK_END, MARK_START, prefixLast, rankWindow, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
 
 /** `word & word & prefix:*`; words hold only letters and digits, so nothing needs escaping. */
 function tsquery(terms: string[]): string {
-  return terms.map((t, i) => (i === terms.length - 1 ? `${t}:*` : t)).join(' & ');
+  const prefix = prefixLast(terms);
+  return terms.map((t, i) => (prefix && i === terms.length - 1 ? `${t}:*` : t)).join(' & ');
 }
 
 const WORD_BREAKS = `<>/.@:_-+&=?#%~\\|`;
@@ -57,17 +58,24 @@ CREATE INDEX IF NOT EXISTS ${table}_tsv ON ${table} USING GIN (tsv);`),
     async search(q, opts) {
       const { siteId, limit, offset } = checkSearchOptions(opts);
       const terms = searchTerms(q);
-      if (terms.length === 0) return { total: 0, hits: [] };
+      if (terms.length === 0) return { total: 0, capped: false, hits: [] };
       const query = sql`to_tsquery('simple', ${tsquery(terms)})`;
       const site = siteId === undefined ? sql`` : sql`AND site_id = ${siteId}`;
-      const count = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM ${t} WHERE tsv @@ ${query} ${site}`);
+      // Counted up to one past the window (to tell "more"), ranked within the newest matches (highest ids).
+      const window = rankWindow(limit, offset);
+      const count = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM (SELECT 1 FROM ${t} WHERE tsv @@ ${query} ${site} LIMIT ${window + 1}) AS m`);
+      const n = Number(count?.n ?? 0);
+      if (n === 0) return { total: 0, capped: false, hits: [] };
       const rows = await db.all<{ id: string; score: number; snippet: string }>(
         sql`SELECT id, score, ts_headline('simple', body, q, ${HEADLINE_OPTIONS}) AS snippet
-            FROM (SELECT id, body, q, ts_rank(tsv, q) AS score FROM ${t}, ${query} AS q WHERE tsv @@ q ${site}
-                  ORDER BY score DESC, id LIMIT ${limit} OFFSET ${offset}) AS page
+            FROM (SELECT d.id, d.body, q, ts_rank(d.tsv, q) AS score
+                  FROM (SELECT id FROM ${t} WHERE tsv @@ ${query} ${site} ORDER BY id DESC LIMIT ${window}) AS w
+                  JOIN ${t} d ON d.id = w.id, ${query} AS q
+                  ORDER BY score DESC, d.id LIMIT ${limit} OFFSET ${offset}) AS page
             ORDER BY score DESC, id`,
       );
-      return { total: Number(count?.n ?? 0), hits: rows.map((r) => ({ id: r.id, score: Number(r.score), snippet: snippetHtml(r.snippet) })) };
+      const hits = rows.map((r) => ({ id: r.id, score: Number(r.score), snippet: snippetHtml(r.snippet) }));
+      return { total: Math.min(n, window), capped: n > window, hits };
     },
   };
 }

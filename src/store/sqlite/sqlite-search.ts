@@ -6,19 +6,29 @@
 import type { Kysely } from 'kysely';
 import { sql } from '../kysely.js';
 import type { Db, Queryable } from '../db.js';
-import { checkDoc, checkSearchOptions, MARK_END, MARK_START, searchDerivedPrefix, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
+import { checkDoc, checkSearchOptions, MARK_END, MARK_START, prefixLast, rankWindow, searchDerivedPrefix, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
 
 /** `"word" "word" "prefix"*`: every word must match; words hold only letters and digits, so nothing needs escaping. */
 function matchExpression(terms: string[]): string {
-  return terms.map((t, i) => `"${t}"${i === terms.length - 1 ? '*' : ''}`).join(' ');
+  const prefix = prefixLast(terms);
+  return terms.map((t, i) => `"${t}"${prefix && i === terms.length - 1 ? '*' : ''}`).join(' ');
 }
+
+/**
+ * Prefix indexes for 2- and 3-letter prefixes: without them `"ka"*` merges the lists of every
+ * word starting with "ka" on each search (tens of ms over 100,000 posts, measured).
+ */
+const FTS_OPTIONS = `tokenize='unicode61 remove_diacritics 0', prefix='2 3'`;
 
 export async function createSqliteSearchIndex(db: Db, name: string): Promise<SearchIndex> {
   const table = searchTable(name);
   const fts = searchDerivedPrefix(table);
   // The table name is checked above (letters, digits, _), so it can go into the DDL as is.
-  await db.exclusive('pm_search_create', (tx) =>
-    tx.execScript(`
+  await db.exclusive('pm_search_create', async (tx) => {
+    // An index made before the prefix indexes existed is rebuilt with them, from the documents (derived data).
+    const old = await tx.get<{ sql: string }>(sql`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ${fts}`);
+    if (old && !old.sql.includes("prefix=")) await tx.execScript(`DROP TABLE ${fts};`);
+    await tx.execScript(`
 CREATE TABLE IF NOT EXISTS ${table} (
   doc_id INTEGER PRIMARY KEY,
   id TEXT NOT NULL UNIQUE,
@@ -27,7 +37,7 @@ CREATE TABLE IF NOT EXISTS ${table} (
   body TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS ${table}_site_id ON ${table} (site_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts5(title, body, content='${table}', content_rowid='doc_id', tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS ${fts} USING fts5(title, body, content='${table}', content_rowid='doc_id', ${FTS_OPTIONS});
 CREATE TRIGGER IF NOT EXISTS ${fts}_ai AFTER INSERT ON ${table} BEGIN
   INSERT INTO ${fts} (rowid, title, body) VALUES (new.doc_id, new.title, new.body);
 END;
@@ -37,8 +47,9 @@ END;
 CREATE TRIGGER IF NOT EXISTS ${fts}_au AFTER UPDATE ON ${table} BEGIN
   INSERT INTO ${fts} (${fts}, rowid, title, body) VALUES ('delete', old.doc_id, old.title, old.body);
   INSERT INTO ${fts} (rowid, title, body) VALUES (new.doc_id, new.title, new.body);
-END;`),
-  );
+END;`);
+    if (old && !old.sql.includes("prefix=")) await tx.execScript(`INSERT INTO ${fts} (${fts}) VALUES ('rebuild');`);
+  });
   const k = (q: Queryable): Kysely<any> => q.kysely as unknown as Kysely<any>;
   const t = sql.table(table);
   const f = sql.table(fts);
@@ -60,16 +71,22 @@ END;`),
     async search(q, opts) {
       const { siteId, limit, offset } = checkSearchOptions(opts);
       const terms = searchTerms(q);
-      if (terms.length === 0) return { total: 0, hits: [] };
+      if (terms.length === 0) return { total: 0, capped: false, hits: [] };
       const match = matchExpression(terms);
       const site = siteId === undefined ? sql`` : sql`AND d.site_id = ${siteId}`;
       const from = sql`FROM ${f} JOIN ${t} d ON d.doc_id = ${f}.rowid WHERE ${f} MATCH ${match} ${site}`;
-      const count = await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n ${from}`);
+      // FTS5 walks matches newest first and stops: the window's oldest document, if there are that many.
+      const window = rankWindow(limit, offset);
+      // (and whether one more follows it: then the count is capped).
+      const [edge, beyond] = await db.all<{ r: number }>(sql`SELECT ${f}.rowid AS r ${from} ORDER BY ${f}.rowid DESC LIMIT 2 OFFSET ${window - 1}`);
+      const total = edge ? window : Number((await db.get<{ n: number }>(sql`SELECT COUNT(*) AS n FROM (SELECT 1 ${from} LIMIT ${window})`))?.n ?? 0);
+      if (total === 0) return { total: 0, capped: false, hits: [] };
+      const inWindow = edge ? sql`AND ${f}.rowid >= ${edge.r}` : sql``;
       const rows = await db.all<{ id: string; score: number; snippet: string }>(
         sql`SELECT d.id AS id, -bm25(${f}, 10.0, 1.0) AS score, snippet(${f}, 1, ${MARK_START}, ${MARK_END}, '…', 24) AS snippet
-            ${from} ORDER BY score DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
+            ${from} ${inWindow} ORDER BY score DESC, d.id LIMIT ${limit} OFFSET ${offset}`,
       );
-      return { total: Number(count?.n ?? 0), hits: rows.map((r) => ({ id: r.id, score: Number(r.score), snippet: snippetHtml(r.snippet) })) };
+      return { total, capped: beyond !== undefined, hits: rows.map((r) => ({ id: r.id, score: Number(r.score), snippet: snippetHtml(r.snippet) })) };
     },
   };
 }
