@@ -7,61 +7,34 @@
  * to test-output/screenshots/blog-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app/create-app.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { FAST_SCRYPT } from '../helpers/dialects.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumSkip, screenshotOnFailure, startBrowserSession, type BrowserSession } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url)));
-const PASSWORD = 'correct horse battery';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `browser tests skipped: Chromium is not installed at ${CHROMIUM}` : false;
-
-describe('the blog in Chromium', { skip }, () => {
-  let app: App;
-  let dir: string;
-  let base: string;
+describe('the blog in Chromium', { skip: chromiumSkip('browser tests') }, () => {
+  let s: BrowserSession;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
-  const shot = async (name: string, p: Page = page) => p.screenshot({ path: join(SHOTS, `blog-${name}.png`), fullPage: true });
-  const url = (path: string) => new URL(path, base).href;
+  let problems: string[] = [];
+  const shot = (name: string, p?: Page) => s.shot(name, p);
+  const url = (path: string) => s.url(path);
 
   before(async () => {
-    assert.ok(!missing, `Chromium is missing at ${CHROMIUM} and CI is set`);
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'pm-blog-browser-'));
-    app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
-    const siteId = app.sites.primary().siteId;
-    const ada = await app.stores.users.create({ siteId, username: 'ada', name: 'Ada Lovelace', role: 'editor' });
-    await app.stores.passwords.set(ada.userId, PASSWORD);
-    base = (await app.listen()).url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to|error/i.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
+    s = await startBrowserSession({
+      users: [['ada', 'editor', 'Ada Lovelace']],
+      login: 'ada',
+      shots: 'blog-',
+      problems: { pattern: /Content Security Policy|Refused to|error/i, pageErrors: true },
     });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-    await page.goto(url('/pm/login'));
-    await page.fill('#f-username', 'ada');
-    await page.fill('#f-password', PASSWORD);
-    await Promise.all([page.waitForURL(url('/pm/')), page.click('button[type=submit]')]);
+    ({ browser, context, page, problems } = s);
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await s?.close();
   });
+  screenshotOnFailure(() => s?.page);
 
   test('write a post with a live preview, save it as a draft, open its preview link', async () => {
     await page.click('nav.nav >> text=Posts');

@@ -5,62 +5,32 @@
  * URL dashboard, log out. Screenshots of each page go to
  * test-output/screenshots/ (git-ignored).
  *
- * Needs Chromium at /usr/bin/chromium (`apt-get install -y chromium`). Without
- * it the tests are skipped with a message — unless CI is set, where they fail.
+ * Needs Chromium (see chromium.ts): skipped with a message without it, unless CI is set.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app/create-app.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { FAST_SCRYPT } from '../helpers/dialects.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumSkip, PASSWORD, screenshotOnFailure, startBrowserSession, type BrowserSession } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url)));
-const PASSWORD = 'correct horse battery';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `browser tests skipped: Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) console.log(`# ${skip}`);
-
-describe('the dashboard in Chromium', { skip }, () => {
-  let app: App;
-  let dir: string;
-  let base: string;
+describe('the dashboard in Chromium', { skip: chromiumSkip('browser tests') }, () => {
+  let s: BrowserSession;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const cspErrors: string[] = [];
+  let cspErrors: string[] = [];
 
-  const shot = async (name: string, p: Page = page) => p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const url = (path: string) => new URL(path, base).href;
+  const shot = (name: string, p?: Page) => s.shot(name, p);
+  const url = (path: string) => s.url(path);
 
   before(async () => {
-    // With CI set, a missing browser is a failure, not a skip.
-    assert.ok(!missing, `Chromium is missing at ${CHROMIUM} and CI is set: install it (apt-get install -y chromium); the browser tests must run in CI`);
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'pm-browser-'));
-    app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
-    const siteId = app.sites.primary().siteId;
-    const ada = await app.stores.users.create({ siteId, username: 'ada', name: 'Ada Lovelace', role: 'superadmin' });
-    await app.stores.passwords.set(ada.userId, PASSWORD);
-    base = (await app.listen()).url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(`${page.url()}: ${m.text()}`);
-    });
+    s = await startBrowserSession({ users: [['ada', 'superadmin', 'Ada Lovelace']] });
+    ({ browser, context, page, problems: cspErrors } = s);
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await s?.close();
   });
+  screenshotOnFailure(() => s?.page);
 
   test('log in', async () => {
     await page.goto(url('/pm/'));

@@ -4,36 +4,26 @@
  * each new dashboard page at desktop (1280) and phone (390) width go to
  * test-output/screenshots/first-day/ (git-ignored).
  *
- * Needs Chromium at /usr/bin/chromium; skipped with a message without it, unless CI is set.
+ * Needs Chromium (see chromium.ts): skipped with a message without it, unless CI is set.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app/create-app.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { FAST_SCRYPT } from '../helpers/dialects.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { App } from '../../src/app/create-app.js';
+import { chromiumSkip, logIn, screenshotOnFailure, SHOTS as ALL_SHOTS, startBrowserSession, type BrowserSession } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(fileURLToPath(new URL('../../test-output/screenshots/first-day/', import.meta.url)));
-const PASSWORD = 'correct horse battery';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `browser tests skipped: Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) console.log(`# ${skip}`);
+const SHOTS = join(ALL_SHOTS, 'first-day');
 
-describe('a site owner’s first day in Chromium', { skip }, () => {
+describe('a site owner’s first day in Chromium', { skip: chromiumSkip('browser tests') }, () => {
+  let s: BrowserSession;
   let app: App;
-  let dir: string;
-  let base: string;
   let siteId: string;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  const cspErrors: string[] = [];
-  const url = (path: string) => new URL(path, base).href;
+  let cspErrors: string[] = [];
+  const url = (path: string) => s.url(path);
 
   /** A full-page screenshot at desktop width, and one at phone width of the same URL in the same session. */
   async function shots(name: string): Promise<void> {
@@ -47,41 +37,29 @@ describe('a site owner’s first day in Chromium', { skip }, () => {
     await phone.close();
   }
 
-  async function login(p: Page, username: string): Promise<void> {
-    await p.goto(url('/pm/login'));
-    await p.fill('#f-username', username);
-    await p.fill('#f-password', PASSWORD);
-    await Promise.all([p.waitForURL(url('/pm/')), p.click('button[type=submit]')]);
-  }
+  const login = (p: Page, username: string) => logIn(p, s.base, username);
 
   before(async () => {
-    assert.ok(!missing, `Chromium is missing at ${CHROMIUM} and CI is set: install it (apt-get install -y chromium)`);
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'pm-browser-'));
-    app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
-    siteId = app.sites.primary().siteId;
-    for (const [username, role] of [['ada', 'superadmin'], ['eve', 'editor']] as const) {
-      const u = await app.stores.users.create({ siteId, username, name: username === 'ada' ? 'Ada Lovelace' : 'Eve Editor', role });
-      await app.stores.passwords.set(u.userId, PASSWORD);
-    }
-    for (const [path, title] of [['/about', 'About the studio'], ['/work', 'Work']] as const) {
-      await app.templates.save({ siteId, langcode: '', urlPath: path, themeId: 'daybreak', templateName: path === '/about' ? 'about' : 'gallery', data: { title, body: 'We make pots.' } });
-    }
-    base = (await app.listen()).url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspErrors.push(`${page.url()}: ${m.text()}`);
+    s = await startBrowserSession({
+      users: [
+        ['ada', 'superadmin', 'Ada Lovelace'],
+        ['eve', 'editor', 'Eve Editor'],
+      ],
+      login: 'ada',
+      shots: 'first-day/',
+      async seed(app, siteId) {
+        for (const [path, title] of [['/about', 'About the studio'], ['/work', 'Work']] as const) {
+          await app.templates.save({ siteId, langcode: '', urlPath: path, themeId: 'daybreak', templateName: path === '/about' ? 'about' : 'gallery', data: { title, body: 'We make pots.' } });
+        }
+      },
     });
-    await login(page, 'ada');
+    ({ app, siteId, browser, context, page, problems: cspErrors } = s);
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await s?.close();
   });
+  screenshotOnFailure(() => s?.page);
 
   test('the menu editor: add links, move one up, nest one, refuse a javascript: link, save; visitors see it', async () => {
     await page.click('nav.nav >> text=Menus');

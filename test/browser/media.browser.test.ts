@@ -6,64 +6,40 @@
  * Screenshots of the library at desktop and phone width go to test-output/screenshots/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app/create-app.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { FAST_SCRYPT } from '../helpers/dialects.js';
+import type { Page } from 'playwright-core';
+import { chromiumSkip, screenshotOnFailure, startBrowserSession, type BrowserSession } from './chromium.js';
 import { cameraJpeg, PDF, png } from '../media/fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url)));
-const PASSWORD = 'correct horse battery';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `browser tests skipped: Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) console.log(`# ${skip}`);
-
-describe('media in Chromium', { skip }, () => {
-  let app: App;
+describe('media in Chromium', { skip: chromiumSkip('browser tests') }, () => {
+  let s: BrowserSession;
   let dir: string;
-  let base: string;
-  let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
-  const url = (path: string) => new URL(path, base).href;
-  const shot = (name: string, p: Page = page) => p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  let problems: string[] = [];
+  const url = (path: string) => s.url(path);
+  const shot = (name: string, p?: Page) => s.shot(name, p);
 
   before(async () => {
-    assert.ok(!missing, `Chromium is missing at ${CHROMIUM} and CI is set: install it`);
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'pm-browser-media-'));
-    app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
-    const siteId = app.sites.primary().siteId;
-    const ada = await app.stores.users.create({ siteId, username: 'ada', name: 'Ada Lovelace', role: 'superadmin' });
-    await app.stores.passwords.set(ada.userId, PASSWORD);
-    base = (await app.listen()).url;
-    writeFileSync(join(dir, 'Harbour at dusk.jpg'), await cameraJpeg(2400, 1600));
-    writeFileSync(join(dir, 'kiln-door.png'), await png(900, 600, '#b5651d'));
-    writeFileSync(join(dir, 'price-list.pdf'), PDF);
-    writeFileSync(join(dir, 'glaze-test.jpg'), await cameraJpeg(1200, 900));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
+    s = await startBrowserSession({
+      users: [['ada', 'superadmin', 'Ada Lovelace']],
+      login: 'ada',
+      problems: { pageErrors: true },
+      async seed(_app, _siteId, folder) {
+        writeFileSync(join(folder, 'Harbour at dusk.jpg'), await cameraJpeg(2400, 1600));
+        writeFileSync(join(folder, 'kiln-door.png'), await png(900, 600, '#b5651d'));
+        writeFileSync(join(folder, 'price-list.pdf'), PDF);
+        writeFileSync(join(folder, 'glaze-test.jpg'), await cameraJpeg(1200, 900));
+      },
     });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-    await page.goto(url('/pm/login'));
-    await page.fill('#f-username', 'ada');
-    await page.fill('#f-password', PASSWORD);
-    await Promise.all([page.waitForURL(url('/pm/')), page.click('button[type=submit]')]);
+    ({ dir, page, problems } = s);
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await s?.close();
   });
+  screenshotOnFailure(() => s?.page);
 
   async function untilReady() {
     for (let i = 0; i < 60; i++) {

@@ -1,14 +1,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { FORM_SCRIPT, FORM_STYLES, parseFormBody, renderForm } from '../../src/forms/index.js';
 import type { JsonSchema } from '../../src/forms/index.js';
+import { chromiumSkip, launchChromium } from '../browser/chromium.js';
 
-// The array buttons with JavaScript on, in a real browser. Skipped where Chromium is not installed.
-const CHROMIUM = process.env.PM_CHROMIUM ?? '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}`;
+// The array buttons with JavaScript on, in a real browser. Skipped where Chromium is not installed (not under CI).
+const skip = chromiumSkip('FORM_SCRIPT in a browser');
 
 const schema: JsonSchema = {
   type: 'object',
@@ -50,7 +48,7 @@ async function formBody(tab: Page): Promise<Record<string, string | string[]>> {
 describe('FORM_SCRIPT in a browser', { skip }, () => {
   let browser: Browser;
   before(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -15,13 +15,13 @@
  * attribute, a script that is not the app's own file, iframe/object/embed/
  * base/meta-refresh elements, template code that was evaluated (`EVALED`).
  */
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type Frame, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import type { Plugin } from '../../src/plugins/api.js';
+import { chromiumSkip, launchChromium } from '../browser/chromium.js';
 
-export const CHROMIUM = '/usr/bin/chromium';
-const missing = !existsSync(CHROMIUM);
-export const BROWSER_SKIP = missing && !process.env.CI ? `XSS corpus skipped: Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
+export { CHROMIUM } from '../browser/chromium.js';
+/** The describe's skip (test/browser/chromium.ts): a message without Chromium, unless CI is set. */
+export const BROWSER_SKIP = chromiumSkip('XSS corpus');
 
 /** A test plugin: GET /xss-harness?u=/a&u=/b frames each same-origin URL, so one load renders many pages. */
 export const harnessPlugin: Plugin = {
@@ -91,11 +91,10 @@ export interface XssBrowser {
 }
 
 export async function openXssBrowser(base: string, cookie: string): Promise<XssBrowser> {
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, args: [
-      '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run',
-      // Nothing leaves the machine (a payload's https://evil.example fails at once); no request interception, which is slow.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-    ] });
+  const browser: Browser = await launchChromium([
+    // Nothing leaves the machine (a payload's https://evil.example fails at once); no request interception, which is slow.
+    '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+  ]);
   const context: BrowserContext = await browser.newContext({ bypassCSP: true, viewport: { width: 1000, height: 700 } });
   const host = new URL(base);
   const [name, value] = [cookie.slice(0, cookie.indexOf('=')), cookie.slice(cookie.indexOf('=') + 1)];

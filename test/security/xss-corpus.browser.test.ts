@@ -27,7 +27,6 @@ const TEMPLATE_ROUNDS = 16;
 const MAX_ROUNDS = 60;
 const FRAMES_PER_LOAD = 16;
 const PUBLIC_CSP = /script-src '(none|self)'/;
-if (BROWSER_SKIP) console.log(`# ${BROWSER_SKIP}`);
 
 interface Counts {
   pairs: number;

@@ -1,11 +1,11 @@
 import { describe, it, before, after } from 'node:test';
-import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import formatsPlugin from 'ajv-formats';
-import { BUILTIN_THEMES_DIR, CHROMIUM_OPTIONS, createSampleRenderer, startPreviewServer } from '../../scripts/screenshot-themes.js';
+import { BUILTIN_THEMES_DIR, createSampleRenderer, startPreviewServer } from '../../scripts/screenshot-themes.js';
+import { chromiumSkip, launchChromium } from '../browser/chromium.js';
 import type { PreviewServer, SampleRenderer, ThemePreview } from '../../scripts/screenshot-themes.js';
 import type { RenderContext } from '../../src/themes/themes-manager.js';
 
@@ -403,16 +403,15 @@ describe('built-in themes', () => {
 
 // What only a browser can tell: the stylesheet really loads through the asset route, every sample picture
 // loads, nothing scrolls sideways from 360px to 1440px, and the skip link stays out of sight until focused.
-describe('built-in themes in a browser', { skip: existsSync(CHROMIUM_OPTIONS.executablePath) ? false : `no Chromium at ${CHROMIUM_OPTIONS.executablePath}` }, () => {
+describe('built-in themes in a browser', { skip: chromiumSkip('built-in themes in a browser') }, () => {
   let renderer: SampleRenderer;
   let preview: PreviewServer;
   let browser: import('playwright-core').Browser;
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
     renderer = await createSampleRenderer();
     preview = await startPreviewServer(renderer.manager);
-    browser = await chromium.launch(CHROMIUM_OPTIONS);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
