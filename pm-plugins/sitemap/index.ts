@@ -3,8 +3,8 @@
  * visitor can reach as a page: every stored HTML page (template URLs,
  * published blog posts, the blog's first listing pages) with its `lastmod`
  * and `hreflang` alternates; never hidden pages, pseudoroutes, redirects,
- * aliases, the dashboard, or a page marked noindex (an `x-robots-tag:
- * noindex` header, or a template URL whose SEO section says so). Past
+ * aliases, the dashboard, the site's not-found page, or a page marked noindex
+ * (an `x-robots-tag: noindex` header, or a template URL whose SEO section says so). Past
  * `max_urls` (50,000, the protocol's limit) `/sitemap.xml` is an index of
  * `/sitemap-N.xml` files. robots.txt is edited under Site settings → robots.txt.
  *
@@ -58,10 +58,12 @@ export function createSitemap(server: PluginServer, maxUrls: number) {
         })
         .map((t) => `${t.langcode}\0${t.urlPath}`),
     );
+    // The site's not-found page is what unknown addresses show, not a page to find.
+    const notFound = await server.notFoundPage.path(site.siteId);
     const byPath = new Map<string, PageRecord[]>();
     for (let offset = 0; ; offset += SCAN) {
       const batch = await server.pages.list(site.siteId, { limit: SCAN, offset });
-      for (const p of batch) if (listable(p, noindex)) (byPath.get(p.urlPath) ?? byPath.set(p.urlPath, []).get(p.urlPath)!).push(p);
+      for (const p of batch) if (listable(p, noindex) && p.urlPath !== notFound) (byPath.get(p.urlPath) ?? byPath.set(p.urlPath, []).get(p.urlPath)!).push(p);
       if (batch.length < SCAN) break;
     }
     const url = (langcode: string, path: string) => base + prefix(site) + (langcode ? `/${langcode}` : '') + encode(path);

@@ -60,6 +60,12 @@ for (const { name: dialect, skip } of APP_DIALECTS) {
       assert.notEqual(h1(dash.body), 'Lost at sea', 'the dashboard’s addresses keep their own answer');
     });
 
+    test('the sitemap leaves the not-found page out', async () => {
+      const map = (await visit('/sitemap.xml')).body;
+      assert.match(map, /<loc>[^<]*\/<\/loc>/, 'the home page is listed');
+      assert.doesNotMatch(map, /not-found/);
+    });
+
     test('editing the page changes what unknown addresses show at once', async () => {
       assert.equal((await save404('edit', 'Adrift', 'Still nothing here.')).statusCode, 303);
       const r = await visit('/nowhere');
