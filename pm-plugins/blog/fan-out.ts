@@ -41,6 +41,8 @@ export interface FanOutResult {
 }
 
 const RANK: Record<Reason, number> = { link: 0, boundary: 1, top: 2, self: 3 };
+/** A whole-blog re-render (a menu change, a theme reload) lets requests through after this many pages. */
+const YIELD_EVERY = 10;
 
 export function createFanOut(server: PluginServer, store: PostStore, renderer: Renderer, pageSize: number, homeMode: (siteId: string, langcode: string) => Promise<boolean>) {
   const key = (langcode: string, path: string) => `${langcode}:${path}`;
@@ -165,7 +167,12 @@ export function createFanOut(server: PluginServer, store: PostStore, renderer: R
         }
       }
       for (const langcode of langs) targets.set(key(langcode, indexPath(1)), { kind: 'index', path: indexPath(1), siteId, langcode });
-      for (const t of targets.values()) await renderTarget(t, written);
+      let n = 0;
+      for (const t of targets.values()) {
+        await renderTarget(t, written);
+        // Rendering, gzip and SQLite writes are synchronous: let waiting requests through now and then.
+        if (++n % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       return { written: written.sort(), ms: performance.now() - t0 };
     },
     HOME_ROUTE,
