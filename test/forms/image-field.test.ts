@@ -44,3 +44,19 @@ test('the form script and styles carry the picker', () => {
   assert.match(FORM_SCRIPT, /showModal/);
   assert.match(FORM_STYLES, /\.pm-picker-grid/);
 });
+
+test('with imageLibrary, an image field links to the library for choosing without JavaScript, in a new tab', () => {
+  const html = renderForm(schema, {}, { imageLibrary: '/~shop/pm/media?pick=1' });
+  assert.match(html, /<a class="pm-btn pm-btn-quiet pm-image-library" href="\/~shop\/pm\/media\?pick=1" target="_blank" rel="noopener" data-pm-image-library>Choose from the library ↗<\/a>/);
+  assert.doesNotMatch(renderForm(schema, {}), /data-pm-image-library/, 'no link where there is no library');
+  assert.match(FORM_STYLES, /\[data-pm-image-buttons\]\[hidden\]\{display:none\}/, 'the script-only buttons stay hidden without script');
+});
+
+test('an error naming a record’s dashboard page links to it, beside the form; other addresses stay text', () => {
+  const html = renderForm(schema, { cover: 'x' }, {
+    errors: { cover: ['Describe <it> at /pm/media/01J00000000000000000000000, then save.'], 'gallery[0][src]': ['/pm/assets is not a page.'] },
+  });
+  assert.match(html, /Describe &lt;it&gt; at <a href="\/pm\/media\/01J00000000000000000000000" target="_blank" rel="noopener">\/pm\/media\/01J00000000000000000000000<\/a>, then save\./);
+  assert.match(html, /\/pm\/assets is not a page\./);
+  assert.doesNotMatch(html, /<a href="\/pm\/assets/);
+});
