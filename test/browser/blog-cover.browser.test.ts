@@ -8,73 +8,47 @@
  * test-output/screenshots/ (blog-cover-*.png).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, type App } from '../../src/app/create-app.js';
-import { loadConfig } from '../../src/config/load-config.js';
-import { FAST_SCRYPT } from '../helpers/dialects.js';
+import type { BrowserContext, Page } from 'playwright-core';
 import { cameraJpeg, multipart, png } from '../media/fixtures.js';
+import { chromiumSkip, collectProblems, logIn, screenshotOnFailure, SHOTS, startBrowserSession, type BrowserSession } from './chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url)));
-const PASSWORD = 'correct horse battery';
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `browser tests skipped: Chromium is not installed at ${CHROMIUM} (apt-get install -y chromium)` : false;
-if (skip) console.log(`# ${skip}`);
-
-describe('the blog cover picker in Chromium', { skip }, () => {
-  let app: App;
-  let dir: string;
-  let base: string;
-  let browser: Browser;
+describe('the blog cover picker in Chromium', { skip: chromiumSkip('the blog cover browser test') }, () => {
+  let s: BrowserSession;
+  let current: Page | undefined;
   const problems: string[] = [];
-  const url = (path: string) => new URL(path, base).href;
+  const url = (path: string) => s.url(path);
 
   async function session(javaScriptEnabled: boolean): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
-    });
-    await page.goto(url('/pm/login'));
-    await page.fill('#f-username', 'ada');
-    await page.fill('#f-password', PASSWORD);
-    await Promise.all([page.waitForURL(url('/pm/')), page.click('button[type=submit]')]);
+    const context = await s.browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled });
+    const page = (current = await context.newPage());
+    collectProblems(page, problems, { pageErrors: true });
+    await logIn(page, s.base, 'ada');
     return { context, page };
   }
 
   before(async () => {
-    assert.ok(!missing, `Chromium is missing at ${CHROMIUM} and CI is set: install it`);
-    mkdirSync(SHOTS, { recursive: true });
-    dir = mkdtempSync(join(tmpdir(), 'pm-browser-cover-'));
-    app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
-    const siteId = app.sites.primary().siteId;
-    const ada = await app.stores.users.create({ siteId, username: 'ada', name: 'Ada Lovelace', role: 'superadmin' });
-    await app.stores.passwords.set(ada.userId, PASSWORD);
-    const { token } = await app.users.createToken(ada, 'setup');
-    for (const [name, body, alt] of [
-      ['Wood kiln at night.jpg', await cameraJpeg(1600, 1000), 'The wood kiln glowing at night'],
-      ['ash-glaze.png', await png(800, 600, '#7a8b5c'), 'Ash glaze on a stoneware bowl'],
-      ['no-words.png', await png(600, 400, '#c44'), ''],
-    ] as const) {
-      const mp = multipart([...(alt ? [{ name: 'alt', value: alt }] : []), { name: 'file', filename: name, body }]);
-      const r = await app.http.inject({ method: 'POST', url: '/pm/api/media?wait=true', headers: { ...mp.headers, authorization: `Bearer ${token}`, host: '127.0.0.1' }, payload: mp.payload });
-      assert.equal(r.statusCode, 201, r.body);
-    }
-    base = (await app.listen()).url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    s = await startBrowserSession({
+      users: [['ada', 'superadmin', 'Ada Lovelace']],
+      shots: 'blog-cover-',
+      async seed(app, siteId) {
+        const ada = (await app.stores.users.getByUsername(siteId, 'ada'))!;
+        const { token } = await app.users.createToken(ada, 'setup');
+        for (const [name, body, alt] of [
+          ['Wood kiln at night.jpg', await cameraJpeg(1600, 1000), 'The wood kiln glowing at night'],
+          ['ash-glaze.png', await png(800, 600, '#7a8b5c'), 'Ash glaze on a stoneware bowl'],
+          ['no-words.png', await png(600, 400, '#c44'), ''],
+        ] as const) {
+          const mp = multipart([...(alt ? [{ name: 'alt', value: alt }] : []), { name: 'file', filename: name, body }]);
+          const r = await app.http.inject({ method: 'POST', url: '/pm/api/media?wait=true', headers: { ...mp.headers, authorization: `Bearer ${token}`, host: '127.0.0.1' }, payload: mp.payload });
+          assert.equal(r.statusCode, 201, r.body);
+        }
+      },
+    });
   });
-
-  after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => s?.close());
+  screenshotOnFailure(() => current);
 
   test('with JavaScript: choose the cover in the picker dialog; the post shows it', async () => {
     const { context, page } = await session(true);
