@@ -348,18 +348,6 @@ export function createPostStore(server: Pick<PluginServer, 'db' | 'sql'>) {
     async tagName(siteId: string, langcode: string, slug: string): Promise<string | undefined> {
       return (await db.get<{ tag_name: string }>(sql`SELECT tag_name FROM pm_blog_tag WHERE site_id = ${siteId} AND langcode = ${langcode} AND tag_slug = ${slug} LIMIT 1`))?.tag_name;
     },
-    /** Published posts whose title or text contains every word (the fallback search). */
-    async searchLike(siteId: string, langcode: string, words: string[], limit: number): Promise<Post[]> {
-      if (!words.length) return [];
-      const where = sql.join(
-        words.map((w) => sql`(lower(p.title) LIKE ${like(w)} ESCAPE '\\' OR lower(p.body) LIKE ${like(w)} ESCAPE '\\')`),
-        sql` AND `,
-      );
-      const rows = await db.all<PostRow>(
-        sql`SELECT ${sql.raw(COLS)} FROM pm_blog_post p WHERE p.site_id = ${siteId} AND p.langcode = ${langcode} AND p.status = 'published' AND ${where} ${sql.raw(NEWEST)} LIMIT ${limit}`,
-      );
-      return hydrate(rows);
-    },
     /** Every published post of a site (feeds' per-language lists use `published`). */
     /** Several posts by id in one read (any order; missing ids are left out). */
     async getMany(postIds: string[]): Promise<Post[]> {

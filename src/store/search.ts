@@ -24,7 +24,8 @@
  *   // hits: [{ id: '01J…', score: 0.61, snippet: 'how <mark>migrations</mark> run…' }, …]
  *   await posts.remove(post.postId);
  */
-import type { Queryable } from './db.js';
+import type { Kysely } from 'kysely';
+import type { Db, Queryable } from './db.js';
 
 export interface SearchDoc {
   /** Your key (a post id); indexing the same id again replaces the document. */
@@ -83,6 +84,8 @@ export function prefixLast(terms: string[]): boolean {
   return [...(terms[terms.length - 1] ?? '')].length >= 2;
 }
 const MAX_TERMS = 32;
+/** What of a query is read: a 3,000-character paste costs no more than this. */
+const MAX_QUERY_CHARS = 800;
 /** Private-use characters the database puts around matches; escaped text cannot contain a tag, these become `<mark>`. */
 export const MARK_START = '\uE000';
 export const MARK_END = '\uE001';
@@ -100,15 +103,23 @@ export function searchDerivedPrefix(table: string): string {
   return `${table}_fts`;
 }
 
-/** The words of a query, lower-cased; at most 32. */
+/**
+ * The words of a query, lower-cased; at most 32. Only letters and digits, so no quote or operator
+ * reaches the database; compatibility forms folded (NFKC: "ﬁ" is "fi") and zero-width characters
+ * dropped, so a word pasted with one inside is still one word.
+ */
 export function searchTerms(q: string): string[] {
   if (typeof q !== 'string') return [];
   return q
+    .slice(0, MAX_QUERY_CHARS)
+    .normalize('NFKC')
+    .replace(/[\u200b-\u200f\u2060-\u2064\ufeff]/g, '')
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .slice(0, MAX_TERMS);
 }
+
 
 export function checkSearchOptions(opts: SearchOptions = {}): { siteId: string | undefined; limit: number; offset: number } {
   const limit = opts.limit ?? 20;
@@ -126,6 +137,52 @@ export function snippetHtml(raw: string | null | undefined): string {
     .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
     .replaceAll(MARK_START, '<mark>')
     .replaceAll(MARK_END, '</mark>');
+}
+
+/**
+ * A snippet the database did not make, shaped like a hit's (escaped, matches in `<mark>`): up to
+ * about 200 characters of `text` around the first term found, cut at words. For a document found
+ * by its title alone, whose body snippet marks nothing.
+ *
+ * @example snippetAround(`${post.title} — ${post.summary}`, searchTerms(q))
+ */
+export function snippetAround(text: string, terms: readonly string[]): string {
+  const plain = String(text ?? '').replace(/[\uE000\uE001]/g, '');
+  const lower = plain.toLowerCase();
+  let at = -1;
+  for (const w of terms) {
+    const i = lower.indexOf(w);
+    if (i !== -1 && (at === -1 || i < at)) at = i;
+  }
+  const start = Math.max(0, at - 60);
+  let part = plain.slice(start, start + 200);
+  if (start > 0) part = '…' + part.replace(/^\S*\s/, '');
+  if (start + 200 < plain.length) part = part.replace(/\s\S*$/, '') + '…';
+  // Marked with the database's own marker characters, so snippetHtml escapes and marks both kinds the same way.
+  const words = [...terms].filter(Boolean).sort((a, b) => b.length - a.length);
+  if (words.length) part = part.replace(new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'giu'), (m) => MARK_START + m + MARK_END);
+  return snippetHtml(part.replaceAll(MARK_END + MARK_START, ''));
+}
+
+/**
+ * Adding and removing documents, the same on both dialects: an upsert by `id` and a delete (each
+ * dialect indexes the row its own way: FTS5 triggers, a generated tsvector column).
+ */
+export function documentWriter(db: Db, table: string): Pick<SearchIndex, 'index' | 'remove'> {
+  const k = (q: Queryable): Kysely<any> => q.kysely as unknown as Kysely<any>;
+  return {
+    async index(doc, tx = db) {
+      const d = checkDoc(doc);
+      await k(tx)
+        .insertInto(table)
+        .values({ id: d.id, site_id: d.siteId, title: d.title, body: d.body })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ site_id: d.siteId, title: d.title, body: d.body }))
+        .execute();
+    },
+    async remove(id, tx = db) {
+      return (await tx.run(k(tx).deleteFrom(table).where('id', '=', id))).changes > 0;
+    },
+  };
 }
 
 export function checkDoc(doc: SearchDoc): Required<SearchDoc> {

@@ -7,10 +7,9 @@
  * parts; FTS5 sees only words. The punctuation in `WORD_BREAKS` becomes a
  * space before parsing, so both index the same words.
  */
-import type { Kysely } from 'kysely';
 import { sql } from '../kysely.js';
-import type { Db, Queryable } from '../db.js';
-import { checkDoc, checkSearchOptions, MARK_END, MARK_START, prefixLast, rankWindow, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
+import type { Db } from '../db.js';
+import { checkSearchOptions, documentWriter, MARK_END, MARK_START, prefixLast, rankWindow, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
 
 /** `word & word & prefix:*`; words hold only letters and digits, so nothing needs escaping. */
 function tsquery(terms: string[]): string {
@@ -38,23 +37,12 @@ CREATE TABLE IF NOT EXISTS ${table} (
 CREATE INDEX IF NOT EXISTS ${table}_site_id ON ${table} (site_id);
 CREATE INDEX IF NOT EXISTS ${table}_tsv ON ${table} USING GIN (tsv);`),
   );
-  const k = (q: Queryable): Kysely<any> => q.kysely as unknown as Kysely<any>;
   const t = sql.table(table);
 
   return {
     name,
     table,
-    async index(doc, tx = db) {
-      const d = checkDoc(doc);
-      await k(tx)
-        .insertInto(table)
-        .values({ id: d.id, site_id: d.siteId, title: d.title, body: d.body })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ site_id: d.siteId, title: d.title, body: d.body }))
-        .execute();
-    },
-    async remove(id, tx = db) {
-      return (await tx.run(k(tx).deleteFrom(table).where('id', '=', id))).changes > 0;
-    },
+    ...documentWriter(db, table),
     async search(q, opts) {
       const { siteId, limit, offset } = checkSearchOptions(opts);
       const terms = searchTerms(q);

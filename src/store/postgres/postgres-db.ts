@@ -142,14 +142,25 @@ export async function createPostgresDb(dsn: string, opts: PostgresOptions = {}):
     );
   }
 
-  /** `longRunning`: many or large reads (a backup's snapshot), each statement allowed LONG_RUNNING_TIMEOUT_MS. */
-  async function inTransaction<T>(lockName: string | undefined, fn: (tx: Queryable) => Promise<T>, begin = 'BEGIN', longRunning = false): Promise<T> {
-    let client: pg.PoolClient;
+  /** A pooled connection of one's own (a transaction, a held lock); release it when done. */
+  async function connect(): Promise<pg.PoolClient> {
     try {
-      client = await pool.connect();
+      return await pool.connect();
     } catch (e) {
       throw mapped(e);
     }
+  }
+
+  /** Waits (up to LOCK_TIMEOUT_MS, which SET LOCAL allows inside the open transaction) for an advisory lock. */
+  async function waitForLock(client: pg.PoolClient, fn: 'pg_advisory_xact_lock' | 'pg_advisory_lock', name: string): Promise<void> {
+    await exec(client, { sql: `SET LOCAL statement_timeout = ${LOCK_TIMEOUT_MS}`, parameters: [] });
+    await exec(client, { sql: `SELECT ${fn}(hashtext($1))`, parameters: [name] }, LOCK_TIMEOUT_MS);
+    await exec(client, { sql: `SET LOCAL statement_timeout = ${queryTimeout}`, parameters: [] });
+  }
+
+  /** `longRunning`: many or large reads (a backup's snapshot), each statement allowed LONG_RUNNING_TIMEOUT_MS. */
+  async function inTransaction<T>(lockName: string | undefined, fn: (tx: Queryable) => Promise<T>, begin = 'BEGIN', longRunning = false): Promise<T> {
+    const client = await connect();
     let active = true;
     let broken = false;
     const tx = queryable(
@@ -161,11 +172,7 @@ export async function createPostgresDb(dsn: string, opts: PostgresOptions = {}):
     );
     try {
       await exec(client, { sql: begin, parameters: [] });
-      if (lockName !== undefined) {
-        await exec(client, { sql: `SET LOCAL statement_timeout = ${LOCK_TIMEOUT_MS}`, parameters: [] });
-        await exec(client, { sql: 'SELECT pg_advisory_xact_lock(hashtext($1))', parameters: [lockName] }, LOCK_TIMEOUT_MS);
-        await exec(client, { sql: `SET LOCAL statement_timeout = ${queryTimeout}`, parameters: [] });
-      }
+      if (lockName !== undefined) await waitForLock(client, 'pg_advisory_xact_lock', lockName);
       if (longRunning) await exec(client, { sql: `SET LOCAL statement_timeout = ${LONG_RUNNING_TIMEOUT_MS}`, parameters: [] });
       const result = await fn(tx);
       await exec(client, { sql: 'COMMIT', parameters: [] });
@@ -197,18 +204,12 @@ export async function createPostgresDb(dsn: string, opts: PostgresOptions = {}):
   const withLock = <T>(key: string, fn: () => Promise<T>): Promise<T> =>
     keyed.run(key, async () => {
       const name = schema ? `${schema}.${key}` : key;
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (e) {
-        throw mapped(e);
-      }
+      const client = await connect();
       let broken = false;
       try {
         try {
           await exec(client, { sql: 'BEGIN', parameters: [] });
-          await exec(client, { sql: `SET LOCAL statement_timeout = ${LOCK_TIMEOUT_MS}`, parameters: [] });
-          await exec(client, { sql: 'SELECT pg_advisory_lock(hashtext($1))', parameters: [name] }, LOCK_TIMEOUT_MS);
+          await waitForLock(client, 'pg_advisory_lock', name);
           await exec(client, { sql: 'COMMIT', parameters: [] });
         } catch (e) {
           // Not locked (a timeout cancelled the wait) or unknown: this connection is not reused.

@@ -3,10 +3,9 @@
  * index over them in `pm_search_{name}_fts` (external content, kept in step
  * by triggers), ranked by bm25 with the title weighing 10 times the body.
  */
-import type { Kysely } from 'kysely';
 import { sql } from '../kysely.js';
-import type { Db, Queryable } from '../db.js';
-import { checkDoc, checkSearchOptions, MARK_END, MARK_START, prefixLast, rankWindow, searchDerivedPrefix, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
+import type { Db } from '../db.js';
+import { checkSearchOptions, documentWriter, MARK_END, MARK_START, prefixLast, rankWindow, searchDerivedPrefix, searchTable, searchTerms, snippetHtml, type SearchIndex } from '../search.js';
 
 /** `"word" "word" "prefix"*`: every word must match; words hold only letters and digits, so nothing needs escaping. */
 function matchExpression(terms: string[]): string {
@@ -50,24 +49,13 @@ CREATE TRIGGER IF NOT EXISTS ${fts}_au AFTER UPDATE ON ${table} BEGIN
 END;`);
     if (old && !old.sql.includes("prefix=")) await tx.execScript(`INSERT INTO ${fts} (${fts}) VALUES ('rebuild');`);
   });
-  const k = (q: Queryable): Kysely<any> => q.kysely as unknown as Kysely<any>;
   const t = sql.table(table);
   const f = sql.table(fts);
 
   return {
     name,
     table,
-    async index(doc, tx = db) {
-      const d = checkDoc(doc);
-      await k(tx)
-        .insertInto(table)
-        .values({ id: d.id, site_id: d.siteId, title: d.title, body: d.body })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ site_id: d.siteId, title: d.title, body: d.body }))
-        .execute();
-    },
-    async remove(id, tx = db) {
-      return (await tx.run(k(tx).deleteFrom(table).where('id', '=', id))).changes > 0;
-    },
+    ...documentWriter(db, table),
     async search(q, opts) {
       const { siteId, limit, offset } = checkSearchOptions(opts);
       const terms = searchTerms(q);
