@@ -6,17 +6,10 @@ import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { relabelConflict, requireText, resolveStoreOptions, type StoreOptions } from './store-options.js';
 import type { Key, KeyStore } from './types.js';
+import type { CoreTables } from './core-tables.js';
 
-interface KeyRow {
-  key_id: string;
-  site_id: string;
-  user_id: string | null;
-  kind: Key['kind'];
-  name: string;
-  value: string;
-  created_at: number;
-  last_used_at: number | null;
-}
+/** A pm_key row (core-tables.ts), its kind narrowed to the kinds a key can have. */
+type KeyRow = Omit<CoreTables['pm_key'], 'kind'> & { kind: Key['kind'] };
 
 const COLUMNS = ['key_id', 'site_id', 'user_id', 'kind', 'name', 'value', 'created_at', 'last_used_at'] as const;
 const KINDS: readonly Key['kind'][] = ['secret', 'api_token'];

@@ -1,6 +1,7 @@
 /** pm_menu: a site's menus (primary, footer), one row per language that has its own. */
 import type { Db } from './db.js';
 import { parseJson } from './store-options.js';
+import type { CoreTables } from './core-tables.js';
 
 export interface MenuLink {
   label: string;
@@ -25,13 +26,8 @@ export interface MenuStore {
   delete(siteId: string, langcode: string, name: string): Promise<boolean>;
 }
 
-interface Row {
-  site_id: string;
-  langcode: string;
-  name: string;
-  items: string;
-  updated_at: number;
-}
+/** A pm_menu row, as core-tables.ts declares it. */
+type Row = CoreTables['pm_menu'];
 
 const toMenu = (r: Row): MenuRow => ({ siteId: r.site_id, langcode: r.langcode, name: r.name, items: parseJson<MenuLink[]>(r.items, []), updatedAt: Number(r.updated_at) });
 

@@ -8,22 +8,10 @@ import type { Db } from './db.js';
 import { prepare } from './query.js';
 import { parseJson } from './store-options.js';
 import type { PageKind, PageRecord, PageStore } from './types.js';
+import type { CoreTables } from './core-tables.js';
 
-interface PageRow {
-  site_id: string;
-  langcode: string;
-  url_path: string;
-  kind: PageKind;
-  gz?: Buffer | Uint8Array | null;
-  headers: string;
-  etag: string | null;
-  redirect_url: string | null;
-  redirect_status: number | null;
-  content_url: string | null;
-  hidden: number;
-  pseudoroute: number;
-  updated_at: number;
-}
+/** A pm_page row (core-tables.ts), its kind narrowed; gz as a driver hands it over, and absent from lists. */
+type PageRow = Omit<CoreTables['pm_page'], 'kind' | 'gz'> & { kind: PageKind; gz?: Buffer | Uint8Array | null };
 
 const SERVE_COLUMNS = ['kind', 'headers', 'etag', 'redirect_url', 'redirect_status', 'content_url', 'hidden', 'pseudoroute', 'updated_at'] as const;
 const META_COLUMNS = ['site_id', 'langcode', 'url_path', ...SERVE_COLUMNS] as const;

@@ -9,14 +9,10 @@ import { hashSessionId, newSessionId } from './session-id.js';
 import { resolveStoreOptions, type StoreOptions } from './store-options.js';
 import type { Session, SessionStore } from './types.js';
 import { toUser, USER_COLUMNS, type UserRow } from './user-store.js';
+import type { CoreTables } from './core-tables.js';
 
-interface SessionRow {
-  session_hash: string;
-  user_id: string;
-  site_id: string;
-  expire_at: number;
-  created_at: number;
-}
+/** A pm_session row, as core-tables.ts declares it. */
+type SessionRow = CoreTables['pm_session'];
 
 function toSession(r: SessionRow): Session {
   return { sessionHash: r.session_hash, userId: r.user_id, siteId: r.site_id, expireAt: Number(r.expire_at), createdAt: Number(r.created_at) };

@@ -4,20 +4,10 @@ import type { Db, Queryable } from './db.js';
 import { normalizeLangcodes, writeLocales } from './locale-store.js';
 import { notFound, parseJson, relabelConflict, resolveStoreOptions, type StoreOptions } from './store-options.js';
 import type { Site, SiteStore } from './types.js';
+import type { CoreTables } from './core-tables.js';
 
-interface SiteRow {
-  site_id: string;
-  domain: string | null;
-  subdomain: string | null;
-  tilde_prefix: string | null;
-  is_primary: number;
-  title: string;
-  description: string;
-  default_locale: string;
-  enabled_locales: string;
-  created_at: number;
-  updated_at: number;
-}
+/** A pm_site row, as core-tables.ts declares it. */
+type SiteRow = CoreTables['pm_site'];
 
 const COLUMNS = ['site_id', 'domain', 'subdomain', 'tilde_prefix', 'is_primary', 'title', 'description', 'default_locale', 'enabled_locales', 'created_at', 'updated_at'] as const;
 const DEFAULT_LOCALE = 'en';

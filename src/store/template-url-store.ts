@@ -3,16 +3,10 @@ import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { requireText } from './store-options.js';
 import type { TemplateUrl, TemplateUrlStore } from './types.js';
+import type { CoreTables } from './core-tables.js';
 
-interface TemplateUrlRow {
-  site_id: string;
-  langcode: string;
-  url_path: string;
-  theme_id: string;
-  template_name: string;
-  data: string;
-  updated_at: number;
-}
+/** A pm_template_url row, as core-tables.ts declares it. */
+type TemplateUrlRow = CoreTables['pm_template_url'];
 
 const COLUMNS = ['site_id', 'langcode', 'url_path', 'theme_id', 'template_name', 'data', 'updated_at'] as const;
 

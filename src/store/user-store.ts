@@ -3,17 +3,10 @@ import { PmError } from '../errors/errors.js';
 import type { Db } from './db.js';
 import { notFound, relabelConflict, requireText, resolveStoreOptions, type StoreOptions } from './store-options.js';
 import type { Role, User, UserStore } from './types.js';
+import type { CoreTables } from './core-tables.js';
 
-export interface UserRow {
-  user_id: string;
-  site_id: string;
-  username: string;
-  name: string;
-  email: string;
-  role: string;
-  created_at: number;
-  updated_at: number;
-}
+/** A pm_user row, as core-tables.ts declares it. */
+export type UserRow = CoreTables['pm_user'];
 
 export const USER_COLUMNS = ['user_id', 'site_id', 'username', 'name', 'email', 'role', 'created_at', 'updated_at'] as const;
 export const ROLES: readonly Role[] = ['superadmin', 'admin', 'editor', 'author'];
