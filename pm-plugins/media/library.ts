@@ -92,13 +92,14 @@ ${form}</details>`;
     const siteId = request.pm.site.siteId;
     const { items, total } = await media.list(siteId, { q: search, kind: type || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
     const L = request.pm.link;
+    const svgOn = (await media.settings(siteId)).allowSvg;
     const upload = html`<section class="card media-upload" aria-labelledby="upload-h">
 <h2 id="upload-h">Upload</h2>
 <form method="post" action="${L(`/pm/media/upload${qs({ _csrf: request.pm.csrfToken() })}`)}" enctype="multipart/form-data" data-media-upload>
 <div class="media-drop" data-media-drop>
 <label for="media-files" class="btn">Choose files</label>
 <input id="media-files" type="file" name="file" multiple required accept="${ACCEPT}">
-<p class="muted small" data-media-drop-hint>Pictures (JPEG, PNG, WebP, AVIF, GIF) and PDFs, up to ${formatBytes(media.limits.maxBytes)} each.</p>
+<p class="muted small" data-media-drop-hint>Pictures (JPEG, PNG, WebP, AVIF, GIF${svgOn ? ', SVG made safe' : ''}) and PDFs, up to ${formatBytes(media.limits.maxBytes)} each.</p>
 </div>
 <div data-media-alts></div>
 <div data-media-alt-one>${input({ name: 'alt', label: 'Description (alt text)', value: o.alt ?? '', maxlength: 500, help: 'What the pictures show, for people who cannot see them. Leave it empty to start from each file’s name; you can change it later.' })}</div>
@@ -121,7 +122,6 @@ ${pick ? hidden('pick', '1') : select({ name: 'type', label: 'Type', value: type
 ${input({ name: 'limitMb', label: 'Quota in MB', type: 'number', value: quota.limit === null ? '' : String(Math.round((quota.limit / 1024 / 1024) * 100) / 100), help: 'Files (with all their sizes), pages and posts count against it. Leave empty for no limit.' })}
 <button class="btn" type="submit">Save quota</button></form>`
       : '';
-    const svgOn = (await media.settings(siteId)).allowSvg;
     const settings = (await shell.can(request, 'site.settings'))
       ? html`<details class="card media-quota"><summary>Settings: SVG pictures ${svgOn ? 'taken, sanitised' : 'refused'}</summary>
 <form method="post" action="${L('/pm/media/settings')}">${shell.csrf(request)}

@@ -68,6 +68,9 @@ describe('SVG pictures', () => {
     const set = await t.api('PUT', '/pm/api/media-settings', { allowSvg: true });
     assert.deepEqual(set.json, { allowSvg: true });
     assert.equal((await t.api('PUT', '/pm/api/media-settings', { allowSvg: 'yes' })).status, 422);
+    const library = (await t.get('/pm/media', { authorization: `Bearer ${t.token}` })).body;
+    assert.match(library, /SVG pictures taken, sanitised/);
+    assert.match(library, /GIF, SVG made safe\) and PDFs/);
     for (const [what, svg] of [['the fixture', SVG_WITH_SCRIPT.toString()] as [string, string], ...HOSTILE]) {
       const r = await t.upload(`${what}.svg`, Buffer.from(svg), { alt: what });
       assert.equal(r.status, 201, `${what}: ${JSON.stringify(r.json)}`);
