@@ -75,9 +75,13 @@ describe('spam rules, one by one', () => {
     assert.equal(rule('spam-words', { body: 'Лучшее казино' }), -2);
   });
 
-  test('generic-praise: −2, or −4 with a website or a link', () => {
-    assert.equal(rule('generic-praise', { body: 'Nice post, thanks for sharing!' }), -2);
-    assert.equal(rule('generic-praise', { body: 'Great article. Keep up the good work', website: 'http://x.example' }), -4);
+  test('generic-praise: −2; −4 with a website, a link or two such phrases; −1 when a real comment follows', () => {
+    assert.equal(rule('generic-praise', { body: 'Nice post!' }), -2);
+    assert.equal(rule('generic-praise', { body: 'Nice post, thanks for sharing!' }), -4);
+    assert.equal(rule('generic-praise', { body: 'Hello, neat post.' }), -2);
+    assert.equal(rule('generic-praise', { body: 'Great article', website: 'http://x.example' }), -4);
+    assert.equal(rule('generic-praise', { body: 'You are a skilled blogger. I will bookmark your blog.' }), -4);
+    assert.equal(rule('generic-praise', { body: 'Great post. For the record, the museum is free on the first Sunday of the month.' }), -1);
     assert.equal(rule('generic-praise', { body: 'The post on WAL was great, but step 3 failed for me.' }), 0);
   });
 
@@ -120,9 +124,10 @@ describe('spam rules, one by one', () => {
     assert.equal(rule('html-or-bbcode', { body: 'A [markdown link](https://example.com) is fine.' }), 0);
   });
 
-  test('shouting: mostly capitals, or "!!!!", is −2', () => {
+  test('shouting: mostly capitals is −2, "!!!" is −1', () => {
     assert.equal(rule('shouting', { body: 'MY EX IS BACK THANKS TO THE GREAT SPELL CASTER' }), -2);
-    assert.equal(rule('shouting', { body: 'Amazing results!!!!' }), -2);
+    assert.equal(rule('shouting', { body: 'Amazing results!!!' }), -1);
+    assert.equal(rule('shouting', { body: 'Amazing results!!' }), 0);
     assert.equal(rule('shouting', { body: 'Use the NASA API, not the ESA one.' }), 0);
     assert.equal(rule('shouting', { body: 'OK!' }), 0);
   });
@@ -152,7 +157,8 @@ describe('spam rules, one by one', () => {
     assert.equal(rule('website-in-body', { website: 'https://me.example', body: 'see https://docs.example/x' }), 0);
   });
 
-  test('conversation: a question, code, a quote or an @name, without links, is +1', () => {
+  test('conversation: a question, code, a quote or an @name, without links or a website, is +1', () => {
+    assert.equal(rule('conversation', { body: 'Is this a paid theme?', website: 'http://essays.example' }), 0);
     assert.equal(rule('conversation', { body: 'Does this work on Windows?' }), 1);
     assert.equal(rule('conversation', { body: 'Use `const` here.' }), 1);
     assert.equal(rule('conversation', { body: '> quoted\n\nI agree.' }), 1);
@@ -178,6 +184,12 @@ describe('scoreComment', () => {
     assert.equal(spam.verdict, 'spam');
     assert.ok(spam.points <= SPAM_AT);
     assert.ok(spam.reasons.some((r) => r.rule === 'suspicious-tld'));
+  });
+
+  test('a plain short thank-you is held, a sentence is published', () => {
+    assert.equal(scoreComment({ body: 'Thanks!', name: 'Lena' }, EN).verdict, 'hold');
+    assert.equal(scoreComment({ body: 'Your link to part two goes to part one.', name: 'dan' }, EN).verdict, 'publish');
+    assert.equal(PUBLISH_AT, 3);
   });
 
   test('around zero is held for a person to decide', () => {
