@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, type TestContext } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import type { App } from '../../src/app/create-app.js';
 import type { Role } from '../../src/store/types.js';
 
@@ -103,7 +103,7 @@ export interface BrowserSession {
   base: string;
   url(path: string): string;
   browser: Browser;
-  /** A desktop-sized context (1280×860) and a page in it, logged in when `login` was given. */
+  /** A desktop-sized context (1280×860, or as `context` says) and a page in it, logged in when `login` was given. */
   context: BrowserContext;
   page: Page;
   /** What `collectProblems` gathered on `page`. */
@@ -126,6 +126,10 @@ export async function startBrowserSession(o: {
   seed?: (app: App, siteId: string, dir: string) => Promise<void>;
   /** Passed to collectProblems for `page`. */
   problems?: { pattern?: RegExp; pageErrors?: boolean };
+  /** Runs on the data folder before the app starts (a config.toml). */
+  prepare?: (dir: string) => void;
+  /** Options for the session's context (such as `javaScriptEnabled: false`), over the desktop viewport. */
+  context?: BrowserContextOptions;
 }): Promise<BrowserSession> {
   const prefix = o.shots ?? '';
   mkdirSync(join(SHOTS, prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : ''), { recursive: true });
@@ -138,6 +142,7 @@ export async function startBrowserSession(o: {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
+    o.prepare?.(dir);
     // Loaded here, so a test that only launches Chromium (form-script, the XSS corpus) does not load the app.
     const [{ createApp }, { loadConfig }, { FAST_SCRYPT }] = await Promise.all([import('../../src/app/create-app.js'), import('../../src/config/load-config.js'), import('../helpers/dialects.js')]);
     app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
@@ -149,7 +154,7 @@ export async function startBrowserSession(o: {
     await o.seed?.(app, siteId, dir);
     const base = (await app.listen()).url;
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...o.context });
     const page = await context.newPage();
     const problems: string[] = [];
     collectProblems(page, problems, o.problems);

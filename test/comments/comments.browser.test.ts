@@ -5,24 +5,19 @@
  * "awaiting approval" notice. Screenshots go to test-output/screenshots/comments-*.png.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createApp, type App } from '../../src/app/create-app.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { FAST_SCRYPT } from '../helpers/dialects.js';
-import { writeFileSync } from 'node:fs';
+import { chromiumSkip, launchChromium, SHOTS } from '../browser/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url)));
-const missing = !existsSync(CHROMIUM);
-const skip = missing && !process.env.CI ? `browser tests skipped: Chromium is not installed at ${CHROMIUM}` : false;
-
-describe('comments in Chromium', { skip }, () => {
+// Its own server (a visitor's pages, a context per test, no login): only the launch and the skip are shared.
+describe('comments in Chromium', { skip: chromiumSkip('browser tests') }, () => {
   let app: App;
   let dir: string;
   let base: string;
@@ -41,7 +36,7 @@ describe('comments in Chromium', { skip }, () => {
     const ada = await app.stores.users.create({ siteId, username: 'ada', name: 'Ada Lovelace', role: 'editor' });
     token = (await app.users.createToken(ada, 'browser test')).token;
     base = (await app.listen()).url;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    browser = await launchChromium();
   });
 
   after(async () => {
