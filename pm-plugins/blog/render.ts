@@ -5,7 +5,7 @@
  * blog uses `post` and `blog-index`. What each template receives is
  * documented in pm-themes/README.md.
  */
-import type { PluginServer, Site, User } from '../../src/plugins/plugin.js';
+import type { ComponentPage, PluginServer, Site, User } from '../../src/plugins/plugin.js';
 import { authorPath, BLOG_BASE, encodePath, feedPath, indexPath, postPath, searchPath, sitePrefix, tagPath } from './paths.js';
 import { deriveExcerpt, plainText, readingMinutes, slugify } from './post-input.js';
 import type { ListingFilter, Post, PostStore } from './post-store.js';
@@ -110,7 +110,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
     translations?: Map<string, string>;
   }
 
-  async function render(s: Site, langcode: string, role: BlogRole, data: Record<string, unknown>, extra: Record<string, unknown>, urlPath: string, head: Head, components?: Record<string, string>): Promise<Rendered> {
+  async function render(s: Site, langcode: string, role: BlogRole, data: Record<string, unknown>, extra: Record<string, unknown>, urlPath: string, head: Head, components?: Record<string, string>, componentPage?: ComponentPage): Promise<Rendered> {
     const themeId = server.siteThemes.active(s.siteId);
     const link = linker(s, langcode);
     const origin = s.domain ? `https://${s.domain}` : '';
@@ -122,7 +122,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
             .filter((l) => l === langcode || head.translations!.has(l))
             .map((l) => ({ langcode: l || s.defaultLocale, href: l === langcode ? link(urlPath) : head.translations!.get(l)!, label: l || s.defaultLocale, own: true, current: l === langcode }))
         : undefined;
-    return server.themes.render(themeId, template(themeId, role), data, {
+    const out = await server.themes.render(themeId, template(themeId, role), data, {
       site: { title: s.title, description: s.description, langcode: langcode || s.defaultLocale },
       page: { urlPath, url: link(urlPath) },
       url: link,
@@ -132,6 +132,8 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
       components,
       extra: { blog: { role, base: link(BLOG_BASE), search: link(searchPath) }, ...extra },
     });
+    if (components && componentPage) await server.components.shown(componentPage, components);
+    return out;
   }
 
   return {
@@ -162,6 +164,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
         body: p.body,
         description: p.seoDescription || self.excerpt,
       };
+      const componentPage: ComponentPage = { siteId: p.siteId, langcode: p.langcode, urlPath: postPath(p.slug), kind: 'post', postId: p.postId };
       const small = (x: Post | undefined) => (x ? { title: x.title, url: link(postPath(x.slug)), date: isoDay(x.publishAt) } : null);
       const r = await render(s, p.langcode, 'post', data, {
         post: { ...self, updated: isoDay(p.updatedAt), updatedAt: p.updatedAt, readingTime: readingMinutes(text), seoTitle: p.seoTitle, noindex: p.noindex, preview: !!opts.preview, status: p.status },
@@ -179,7 +182,7 @@ export function createRenderer(server: PluginServer, store: PostStore, settings:
         translations: new Map(translations.map((t) => [t.langcode, linker(s, t.langcode)(postPath(t.slug))])),
       },
       // A draft's preview shows no comments (nor a form to post one).
-      published && !opts.preview ? await server.components.renderFor({ siteId: p.siteId, langcode: p.langcode, urlPath: postPath(p.slug), kind: 'post', postId: p.postId }) : undefined);
+      published && !opts.preview ? await server.components.renderFor(componentPage) : undefined, componentPage);
       if (p.noindex || opts.preview) r.headers['x-robots-tag'] = 'noindex';
       return { ...r, relatedIds: related.map((x) => x.postId) };
     },

@@ -47,6 +47,8 @@ export interface CommentService {
   saveSettings(siteId: string, form: Record<string, unknown>): Promise<{ ok: true; settings: CommentSettings } | { ok: false; errors: Record<string, string> }>;
   /** The provider of `it.components.comments`. */
   component(page: ComponentPage): Promise<string>;
+  /** A stored page's template included the comments: it is a thread from now on (auto-close counts from its first time). */
+  shown(page: ComponentPage): Promise<void>;
   /** Step one (the stored page's form was sent): the check step with a fresh visit token. */
   check(body: FormBody, ctx: RequestFacts): Promise<CheckStep>;
   /** Step two: every defence, then the comment is stored (or not) and its page re-rendered. */
@@ -115,6 +117,7 @@ export function createCommentService(o: {
     const s = site(t.siteId);
     return prefix(s, t.langcode) + t.urlPath.split('/').map((x) => encodeURIComponent(x)).join('/');
   };
+  const newThread = (p: ComponentPage, threadKey: string) => ({ siteId: p.siteId, threadKey, kind: p.kind, langcode: p.langcode, urlPath: p.urlPath, postId: p.postId ?? null });
   const threadKeyOf = (p: ComponentPage) => (p.kind === 'post' && p.postId ? `post:${p.postId}` : `page:${p.langcode}:${p.urlPath}`);
   const cacheKey = (threadKey: string, langcode: string, urlPath: string) => `comments:${threadKey}@${langcode}:${urlPath}`;
   const ipHash = (ip: string) => createHash('blake2b512').update(`${ipKey}:${ip}`).digest('hex').slice(0, 32);
@@ -298,13 +301,10 @@ export function createCommentService(o: {
       const threadKey = threadKeyOf(page);
       return server.components.get(page.siteId, cacheKey(threadKey, page.langcode, page.urlPath), async () => {
         const t = now();
-        const thread = await store.touchThread({ siteId: page.siteId, threadKey, kind: page.kind, langcode: page.langcode, urlPath: page.urlPath, postId: page.postId ?? null }, t);
+        // A page rendered for the first time has no thread yet: `shown` records it once the template included this.
+        const thread = (await store.thread(page.siteId, threadKey)) ?? { ...newThread(page, threadKey), mode: 'default' as const, firstShownAt: t };
         const [st, s, comments] = await Promise.all([store.site(page.siteId), settings(page.siteId), store.inThread(page.siteId, threadKey, 'published')]);
         const closed = closedReason(thread, st, s, t);
-        if (!closed && s.autoCloseDays > 0) {
-          // The stored page shows the form until then; the job renders it closed.
-          await server.jobs.schedule({ kind: AUTOCLOSE_JOB, key: `${page.siteId}:${threadKey}`, runAt: thread.firstShownAt + s.autoCloseDays * 86_400_000, siteId: page.siteId, payload: { siteId: page.siteId, threadKey } });
-        }
         const sp = site(page.siteId);
         return threadHtml({
           comments,
@@ -315,6 +315,17 @@ export function createCommentService(o: {
           formId: tokens.formId({ ...page, threadKey, renderedAt: t }),
         });
       });
+    },
+
+    async shown(page) {
+      const threadKey = threadKeyOf(page);
+      const t = now();
+      const thread = await store.touchThread(newThread(page, threadKey), t);
+      const [st, s] = await Promise.all([store.site(page.siteId), settings(page.siteId)]);
+      if (s.autoCloseDays > 0 && !closedReason(thread, st, s, t)) {
+        // The stored page shows the form until then; the job renders it closed.
+        await server.jobs.schedule({ kind: AUTOCLOSE_JOB, key: `${page.siteId}:${threadKey}`, runAt: thread.firstShownAt + s.autoCloseDays * 86_400_000, siteId: page.siteId, payload: { siteId: page.siteId, threadKey } });
+      }
     },
 
     async check(body, ctx) {
@@ -354,7 +365,7 @@ export function createCommentService(o: {
 
       // Closed here, or for the whole site: refused before anything counts.
       const st = await store.site(f.siteId);
-      const thread = (await store.thread(f.siteId, f.threadKey)) ?? (await store.touchThread({ siteId: f.siteId, threadKey: f.threadKey, kind: f.kind, langcode: f.langcode, urlPath: f.urlPath, postId: f.postId ?? null }, t));
+      const thread = (await store.thread(f.siteId, f.threadKey)) ?? (await store.touchThread(newThread(f, f.threadKey), t));
       const closed = closedReason(thread, st, s, t);
       if (closed === 'shut-off') throw err('PM_ERR_COMMENT_SHUT_OFF');
       if (closed) throw err('PM_ERR_COMMENT_CLOSED');

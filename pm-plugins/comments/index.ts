@@ -71,7 +71,7 @@ const plugin: Plugin = {
     made.set(server, { service, store });
     // Other plugins (and tests) reach the rules through this, never the tables.
     server.provide('comments', service);
-    server.components.provide('comments', (page) => service.component(page));
+    server.components.provide('comments', (page) => service.component(page), { shown: (page) => service.shown(page) });
     server.jobs.define(REOPEN_JOB, async (job) => service.reopenDue(String(job.payload.siteId ?? job.key)));
     server.jobs.define(AUTOCLOSE_JOB, async (job) => service.autoClose(String(job.payload.siteId), String(job.payload.threadKey)));
     server.jobs.define(PURGE_JOB, async () => {

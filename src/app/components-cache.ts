@@ -26,7 +26,9 @@ export function createComponentsCache(opts: { maxBytes?: number } = {}): Compone
   const bySite = new Map<string, Set<string>>();
   // Computations in flight; one whose entry was dropped meanwhile is no longer here, and is not stored.
   const inflight = new Map<string, Promise<string>>();
-  const providers = new Map<string, ComponentProvider>();
+  const providers = new Map<string, { render: ComponentProvider; shown?: (page: ComponentPage) => Promise<void> | void }>();
+  // A record renderFor made → the names a template read from it.
+  const reads = new WeakMap<object, Set<string>>();
 
   const unindex = (id: string) => {
     const d = depsOf.get(id);
@@ -120,16 +122,30 @@ export function createComponentsCache(opts: { maxBytes?: number } = {}): Compone
       const ids = [...(byPage.get(siteId)?.get(pageRef(langcode, urlPath)) ?? []), ...(bySite.get(siteId) ?? [])];
       for (const id of ids) drop(id);
     },
-    provide(name, provider) {
+    provide(name, provider, o = {}) {
       if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new Error(`a component name is letters, digits and underscores (got "${name}")`);
       if (providers.has(name)) throw new Error(`the component "${name}" is provided twice`);
-      providers.set(name, provider);
-      return () => void (providers.get(name) === provider && providers.delete(name));
+      const entry = { render: provider, shown: o.shown };
+      providers.set(name, entry);
+      return () => void (providers.get(name) === entry && providers.delete(name));
     },
     async renderFor(page: ComponentPage) {
       const out: Record<string, string> = {};
-      for (const [name, provider] of providers) out[name] = String(await provider(page));
-      return out;
+      for (const [name, p] of providers) out[name] = String(await p.render(page));
+      const read = new Set<string>();
+      const tracked = new Proxy(out, {
+        get(o, k) {
+          if (typeof k === 'string' && k in o) read.add(k);
+          return typeof k === 'string' ? o[k] : undefined;
+        },
+      });
+      reads.set(tracked, read);
+      return tracked;
+    },
+    async shown(page, record) {
+      const read = record ? reads.get(record) : undefined;
+      if (!read) return;
+      for (const name of read) await providers.get(name)?.shown?.(page);
     },
     get bytes() {
       return lru.calculatedSize;

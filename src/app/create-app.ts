@@ -229,7 +229,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       validate: (schema, data) => validator.validate(schema as never, data),
       menus: (siteId, langcode) => menus.forRender(siteId, langcode),
       history,
-      components: (page) => components.renderFor(page),
+      components,
       checks: saveChecks,
     });
 

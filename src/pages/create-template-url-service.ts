@@ -41,7 +41,10 @@ export function createTemplateUrlService(opts: {
   /** Keeps what a save replaces (revisions) and what a removal deletes (the trash); see history-service. */
   history?: { onReplace(old: TemplateUrl): Promise<void>; onRemove(old: TemplateUrl): Promise<void>; onMove?(old: TemplateUrl, to: string): Promise<void> };
   /** Plugins' components for a page (`it.components`); none when absent. */
-  components?: (page: { siteId: string; langcode: string; urlPath: string; kind: 'page' }) => Promise<Record<string, string>>;
+  components?: {
+    renderFor(page: { siteId: string; langcode: string; urlPath: string; kind: 'page' }): Promise<Record<string, string>>;
+    shown(page: { siteId: string; langcode: string; urlPath: string; kind: 'page' }, record: Record<string, string> | undefined): Promise<void>;
+  };
   /** Plugins' checks of what a user saves (save-checks.ts); re-renders do not run them. */
   checks?: SaveChecks;
 }): TemplateUrlService {
@@ -103,15 +106,19 @@ export function createTemplateUrlService(opts: {
       url,
       origin: s.domain ? `https://${s.domain}` : '',
     });
-    return themes.render(t.themeId, t.templateName, t.data, {
+    const page = { siteId: t.siteId, langcode, urlPath: t.urlPath, kind: 'page' as const };
+    const components = await opts.components?.renderFor(page);
+    const out = await themes.render(t.themeId, t.templateName, t.data, {
       site: { title: s.title, description: s.description, langcode: contentLang },
       page: { urlPath: t.urlPath, url: pre + t.urlPath },
       url,
       menus: await opts.menus?.(t.siteId, langcode),
       seo,
       languages,
-      components: await opts.components?.({ siteId: t.siteId, langcode, urlPath: t.urlPath, kind: 'page' }),
+      components,
     });
+    await opts.components?.shown(page, components);
+    return out;
   }
 
   async function publish(t: Omit<TemplateUrl, 'updatedAt'>, langcode: string): Promise<void> {

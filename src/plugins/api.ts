@@ -178,10 +178,19 @@ export interface ComponentsCache {
   delete(siteId: string, key: string): void;
   /** Drops every entry of a site (or of every site): a theme change, say. */
   invalidate(siteId?: string): void;
-  /** Offers `it.components.NAME` to every stored page's template. Returns a function that withdraws it. */
-  provide(name: string, provider: ComponentProvider): () => void;
-  /** Every component for one page, as `it.components` (the page renderers call this; so does a plugin that stores its own pages). */
+  /**
+   * Offers `it.components.NAME` to every stored page's template. `shown` hears of each page whose
+   * template actually included it (after the render). Returns a function that withdraws it.
+   */
+  provide(name: string, provider: ComponentProvider, opts?: { shown?: (page: ComponentPage) => Promise<void> | void }): () => void;
+  /**
+   * Every component for one page, as `it.components` (the page renderers call this; so does a
+   * plugin that stores its own pages). The record notes which names the template reads: pass it
+   * to `shown` once the page is rendered.
+   */
   renderFor(page: ComponentPage): Promise<Record<string, string>>;
+  /** After a render with `renderFor`'s record: tells the providers whose component the template included. */
+  shown(page: ComponentPage, components: Record<string, string> | undefined): Promise<void>;
 }
 
 /**

@@ -276,7 +276,8 @@ export function createThemesManager(opts: ThemesManagerOptions): ThemesManager {
       theme: { id: themeId, name: manifest.name },
       extra: ctx.extra ?? {},
       // A theme's `it.components.comments` prints nothing (not "undefined") where no plugin provides it.
-      components: new Proxy({ ...(ctx.components ?? {}) }, { get: (o, k) => (typeof k === 'string' ? (o[k] ?? '') : undefined) }),
+      // Not copied: a caller may pass a record that notes which components the template read (see components-cache).
+      components: new Proxy(ctx.components ?? {}, { get: (o, k) => (typeof k === 'string' ? (o[k] ?? '') : undefined) }),
       menus: ctx.menus ?? { primary: [], footer: [] },
       seo: ctx.seo,
       languages: ctx.languages ?? [],

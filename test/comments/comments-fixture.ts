@@ -29,7 +29,7 @@ export interface Fixture {
   /** Step one from the page's form (or another one), returning the check step's response. */
   check(fields: Record<string, string>, opts?: { page?: string; ip?: string; form?: string }): Promise<Response>;
   /** Both steps, waiting `waitMs` between them (default: just past the dwell time the fixture sets). */
-  post(fields: Record<string, string>, opts?: { page?: string; ip?: string; waitMs?: number; accept?: string }): Promise<Response>;
+  post(fields: Record<string, string>, opts?: { page?: string; ip?: string; waitMs?: number; accept?: string; form?: string }): Promise<Response>;
   /** Step two with a token of one's own. */
   send(fields: Record<string, string>, opts?: { ip?: string; accept?: string }): Promise<Response>;
   count(where?: string): Promise<number>;
