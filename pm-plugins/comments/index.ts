@@ -16,6 +16,7 @@ import { moderationApi } from './moderation-api.js';
 import { moderationRoutes } from './moderation-routes.js';
 import { publicRoutes } from './public-routes.js';
 import { scoreComment } from './spam-rules.js';
+import { countCommentStorage } from './usage.js';
 
 export interface Comments {
   service: CommentService;
@@ -69,6 +70,7 @@ const plugin: Plugin = {
       defaults: configDefaults(server),
     });
     made.set(server, { service, store });
+    countCommentStorage(server);
     // Other plugins (and tests) reach the rules through this, never the tables.
     server.provide('comments', service);
     server.components.provide('comments', (page) => service.component(page), { shown: (page) => service.shown(page) });
