@@ -125,6 +125,17 @@ export function requireAjv() {
           loader: 'js',
           resolveDir: ROOT,
         }));
+        // The same for src/users/lazy-zxcvbn.ts (the password estimator's dictionaries).
+        b.onLoad({ filter: /[\\/]src[\\/]users[\\/]lazy-zxcvbn\.ts$/ }, () => ({
+          contents: `let z;
+export function requireZxcvbn() {
+  if (z) return z;
+  const core = require('@zxcvbn-ts/core'), lang = require('@zxcvbn-ts/language-common');
+  return (z = { ZxcvbnFactory: core.ZxcvbnFactory, dictionary: lang.dictionary, adjacencyGraphs: lang.adjacencyGraphs });
+}`,
+          loader: 'js',
+          resolveDir: ROOT,
+        }));
       },
     },
     {

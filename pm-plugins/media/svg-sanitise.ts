@@ -11,7 +11,7 @@
  * anything outside the allowlist survived. It is served with its own strict
  * Content-Security-Policy on top (serve.ts).
  */
-import sanitizeHtml from 'sanitize-html';
+import { requireSanitizeHtml } from '../../src/plugins/plugin.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
@@ -93,6 +93,8 @@ function sizeOf(svg: string): { width: number; height: number } {
 
 /** Rebuilds an SVG from the allowlist, or says why it cannot be made safe. */
 export function sanitiseSvg(body: Buffer): SvgResult {
+  // Loaded on the first SVG (the plugin entry's lazy loader): sanitize-html costs start time and ~15 MiB.
+  const sanitizeHtml = requireSanitizeHtml();
   const text = body.toString('utf8').replace(/^\uFEFF/, '');
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) return { ok: false, reason: 'it has a DOCTYPE or entity declarations, which can hide content or expand without end; save it again without them.' };
   const problems: string[] = [];

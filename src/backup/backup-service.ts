@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { FileStorage } from '../files/index.js';
 import type { Db } from '../store/db.js';
-import { writeBackup, type BackupManifest, type BackupProgress } from './backup.js';
+import type { BackupManifest, BackupProgress } from './backup.js';
 import { listBackupTables } from './tables.js';
 
 export interface StoredBackup {
@@ -60,6 +60,8 @@ export function createBackupService(opts: {
     const db = opts.openSnapshotDb ? await opts.openSnapshotDb() : opts.db;
     try {
       const tables = await listBackupTables(db, opts.declaredTables());
+      // Loaded with the first backup: the archive library (tar) is not worth its start time and memory before.
+      const { writeBackup } = await import('./backup.js');
       return await writeBackup({ db, tables, uploads: opts.uploads, dataDir: opts.dataDir, programVersion: opts.programVersion, out, onProgress });
     } finally {
       if (db !== opts.db) await db.close();

@@ -7,7 +7,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import inject, { type InjectOptions, type Response as InjectResponse } from 'light-my-request';
+import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
 import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from '../pages/page-csp.js';
@@ -264,6 +264,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     server: fastify.server,
     sendError,
     drain: (ms) => drain!.drain(ms),
-    inject: (opts) => inject(dispatch, typeof opts === 'string' ? { url: opts } : opts),
+    // light-my-request is for tests and in-process callers (the CLI, benchmarks): loaded on the first inject, as Fastify does.
+    inject: async (opts) => (await import('light-my-request')).default(dispatch, typeof opts === 'string' ? { url: opts } : opts),
   };
 }

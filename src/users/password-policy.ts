@@ -4,9 +4,9 @@
  * of @zxcvbn-ts/language-common): it refuses what attackers actually try first (leaked lists,
  * keyboard walks, dates, l33t variants of common words), not only a fixed list (OWASP ASVS 2.1.7).
  */
-import { ZxcvbnFactory, type ZxcvbnResult } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type { ZxcvbnFactory, ZxcvbnResult } from '@zxcvbn-ts/core';
 import { PmError } from '../errors/errors.js';
+import { requireZxcvbn } from './lazy-zxcvbn.js';
 
 export const MIN_PASSWORD_LENGTH = 8;
 /** zxcvbn's scale is 0–4; 3 is "safely unguessable: moderate protection from an offline slow-hash attack". */
@@ -51,9 +51,11 @@ const SUGGESTIONS: Record<string, string> = {
 };
 
 let estimator: ZxcvbnFactory | undefined;
-/** Built on first use: the dictionaries take ~100 ms to load, which `--help` should not pay. */
+/** Built on first use (lazy-zxcvbn.ts): the dictionaries cost start time and memory a server serving pages does not need. */
 function zxcvbn(): ZxcvbnFactory {
-  return (estimator ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs }));
+  if (estimator) return estimator;
+  const { ZxcvbnFactory, dictionary, adjacencyGraphs } = requireZxcvbn();
+  return (estimator = new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs }));
 }
 
 /** The estimate and its advice in plain English; `userInputs` (username, name, site) count as guessable. */

@@ -78,11 +78,11 @@ describe('the plugin API, from a plugin outside the repository', () => {
   });
 
   test('a dependency nobody provides stops the start, naming the plugin and what it needs', async () => {
-    const dir = dataFolderWith({ 'pm-plugins/needy/index.mjs': "export default { name: 'needy', dependsOn: ['comments'] };" });
+    const dir = dataFolderWith({ 'pm-plugins/needy/index.mjs': "export default { name: 'needy', dependsOn: ['guestbook'] };" });
     await assert.rejects(startTestApp({}, { dir }), (e: Error & { code?: string }) => {
       assert.equal(e.code, 'PM_ERR_PLUGIN_INIT');
       assert.match(e.message, /needy/);
-      assert.match(e.message, /depends on "comments", which no plugin provides/);
+      assert.match(e.message, /depends on "guestbook", which no plugin provides/);
       return true;
     });
   });
