@@ -37,6 +37,13 @@ describe('renderMarkdown', () => {
     assert.match(html, /Hi\s+there/);
   });
 
+  it('renders pathological nesting instead of throwing: 5,000 quote levels nest 20 deep, and the text stays', () => {
+    const html = renderMarkdown('>'.repeat(5000) + ' deep');
+    assert.equal(html.match(/<blockquote>/g)?.length, 20);
+    assert.match(html, /deep/);
+    assert.match(renderMarkdown('> one\n>> two'), /<blockquote>\s*<p>one<\/p>\s*<blockquote>\s*<p>two/);
+  });
+
   it('shares a frozen allowlist', () => {
     assert.ok(Object.isFrozen(SANITIZE_OPTIONS) && Object.isFrozen(SANITIZE_OPTIONS.allowedTags));
     assert.ok((SANITIZE_OPTIONS.allowedTags as string[]).includes('table'));

@@ -22,12 +22,17 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { ACTOR_PASSWORD, sampleRequest, stateChangingRoutes, type Route } from './csrf-route-list.js';
 
 /**
- * Routes that deliberately take no CSRF token, with the reason. None today: even the login form
+ * Routes that deliberately take no session CSRF token, with the reason. Even the login form
  * checks a token bound to a pre-login cookie (pm_csrf), so a login CSRF cannot sign a victim in
  * as the attacker. Requests with `Authorization: Bearer` skip the check by design (a browser never
- * sends that header cross-site); that exemption is tested below.
+ * sends that header cross-site); that exemption is tested below. The forged requests are still
+ * sent to these routes and must change nothing (the snapshot check below).
  */
-const OPEN: ReadonlyMap<string, string> = new Map();
+const OPEN: ReadonlyMap<string, string> = new Map([
+  ['POST /pm-comments/check', "a visitor's comment form on a stored page, the same bytes for everyone: it carries the comments plugin's own signed form token instead (pm-plugins/comments/README.md), tested in test/comments/defences.test.ts"],
+  ['POST /pm-comments/post', 'the second step of the same form, with the signed token the check step gave; replayed, forged and expired tokens are refused in test/comments/defences.test.ts'],
+  ['POST /pm-comments/unsubscribe', 'the one-click unsubscribe of a reply notification (RFC 8058), authorised by the signed link in the mail, not by a session'],
+]);
 
 /** Routes whose success ends the server: tested last, and a forged one must leave the server answering. */
 const ENDS_SERVER: ReadonlySet<string> = new Set(['POST /pm/stop']);
