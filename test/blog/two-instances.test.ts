@@ -6,10 +6,10 @@
  *
  * The overlap is made, not hoped for: instance a talks to the database
  * through a proxy that adds 25 ms each way, so its fan-out takes a second
- * or two, and b's save starts 100–400 ms after a has written its first or
- * second page. Without the lock, a then stores a neighbour's page rendered
+ * or two, and b's save starts 150–450 ms after a has written its second
+ * page. Without the lock, a then stores a neighbour's page rendered
  * from what it read before b's save (checked by taking the lock out: rounds
- * leave "post-5 lacks “Post 5 round 3”" and the like).
+ * leave "post-2 lacks “Post 2 round 0”" and so on, every round).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -21,7 +21,9 @@ import { dropSchema, startBlogFixture, type BlogFixture } from './blog-fixture.j
 const DAY = 86_400_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const POSTS = 6;
-const ROUNDS = 6;
+/** How long after a's second page b starts, round by round (a's page takes about a second to render). */
+const PAUSES = [150, 250, 350, 450];
+const ROUNDS = PAUSES.length;
 
 test('two instances saving neighbouring posts at once leave every neighbour link right', { skip: POSTGRES_URL ? false : 'PM_TEST_POSTGRES_URL is not set' }, async () => {
   const schema = `pm_blog_lock_${process.pid}`;
@@ -58,9 +60,10 @@ test('two instances saving neighbouring posts at once leave every neighbour link
     proxy.delay(25);
     for (let round = 0; round < ROUNDS; round++) {
       const i = 1 + (round % (POSTS - 2));
-      // a renames post i; b renames its neighbour i + 1 a moment after a's fan-out has written `after` pages.
-      const after = 1 + (round % 2);
-      const pause = [100, 250, 400][Math.floor(round / 2) % 3]!;
+      // a renames post i; b renames its neighbour i + 1 a moment after a's fan-out has written its
+      // first two pages (post i's own and the one before it), while a renders post i + 1's.
+      const after = 2;
+      const pause = PAUSES[round]!;
       let written = 0;
       let bSaved: Promise<void> | undefined;
       const onWrite = () => {
