@@ -59,6 +59,10 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
     const imageLibrary = server.routes().some((r) => r.url === '/pm/media') ? L('/pm/media?pick=1') : undefined;
     const fields = raw(server.forms.render(tpl.schema as never, s.data, { errors: s.errors, imageLibrary }));
     const isNew = s.mode === 'new';
+    const isNotFound = !isNew && (await server.notFoundPage.path(site.siteId)) === s.pathInput;
+    const notFoundNote = isNotFound
+      ? html`<p class="small" id="pm-not-found-page"><strong>This is the site’s not-found page:</strong> every address that leads nowhere shows it, with status 404 (<a href="${L('/pm/settings')}">Site settings</a>).</p>`
+      : '';
     const where = isNew
       ? html`${input({ name: '_pm_path', label: 'Address', value: s.pathInput, required: true, placeholder: `/${s.templateName}`, help: 'Where the page will be, such as /about or /work/bowls.', error: s.pathError })}${langField(site, '_pm_lang', s.langcode)}`
       : html`${fixed('Address', shownPath(s.langcode, s.pathInput), html`<a href="${L('/pm/urls/rename' + qs({ path: s.pathInput, lang: s.langcode }))}">Rename</a> to move it to another address.`)}${hidden('_pm_path', s.pathInput)}${hidden('_pm_lang', s.langcode)}`;
@@ -76,7 +80,7 @@ ${t.description ? html`<p class="muted">${t.description}</p>` : ''}
 <button class="pm-sr-only" type="submit" tabindex="-1" aria-hidden="true">Save</button>
 ${shell.csrf(request)}${hidden('_pm_mode', s.mode)}${hidden('_pm_theme', s.themeId)}${hidden('_pm_template', s.templateName)}
 <div class="two-col"><div>
-<section class="card">${where}</section>
+<section class="card">${where}${notFoundNote}</section>
 <section class="card"><h2>Content</h2>${sampleLink}${fields}</section>
 <div class="button-row sticky-actions"><button class="btn-primary" type="submit">${isNew ? 'Save page' : 'Save changes'}</button>
 <button type="submit" formaction="${L('/pm/urls/preview')}" formtarget="_blank">Preview ↗</button>

@@ -39,6 +39,7 @@ for (const { name: dialect, skip } of APP_DIALECTS) {
     test('a page made from the 404 template answers every unknown address with 404 and its stored content', async () => {
       assert.equal((await save404('new', 'Lost at sea', 'Nothing is moored here. Try the harbour.')).statusCode, 303);
       assert.equal((await visit('/not-found')).statusCode, 200, 'its own address shows it as a page');
+      assert.match(decode((await ada.get('/pm/urls/edit?path=/not-found')).body), /This is the site’s not-found page:/, 'its editor says what it is');
       for (const url of ['/nowhere', '/a/b/c', '/nowhere?x=1', '/Not-Here/']) {
         const r = await visit(url);
         assert.equal(r.statusCode, 404, url);
@@ -102,6 +103,8 @@ for (const { name: dialect, skip } of APP_DIALECTS) {
       const r = await visit('/nowhere');
       assert.equal(r.statusCode, 404);
       assert.equal(h1(r.body), 'Oops');
+      assert.doesNotMatch((await ada.get('/pm/urls/edit?path=/not-found')).body, /id="pm-not-found-page"/, 'no longer the one');
+      assert.match((await ada.get('/pm/urls/edit?path=/oops')).body, /id="pm-not-found-page"/);
       assert.equal((await ada.post('/pm/settings', { ...SETTINGS, notFoundPage: '' })).statusCode, 303);
       assert.equal(h1((await visit('/nowhere')).body), 'Adrift', 'empty: the page made from the 404 template again');
     });
