@@ -41,11 +41,11 @@ export function apiRoutes(router: PluginRouter, server: PluginServer, blog: Blog
     return u;
   };
 
-  async function view(request: PmRequest, p: Post) {
+  async function view(request: PmRequest, p: Post, findUser: (id: string) => ReturnType<PluginServer['users']['find']> = (id) => server.users.find(id)) {
     const site = request.pm.site;
     const authors = [];
     for (const id of p.authorIds) {
-      const u = await server.users.find(id);
+      const u = await findUser(id);
       authors.push({ userId: id, name: u?.name ?? '', username: u?.username ?? '' });
     }
     return {
@@ -100,7 +100,10 @@ export function apiRoutes(router: PluginRouter, server: PluginServer, blog: Blog
     const q = (queryParam(request, 'q') ?? '').slice(0, 3000);
     const langcode = resolveLangcode(request, server, false, queryParam(request, 'langcode'));
     const hits = await blog.search.query(request.pm.site.siteId, langcode, q, intParam(request, 'limit', 20, 1, 100)).catch(() => []);
-    return { results: await Promise.all(hits.map(async (h) => ({ post: await view(request, h.post), snippet: h.snippet }))) };
+    // One read per author, not per author of every hit (a blog's posts share a few authors).
+    const users = new Map<string, ReturnType<PluginServer['users']['find']>>();
+    const findUser = (id: string) => users.get(id) ?? users.set(id, server.users.find(id)).get(id)!;
+    return { results: await Promise.all(hits.map(async (h) => ({ post: await view(request, h.post, findUser), snippet: h.snippet }))) };
   }, { permission: 'url-dashboard', description: 'Searches published posts (JSON)' });
 
   router.put('/pm/api/blog/home', async (request) => {

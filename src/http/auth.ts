@@ -33,6 +33,7 @@ const MAX_FAILURES_USER = 10;
 const MAX_FAILURES_IP = 50;
 const FAILURE_WINDOW_MS = 15 * 60_000;
 /** How long a stored session found in the table is trusted without asking it again. */
+const TOUCH_EVERY_MS = 60_000;
 const STORED_SESSION_TTL_MS = 30_000;
 
 export interface Auth {
@@ -89,6 +90,8 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
   // revocations, from this process or another, evict entries at once.
   const verified = new LRUCache<string, { site: string; s: SessionUser; issuedAt: number }>(entries(20_000));
   const stored = new LRUCache<string, { site: string; s: SessionUser }>({ ...entries(20_000), ttl: STORED_SESSION_TTL_MS });
+  /** When this process last wrote an API token's "last used" time. */
+  const touched = new LRUCache<string, number>(entries(10_000));
   const seenRevocations = new Set<string>();
   let unlisten: (() => Promise<void>) | undefined;
 
@@ -169,7 +172,12 @@ export function createAuth(opts: { stores: Stores; db: Db; secretKey: string | u
       const key = await opts.stores.keys.findByValue('api_token', hashSessionId(token.trim()));
       const user = key?.userId && key.siteId === siteId ? await opts.stores.users.get(key.userId) : undefined;
       if (!key || !user) return undefined;
-      void opts.stores.keys.touch(key.keyId, Date.now());
+      // "Last used" to the minute: a write per API call cost more than many calls themselves (a search, say).
+      const now = Date.now();
+      if (now - (touched.get(key.keyId) ?? 0) >= TOUCH_EVERY_MS) {
+        touched.set(key.keyId, now);
+        void opts.stores.keys.touch(key.keyId, now);
+      }
       return { user, session: { userId: user.userId, username: user.username, name: user.name, sessionHash: `token:${key.keyId}`, expireAt: Number.MAX_SAFE_INTEGER, signed: false } };
     },
     signedCookies: Boolean(secretKey),
