@@ -233,7 +233,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       checks: saveChecks,
     });
 
-    notFoundPage = createNotFoundPage({ pages, templates: () => templates, settings: siteSettings, notFoundTemplate: (id) => themes.list().find((t) => t.id === id)?.notFound });
+    notFoundPage = createNotFoundPage({
+      pages,
+      templates: () => templates,
+      store: stores.templateUrls,
+      settings: siteSettings,
+      notFoundTemplates: () => themes.list().flatMap((t) => (t.notFound ? [{ themeId: t.id, templateName: t.notFound }] : [])),
+    });
     const notFound = notFoundPage;
 
     const siteThemes = createSiteThemeService({ db, settings: siteSettings, themes, templates, defaultTheme: () => config.theme });

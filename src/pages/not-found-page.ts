@@ -13,7 +13,7 @@
  * under its prefix).
  */
 import type { SiteSettingStore } from '../store/site-setting-store.js';
-import type { TemplateUrl } from '../store/types.js';
+import type { TemplateUrlStore } from '../store/types.js';
 import type { ServablePage } from './page-cache.js';
 import type { PageService } from './page-service.js';
 import type { TemplateUrlService } from './template-url-service.js';
@@ -42,9 +42,11 @@ const TTL_MS = 10_000;
 export function createNotFoundPage(opts: {
   pages: PageService;
   templates: () => TemplateUrlService;
+  /** Read by (theme, template), an indexed lookup: the site's pages are never all listed. */
+  store: Pick<TemplateUrlStore, 'listByTemplate'>;
   settings: SiteSettingStore;
-  /** The not-found template of a theme (theme.json `notFound`), if it has one. */
-  notFoundTemplate: (themeId: string) => string | undefined;
+  /** Each theme's not-found template (theme.json `notFound`), for the themes that have one. */
+  notFoundTemplates: () => { themeId: string; templateName: string }[];
   now?: () => number;
 }): NotFoundPage {
   const now = opts.now ?? Date.now;
@@ -55,12 +57,13 @@ export function createNotFoundPage(opts: {
     return typeof v === 'string' ? v : '';
   }
 
-  const isNotFoundTemplate = (t: TemplateUrl) => t.templateName === opts.notFoundTemplate(t.themeId);
-
   async function resolve(siteId: string): Promise<string | undefined> {
     const choice = await chosen(siteId);
     if (choice && (await opts.templates().get(siteId, '', choice))) return choice;
-    const made = (await opts.templates().list(siteId)).filter((t) => t.langcode === '' && isNotFoundTemplate(t)).map((t) => t.urlPath);
+    const made: string[] = [];
+    for (const n of opts.notFoundTemplates()) {
+      for (const t of await opts.store.listByTemplate(n.themeId, n.templateName)) if (t.siteId === siteId && t.langcode === '') made.push(t.urlPath);
+    }
     return made.sort()[0];
   }
 
