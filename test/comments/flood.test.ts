@@ -1,0 +1,44 @@
+/**
+ * A bounded comment flood against a real `pagemanager serve` (scripts/flood-comments.ts, smaller):
+ * a few hundred comments through the two-step form from many addresses (X-Forwarded-For behind
+ * --trust-proxy 127.0.0.1), honouring the dwell time, while a reader loads the post and another
+ * stored page. Once on rate, once on size: the shut-off happens, nothing is stored after the
+ * first "closed for a while" answer, every row stored was answered as stored, every page read
+ * answered 200, and the comments' bytes stay within the cap. No timing is asserted.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { printReport, runFlood, type FloodReport } from '../../scripts/flood-comments.js';
+
+const base = { comments: 200, concurrency: 16, minDwellSeconds: 1, perIpPerHour: 6, quietMs: 500, shutoffMax: 60, capBytes: 32 * 1024 };
+
+function common(f: FloodReport): void {
+  const lines: string[] = [];
+  printReport(f, (l) => lines.push(l));
+  const told = lines.join('\n');
+  assert.ok(f.db.closed, `commenting shut off\n${told}`);
+  assert.equal(f.db.closedReason, f.round, told);
+  assert.ok((f.refusals['503 PM_ERR_COMMENT_SHUT_OFF'] ?? 0) > 0, told);
+  assert.equal(f.acceptedAfterShutOff, 0, `nothing stored after the shut-off\n${told}`);
+  assert.equal(f.db.comments, f.accepted, `every stored comment was answered as stored\n${told}`);
+  assert.equal(f.accepted + Object.values(f.refusals).reduce((n, v) => n + v, 0), f.attempted, told);
+  assert.deepEqual(f.badReads, [], `every page read answered 200\n${told}`);
+  const during = (['tokens', 'flood'] as const).reduce((n, p) => n + f.latency.post[p].reads + f.latency.other[p].reads, 0);
+  assert.ok(during > 0, `pages were read during the flood\n${told}`);
+  assert.equal(f.db.counterBytes, f.db.sizeBytes, `the byte counter is the sum of the comments' sizes\n${told}`);
+}
+
+test('a comment flood shuts commenting off on rate; pages keep answering', { timeout: 120_000 }, async () => {
+  const f = await runFlood({ ...base, round: 'rate' });
+  common(f);
+  // In flight when the count tripped: a few may pass the count together (it is not a lock).
+  assert.ok(f.db.comments >= base.shutoffMax && f.db.comments <= base.shutoffMax + base.concurrency, `${f.db.comments} stored for shutoff_max ${base.shutoffMax}`);
+});
+
+test('a comment flood shuts commenting off on size; the database stays under the cap', { timeout: 120_000 }, async () => {
+  const f = await runFlood({ ...base, round: 'size' });
+  common(f);
+  assert.ok(f.db.counterBytes <= base.capBytes, `${f.db.counterBytes} B stored, cap ${base.capBytes}`);
+  assert.ok(f.db.sizeBytes <= base.capBytes + f.db.largestComment);
+  assert.ok(f.db.counterBytes > base.capBytes - 2 * f.db.largestComment, 'it closed at the cap, not long before');
+});
