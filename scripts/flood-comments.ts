@@ -100,6 +100,8 @@ export interface FloodReport {
     /** The pages of pm_comment and its indexes in the SQLite file (dbstat). */
     tableBytes: number;
     largestComment: number;
+    /** Comments stored as replies (the flood sends none: each visitor uses the page's own form). */
+    replies: number;
     closedReason: string;
     closed: boolean;
   };
@@ -131,7 +133,9 @@ const decode = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").r
 
 /** The hidden inputs of the form in `html` that posts to `action` (as a browser would send them). */
 function hiddenFields(html: string, action: string): Record<string, string> {
-  const form = (html.match(/<form\b[^>]*>[\s\S]*?<\/form>/g) ?? []).find((f) => new RegExp(`action="[^"]*${action.replace(/[/.]/g, '\\$&')}"`).test(f));
+  const forms = (html.match(/<form\b[^>]*>[\s\S]*?<\/form>/g) ?? []).filter((f) => new RegExp(`action="[^"]*${action.replace(/[/.]/g, '\\$&')}"`).test(f));
+  // The page's own comment form, not a comment's Reply form (which posts to the same address).
+  const form = forms.find((f) => !/name="parent" value="[^"]+"/.test(f));
   if (!form) throw new Error(`no form posting to ${action}`);
   const out: Record<string, string> = {};
   for (const m of form.matchAll(/<input\b[^>]*>/g)) {
@@ -314,6 +318,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
       const sums = one<{ n: number; size: number; text: number; largest: number }>(
         'SELECT COUNT(*) AS n, coalesce(sum(size_bytes), 0) AS size, coalesce(sum(octet_length(name) + octet_length(website) + octet_length(email) + octet_length(body) + octet_length(reasons)), 0) AS text, coalesce(max(size_bytes), 0) AS largest FROM pm_comment',
       );
+      const replies = one<{ n: number }>('SELECT COUNT(*) AS n FROM pm_comment WHERE parent_id IS NOT NULL').n;
       const site = one<{ stored_bytes: number; closed_until: number | null; closed_reason: string }>('SELECT stored_bytes, closed_until, closed_reason FROM pm_comment_site');
       const table = one<{ n: number }>("SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat WHERE name = 'pm_comment' OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pm_comment')");
       return {
@@ -340,6 +345,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
           textBytes: sums.text,
           tableBytes: table.n,
           largestComment: sums.largest,
+          replies,
           closedReason: site?.closed_reason ?? '',
           closed: site?.closed_until != null,
         },
@@ -360,7 +366,7 @@ export function printReport(f: FloodReport, out: (line: string) => void = consol
   const s = f.settings;
   out(`\n== round "${f.round}": ${f.attempted} comments on one post; shutoff_max ${s.shutoff_max} in ${s.shutoff_window_minutes} min, cap_bytes ${s.cap_bytes} (${kib(Number(s.cap_bytes))}), per_ip_per_hour ${s.per_ip_per_hour}, min_dwell_seconds ${s.min_dwell_seconds}`);
   out(`tokens: ${f.tokens} check steps in ${f.tokenSeconds.toFixed(1)} s; posts: ${f.attempted} in ${f.floodSeconds.toFixed(1)} s (${(f.attempted / f.floodSeconds).toFixed(0)}/s)`);
-  out(`stored before the shut-off: ${f.accepted} accepted (303), ${f.db.comments} rows in pm_comment (${Object.entries(f.db.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}); shut off: ${f.db.closed ? `yes, reason "${f.db.closedReason}"` : 'no'}`);
+  out(`stored before the shut-off: ${f.accepted} accepted (303), ${f.db.comments} rows in pm_comment (${Object.entries(f.db.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}; ${f.db.replies} replies); shut off: ${f.db.closed ? `yes, reason "${f.db.closedReason}"` : 'no'}`);
   out(`after the first shut-off answer: ${f.sentAfterShutOff} posts sent, ${f.acceptedAfterShutOff} stored`);
   out('refusals:');
   for (const [k, v] of Object.entries(f.refusals).sort((a, b) => b[1] - a[1])) out(`  ${String(v).padStart(6)}  ${k}`);

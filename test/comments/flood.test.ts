@@ -22,6 +22,7 @@ function common(f: FloodReport): void {
   assert.equal(f.acceptedAfterShutOff, 0, `nothing stored after the shut-off\n${told}`);
   assert.equal(f.db.comments, f.accepted, `every stored comment was answered as stored\n${told}`);
   assert.equal(f.accepted + Object.values(f.refusals).reduce((n, v) => n + v, 0), f.attempted, told);
+  assert.equal(f.db.replies, 0, `each visitor used the page's own form, not a Reply form\n${told}`);
   assert.deepEqual(f.badReads, [], `every page read answered 200\n${told}`);
   const during = (['tokens', 'flood'] as const).reduce((n, p) => n + f.latency.post[p].reads + f.latency.other[p].reads, 0);
   assert.ok(during > 0, `pages were read during the flood\n${told}`);
