@@ -56,6 +56,7 @@ const plugin: Plugin = {
   provides: ['comments'],
   dependsOn: ['dashboard', 'mail'],
   tables: COMMENT_TABLES,
+  staticExport: { formNotices: { '/pm-comments/': { text: 'Comments are closed on this copy of the site.', className: 'comments__closed' } } },
   errors: COMMENT_ERRORS,
   async init(server) {
     await server.migrate(commentMigrations);

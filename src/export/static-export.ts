@@ -16,12 +16,16 @@ import type { Site } from '../store/types.js';
  * - A content redirect becomes a copy of the page it shows; a URL redirect becomes a line of
  *   `_redirects` (Netlify, Cloudflare Pages) and a small HTML page that forwards (GitHub Pages).
  * - Hidden pages, the dashboard (`/pm/…`) and anything that does not answer 200 are left out.
+ * - A form that posts to the site (a comment form) cannot work on a static host: it is replaced
+ *   by its plugin's notice (closeForms). Everything else is byte for byte what a visitor gets.
  */
 export interface StaticExportResult {
   pages: number;
   redirects: number;
   assets: number;
   bytes: number;
+  /** Forms that post to the site, taken out of the copy (see closeForms). */
+  formsClosed: number;
   skipped: { url: string; status: number }[];
 }
 
@@ -69,6 +73,48 @@ export function fileFor(urlPath: string, isHtml: boolean): string {
   return segments.length ? join(...segments) : 'index.html';
 }
 
+export interface FormNotice {
+  prefix: string;
+  text: string;
+  className?: string;
+}
+
+const DEFAULT_NOTICE = { text: 'This form cannot be sent from this copy of the site.', className: 'pm-export-closed' };
+const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * A static host answers no POST: every form of `html` that posts to this site is taken out, and
+ * the notice of the plugin whose route it posts to (`Plugin.staticExport.formNotices`) stands in
+ * its place. A form that is the whole content of a `<details>` (a reply disclosure) goes with it,
+ * without a notice of its own. Forms cannot nest in HTML, so a form ends at the first `</form>`;
+ * the pages are the server's own output. GET forms (a search) and forms to other sites stay.
+ */
+export function closeForms(html: string, from: string, origin: string, notices: readonly FormNotice[]): { html: string; closed: number } {
+  let closed = 0;
+  const postsHere = (attrs: string): FormNotice | typeof DEFAULT_NOTICE | undefined => {
+    if (!/\smethod\s*=\s*["']?post\b/i.test(attrs)) return undefined;
+    const m = /\saction\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(attrs);
+    const action = m ? decodeEntities(m[1] ?? m[2] ?? m[3] ?? '') : '';
+    // No action: it posts to the page itself.
+    const path = action ? sitePath(action, from, origin) : from;
+    if (path === undefined) return undefined;
+    return notices.find((n) => path.includes(n.prefix)) ?? DEFAULT_NOTICE;
+  };
+  // The lookaheads keep a match inside one details and one form (no backtracking into the next).
+  let out = html.replace(/<details\b[^>]*>\s*<summary\b[^>]*>(?:(?!<\/?summary\b|<\/?details\b)[\s\S])*<\/summary>\s*<form\b([^>]*)>(?:(?!<\/form>)[\s\S])*<\/form>\s*<\/details>/gi, (m, attrs: string) => {
+    if (!postsHere(attrs)) return m;
+    closed++;
+    return '';
+  });
+  out = out.replace(/<form\b([^>]*)>[\s\S]*?<\/form>/gi, (m, attrs: string) => {
+    const n = postsHere(attrs);
+    if (!n) return m;
+    closed++;
+    return `<p class="${escAttr(n.className ?? DEFAULT_NOTICE.className)}">${escText(n.text)}</p>`;
+  });
+  return { html: out, closed };
+}
+
 function bodyOf(res: Response): Buffer {
   const raw = res.rawPayload;
   return res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
@@ -85,11 +131,12 @@ export async function exportStatic(
   app: App,
   opts: { site: Site; host: string; outDir: string; onProgress?: (done: number, queued: number) => void },
 ): Promise<StaticExportResult> {
+  const notices: FormNotice[] = app.plugins.flatMap((p) => Object.entries(p.staticExport?.formNotices ?? {}).map(([prefix, n]) => ({ prefix, ...n })));
   const out = resolve(opts.outDir);
   mkdirSync(out, { recursive: true });
   const origin = `http://${opts.host}`;
   const prefix = opts.site.tildePrefix ? `/~${opts.site.tildePrefix}` : '';
-  const result: StaticExportResult = { pages: 0, redirects: 0, assets: 0, bytes: 0, skipped: [] };
+  const result: StaticExportResult = { pages: 0, redirects: 0, assets: 0, bytes: 0, formsClosed: 0, skipped: [] };
   const redirectLines: string[] = [];
   const seen = new Set<string>();
   const queue: string[] = [];
@@ -145,9 +192,16 @@ export async function exportStatic(
     const type = String(res.headers['content-type'] ?? '');
     const isHtml = type.startsWith('text/html');
     const isCss = type.startsWith('text/css');
-    const body = bodyOf(res);
+    let body = bodyOf(res);
     const file = fileFor(url, isHtml && !/\.[a-z0-9]{1,5}$/i.test(url.split('?')[0]!));
     if (written.has(file)) continue;
+    if (isHtml) {
+      const c = closeForms(body.toString('utf8'), url, origin, notices);
+      if (c.closed) {
+        body = Buffer.from(c.html, 'utf8');
+        result.formsClosed += c.closed;
+      }
+    }
     written.set(file, url);
     write(file, body);
     if (isHtml) result.pages++;

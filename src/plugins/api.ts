@@ -400,6 +400,17 @@ export interface Plugin {
    * every table in the database is declared by the core or a plugin).
    */
   tables?: readonly string[];
+  /**
+   * What a static copy of the site (`pagemanager export-static`) shows in place of a form that
+   * posts to this plugin's routes: a static host answers no POST, so such a form could only fail.
+   * Keys are path prefixes of the form's `action` (a language or `~site` prefix before it is
+   * allowed); the notice is one line of text, in a `<p>` of `className` (`pm-export-closed` if
+   * none). A form inside a `<details>` of its own (a "Reply" disclosure) goes with its details.
+   * Forms no plugin names get "This form cannot be sent from this copy of the site."
+   * @example
+   *   staticExport: { formNotices: { '/pm-guestbook/': { text: 'The guestbook is closed on this copy of the site.' } } },
+   */
+  staticExport?: { formNotices?: Record<string, { text: string; className?: string }> };
   /** Runs first, for every plugin, in load order. Throwing stops the start with a message naming the plugin. */
   init?(server: PluginServer): Promise<void> | void;
   /** Runs after every init. */

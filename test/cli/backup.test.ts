@@ -7,19 +7,67 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { hiddenFields, postComment, COMMENTS_TEST_CONFIG } from '../comments/post-comment.js';
+import { sql } from '../../src/store/kysely.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { NO_POSTGRES, POSTGRES_URL, runCli, startServer, tempDir, tempPostgresDatabase } from './cli-helpers.js';
 
 interface Seeded {
   urls: string[];
   token: string;
+  /** Where comments are (two posts and a template page with the comments component). */
+  threads: string[];
+  /** The check step's fields of a comment already sent: sending them again is a replay. */
+  sent: Record<string, string>;
+}
+
+const CONFIG = 'cache_mb = 32\n' + COMMENTS_TEST_CONFIG;
+const SPAMMY = { name: 'Kim', website: 'http://kim-deals.xyz', body: 'Great post, thanks for sharing' };
+const SPAM = { name: 'Cheap Viagra Online', website: 'http://rx-cheap-meds.top', body: 'Buy viagra online http://rx-cheap-meds.top/viagra http://rx-cheap-meds.top/cialis http://rx-cheap-meds.top/x' };
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const postForm = (t: TestApp, url: string, fields: Record<string, string>) =>
+  t.app.http.inject({ method: 'POST', url, remoteAddress: '203.0.113.9', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form(fields) });
+
+/**
+ * Comments as visitors leave them, through the real form: published ones and a reply on two posts
+ * and on a template page that includes the comments component, one the rules hold, one they file
+ * as spam. Returns the fields of one comment's send step, to replay after a restore.
+ */
+async function seedComments(t: TestApp, token: string): Promise<{ threads: string[]; sent: Record<string, string> }> {
+  const threads: string[] = [];
+  for (const title of ['Firing the anagama', 'Ash glazes']) {
+    const r = await t.app.http.inject({ method: 'POST', url: '/pm/api/posts', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ title, body: `About ${title}.`, status: 'published' }) });
+    assert.equal(r.statusCode, 201, r.body);
+    threads.push(r.json().post.url as string);
+  }
+  assert.deepEqual(await t.app.templates.save({ siteId: t.siteId, langcode: '', urlPath: '/guestbook', themeId: 'daybreak', templateName: 'post', data: { title: 'Guestbook', body: 'Say hello.' } }), { ok: true });
+  threads.push('/guestbook');
+  for (const [i, path] of threads.entries()) {
+    const first = await postComment(t.app, path, { name: 'Reader', body: `We fired ours for four days; the ash came out green on the shoulder (${i}).` });
+    assert.equal(first.status, 303, first.body.slice(0, 300));
+    const parent = /#comment-(\w+)/.exec(first.location)?.[1];
+    assert.ok(parent, first.location);
+    assert.equal((await postComment(t.app, path, { name: 'Maya', body: `Which clay body did you use for the tall jars? (${i})`, parent })).status, 303);
+    assert.equal((await postComment(t.app, path, { name: 'Sam', body: `Does this work with a gas kiln too? Mine has no flue (${i}).` })).status, 303);
+  }
+  assert.equal((await postComment(t.app, threads[0]!, SPAMMY)).status, 303);
+  assert.equal((await postComment(t.app, threads[0]!, SPAM)).status, 303);
+  // One more, by hand, keeping what was sent.
+  const page = await t.app.http.inject({ url: threads[1]! });
+  const fields = { name: 'Lee', email: '', website: '', body: 'The wadding recipe saved my shelves, thank you.' };
+  const check = await postForm(t, '/pm-comments/check', { ...hiddenFields(page.body, '/pm-comments/check'), ...fields });
+  assert.equal(check.statusCode, 200, check.body.slice(0, 300));
+  const sent = { ...hiddenFields(check.body, '/pm-comments/post'), ...fields };
+  assert.equal((await postForm(t, '/pm-comments/post', sent)).statusCode, 303);
+  return { threads, sent };
 }
 
 /** A small site with a bit of everything: template pages, raw pages, a redirect, an alias, users, a token, an upload, a user theme, config.toml. */
 async function seed(dir: string, dsn?: string): Promise<Seeded> {
   mkdirSync(join(dir, 'pm-themes/mine'), { recursive: true });
   writeFileSync(join(dir, 'pm-themes/mine/NOTES.txt'), 'my own theme, work in progress\n');
-  writeFileSync(join(dir, 'config.toml'), 'cache_mb = 32\n');
+  writeFileSync(join(dir, 'config.toml'), CONFIG);
   const t = await startTestApp(dsn ? { dsn } : {}, { dir });
   try {
     const { siteId } = t;
@@ -35,14 +83,15 @@ async function seed(dir: string, dsn?: string): Promise<Seeded> {
     await t.user('eddie', 'eddie passphrase here', 'editor');
     const token = (await t.app.users.createToken(root, 'backup test')).token;
     await t.app.uploads.put('01TEST/photo.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4]));
-    return { urls, token };
+    const { threads, sent } = await seedComments(t, token);
+    return { urls: [...urls, ...threads], token, threads, sent };
   } finally {
     await t.close();
   }
 }
 
-/** Every URL's status, location and body bytes, and the row counts, as a visitor and the stores see them. */
-async function snapshot(t: TestApp, urls: string[]) {
+/** Every URL's status, location and body bytes, the row counts, the comments per status and the moderation queue, as a visitor, the stores and a moderator see them. */
+async function snapshot(t: TestApp, urls: string[], token: string) {
   const pages: Record<string, string> = {};
   for (const url of urls) {
     const res = await t.app.http.inject({ url: encodeURI(url), headers: { 'accept-encoding': 'gzip' } });
@@ -50,7 +99,12 @@ async function snapshot(t: TestApp, urls: string[]) {
   }
   const users = (await t.app.stores.users.list(t.siteId)).map((u) => `${u.username}:${u.role}`).sort();
   const list = await t.app.pages.list(t.siteId, { limit: 1000 });
-  return { pages, users, pageRows: list.length, templates: (await t.app.templates.list(t.siteId)).length };
+  const statuses = await t.app.db.all<{ status: string; n: number }>(sql`SELECT status, COUNT(*) AS n FROM pm_comment GROUP BY status ORDER BY status`);
+  const comments = Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)]));
+  const queue = await t.app.http.inject({ url: '/pm/api/comments?status=held&limit=100', headers: { authorization: `Bearer ${token}` } });
+  assert.equal(queue.statusCode, 200, queue.body);
+  const held = (queue.json().comments as { commentId: string; name: string; body: string; page: { url: string } | null }[]).map((c) => `${c.commentId} ${c.name} ${c.page?.url} ${c.body}`);
+  return { pages, users, pageRows: list.length, templates: (await t.app.templates.list(t.siteId)).length, comments, held };
 }
 
 async function openAt(dir: string, dsn?: string): Promise<TestApp> {
@@ -74,7 +128,7 @@ async function roundTrip(t: { after(fn: () => void | Promise<void>): void }, fro
   const before = await (async () => {
     const app = await openAt(a, from.dsn);
     try {
-      return await snapshot(app, seeded.urls);
+      return await snapshot(app, seeded.urls, seeded.token);
     } finally {
       await app.close();
     }
@@ -89,8 +143,10 @@ async function roundTrip(t: { after(fn: () => void | Promise<void>): void }, fro
 
   const app = await openAt(b, to.dsn);
   try {
-    const after = await snapshot(app, seeded.urls);
+    const after = await snapshot(app, seeded.urls, seeded.token);
     assert.deepEqual(after, before);
+    assert.deepEqual(before.comments, { held: 1, published: 10, spam: 1 });
+    await commentsStillWork(app, seeded);
     // Passwords, tokens and uploads came along.
     const { setCookie } = await app.app.auth.login({ siteId: app.siteId, username: 'root', password: 'root passphrase here', ip: '127.0.0.1', secure: false });
     assert.match(setCookie, /pm_session_/);
@@ -102,7 +158,28 @@ async function roundTrip(t: { after(fn: () => void | Promise<void>): void }, fro
     await app.close();
   }
   assert.equal(readFileSync(join(b, 'pm-themes/mine/NOTES.txt'), 'utf8'), 'my own theme, work in progress\n');
-  assert.equal(readFileSync(join(b, 'config.toml'), 'utf8'), 'cache_mb = 32\n');
+  assert.equal(readFileSync(join(b, 'config.toml'), 'utf8'), CONFIG);
+}
+
+/**
+ * On the restored site: the form id baked into a stored page before the backup is still accepted
+ * (the installation secret is a row of pm_key, and it came along), a token used before the backup
+ * is still refused as a replay (pm_comment_nonce came along), and a new comment is published into
+ * the page. The size cap's counter still equals the comments' bytes.
+ */
+async function commentsStillWork(app: TestApp, seeded: Seeded) {
+  const replay = await postForm(app, '/pm-comments/post', seeded.sent);
+  assert.equal(replay.statusCode, 409, replay.body.slice(0, 300));
+  assert.match(replay.body, /PM_ERR_COMMENT_TOKEN_REPLAYED/);
+  const path = seeded.threads[1]!;
+  const r = await postComment(app.app, path, { name: 'New reader', body: 'Posted on the restored site, about the wadding.' });
+  assert.equal(r.status, 303, r.body.slice(0, 300));
+  assert.match(r.location, /#comment-\w+/);
+  assert.match((await app.app.http.inject({ url: path })).body, /Posted on the restored site, about the wadding\./);
+  const bytes = await app.app.db.get<{ stored: number | string; sum: number | string }>(
+    sql`SELECT (SELECT stored_bytes FROM pm_comment_site WHERE site_id = ${app.siteId}) AS stored, (SELECT coalesce(sum(size_bytes), 0) FROM pm_comment WHERE site_id = ${app.siteId}) AS sum`,
+  );
+  assert.equal(Number(bytes?.stored), Number(bytes?.sum));
 }
 
 describe('backup and restore', () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
-import { findReferences, sitePath } from '../../src/export/static-export.js';
+import { closeForms, findReferences, sitePath } from '../../src/export/static-export.js';
+import { postComment, writeCommentsConfig } from '../comments/post-comment.js';
 import { startTestApp } from '../helpers/app.js';
 import { runCli, tempDir } from './cli-helpers.js';
 
@@ -22,8 +23,10 @@ function resolveStatic(out: string, urlPath: string): string | undefined {
 test('export-static writes every public page, its assets and redirects; every link and asset in the export resolves', async (t) => {
   const dir = tempDir(t);
   const out = join(tempDir(t), 'site');
+  writeCommentsConfig(dir);
   const app = await startTestApp({}, { dir });
   const { siteId } = app;
+  let postUrl = '';
   try {
     const save = (urlPath: string, templateName: string, data: Record<string, unknown>) =>
       app.app.templates.save({ siteId, langcode: '', urlPath, themeId: 'daybreak', templateName, data });
@@ -33,6 +36,20 @@ test('export-static writes every public page, its assets and redirects; every li
     await app.app.pages.set(siteId, '', '/secret', '<h1>hidden</h1>', { hidden: true });
     await app.app.pages.redirect(siteId, '', '/old-about', '/about', 301);
     await app.app.pages.alias(siteId, '', '/a-propos', '/about');
+    // Comments: on a blog post and on a page whose template includes the component.
+    const root = await app.user('root', 'root passphrase here', 'superadmin');
+    const token = (await app.app.users.createToken(root, 'export test')).token;
+    const post = await app.app.http.inject({ method: 'POST', url: '/pm/api/posts', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ title: 'Firing day', body: 'Cone 10.', status: 'published' }) });
+    assert.equal(post.statusCode, 201, post.body);
+    postUrl = post.json().post.url;
+    assert.deepEqual(await save('/guestbook', 'post', { title: 'Guestbook', body: 'Say hello.' }), { ok: true });
+    for (const path of [postUrl, '/guestbook']) {
+      const first = await postComment(app.app, path, { name: 'Reader', body: `The shoulder came out green on ${path}.` });
+      assert.equal(first.status, 303, first.body.slice(0, 300));
+      const parent = /#comment-(\w+)/.exec(first.location)![1]!;
+      assert.equal((await postComment(app.app, path, { name: 'Maya', body: `Which clay body, on ${path}?`, parent })).status, 303);
+    }
+    assert.match((await app.app.http.inject(postUrl)).body, /<form class="comment-form" method="post" action="\/pm-comments\/check"/, 'the site itself has the form');
   } finally {
     await app.close();
   }
@@ -51,6 +68,18 @@ test('export-static writes every public page, its assets and redirects; every li
   // URL redirects: a _redirects line and a forwarding page.
   assert.match(readFileSync(join(out, '_redirects'), 'utf8'), /^\/old-about \/about 301$/m);
   assert.match(readFileSync(join(out, 'old-about/index.html'), 'utf8'), /http-equiv="refresh" content="0; url=\/about"/);
+
+  // Pages with comments: the published thread, read-only; no form that posts to a server that is not there.
+  assert.match(r.stdout, /4 forms that post to the site .* show a notice instead/);
+  for (const path of [postUrl, '/guestbook']) {
+    const html = readFileSync(join(out, decodeURIComponent(path), 'index.html'), 'utf8');
+    assert.ok(html.includes(`The shoulder came out green on ${path}.`), path);
+    assert.ok(html.includes(`Which clay body, on ${path}?`), path);
+    assert.match(html, /<h2 class="comments__title" id="comments-title">2 comments<\/h2>/);
+    assert.doesNotMatch(html, /<form\b[^>]*action="[^"]*\/pm-comments\//);
+    assert.doesNotMatch(html, /comment__reply|Preview comment/);
+    assert.match(html, /<p class="comments__closed">Comments are closed on this copy of the site\.<\/p>\n<\/section>/);
+  }
 
   // Crawl: every same-site reference of every exported HTML and CSS file resolves to a file.
   const origin = 'http://localhost';
@@ -81,4 +110,29 @@ test('export-static: no --out, or no site in the folder, is one clear line and n
   assert.notEqual(empty.code, 0);
   assert.match(empty.stderr, /there is no site in/);
   assert.equal(existsSync(out), false);
+});
+
+test('closeForms: only forms that post to the site go; a reply disclosure goes with its form', () => {
+  const notices = [{ prefix: '/pm-comments/', text: 'Comments are closed on this copy.', className: 'comments__closed' }];
+  const html = [
+    '<details class="faq"><summary>Why?</summary><p>Because.</p></details>',
+    '<form action="/search" method="get"><input name="q"></form>',
+    '<form method="post" action="https://forms.example.net/x"><button>Send</button></form>',
+    '<details class="comment__reply"><summary>Reply</summary><form class="comment-form" method="post" action="/fr/pm-comments/check"><input type="hidden" name="form" value="x"></form></details>',
+    '<form class="comment-form" method="POST" action="/fr/pm-comments/check"><textarea name="body"></textarea></form>',
+    '<form method="post"><button>Subscribe</button></form>',
+  ].join('\n');
+  const r = closeForms(html, '/fr/blog/a', 'http://localhost', notices);
+  assert.equal(r.closed, 3);
+  assert.equal(
+    r.html,
+    [
+      '<details class="faq"><summary>Why?</summary><p>Because.</p></details>',
+      '<form action="/search" method="get"><input name="q"></form>',
+      '<form method="post" action="https://forms.example.net/x"><button>Send</button></form>',
+      '',
+      '<p class="comments__closed">Comments are closed on this copy.</p>',
+      '<p class="pm-export-closed">This form cannot be sent from this copy of the site.</p>',
+    ].join('\n'),
+  );
 });
