@@ -19,6 +19,7 @@ export function countBlogStorage(server: PluginServer): void {
   const n = (r: { n: number | string } | undefined) => Number(r?.n ?? 0);
   server.usage.count('posts', async (siteId) =>
     n(await k.selectFrom('pm_blog_post').select(bytes(['title', 'body', 'excerpt', 'cover', 'cover_alt', 'seo_title', 'seo_description']).as('n')).where('site_id', '=', siteId).executeTakeFirst()),
+    'Blog posts',
   );
   server.usage.count('post history', async (siteId) => {
     const revisions = n(
@@ -31,5 +32,5 @@ export function countBlogStorage(server: PluginServer): void {
     );
     const trash = n(await k.selectFrom('pm_blog_trash').select(bytes(['data']).as('n')).where('site_id', '=', siteId).executeTakeFirst());
     return revisions + trash;
-  });
+  }, 'Post revisions and trash');
 }

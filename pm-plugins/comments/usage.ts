@@ -11,5 +11,5 @@ type Tables = { pm_comment_site: { site_id: string; stored_bytes: number | strin
 
 export function countCommentStorage(server: PluginServer): void {
   const k = server.kysely.withTables<Tables>();
-  server.usage.count('comments', async (siteId) => Number((await k.selectFrom('pm_comment_site').select('stored_bytes').where('site_id', '=', siteId).executeTakeFirst())?.stored_bytes ?? 0));
+  server.usage.count('comments', async (siteId) => Number((await k.selectFrom('pm_comment_site').select('stored_bytes').where('site_id', '=', siteId).executeTakeFirst())?.stored_bytes ?? 0), 'Comments (held and spam included)');
 }

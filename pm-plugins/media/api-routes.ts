@@ -162,5 +162,5 @@ export function mediaSettingsRoutes(router: PluginRouter, media: MediaService): 
 }
 
 export function quotaView(q: Usage) {
-  return { limitBytes: q.limit, usedBytes: q.used, parts: q.parts.map((p) => ({ part: p.part, bytes: p.bytes })) };
+  return { limitBytes: q.limit, usedBytes: q.used, parts: q.parts.map((p) => ({ part: p.part, label: p.label, bytes: p.bytes })) };
 }

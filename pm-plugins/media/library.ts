@@ -14,13 +14,6 @@ import type { Media } from './media-store.js';
 import { formatBytes, type MediaService, type Usage } from './media-service.js';
 import { altGuess } from './sniff.js';
 
-const PART_LABELS: Record<string, string> = {
-  media: 'Files (every size of every picture)',
-  pages: 'Pages (stored HTML and their data)',
-  'page history': 'Page revisions and trash',
-  posts: 'Blog posts',
-  'post history': 'Post revisions and trash',
-};
 import { readUpload } from './upload-input.js';
 
 const PAGE_SIZE = 48;
@@ -57,7 +50,7 @@ export async function libraryRoutes(router: PluginRouter, server: PluginServer, 
     return html`<details class="card media-quota"${q.limit !== null && pct >= 90 ? ' open' : ''}><summary>Storage: ${q.limit === null ? html`${formatBytes(q.used)} stored, no limit` : html`${formatBytes(q.used)} of ${formatBytes(q.limit)} used (${pct}%)`}</summary>
 ${q.limit !== null ? html`<meter class="media-meter" min="0" max="${q.limit}" value="${Math.min(q.used, q.limit)}" high="${Math.round(q.limit * 0.9)}">${pct}%</meter>` : ''}
 <p class="help">What counts against the quota:</p>
-<dl class="media-parts">${q.parts.map((p) => html`<dt>${PART_LABELS[p.part] ?? p.part}</dt><dd>${formatBytes(p.bytes)}</dd>`)}</dl>
+<dl class="media-parts">${q.parts.map((p) => html`<dt>${p.label}</dt><dd>${formatBytes(p.bytes)}</dd>`)}</dl>
 <p class="help">An upload that would pass the quota is refused; pages and posts are counted but never refused.</p>
 ${form}</details>`;
   }

@@ -28,7 +28,7 @@ export interface Usage {
   limit: number | null;
   used: number;
   /** `media` (files with all their sizes) first, then `pages`, `page history`, `posts`, … */
-  parts: { part: string; bytes: number }[];
+  parts: { part: string; label: string; bytes: number }[];
 }
 
 export interface UploadInput {
@@ -115,7 +115,7 @@ export function createMediaService(o: {
   /** What the site stores, part by part: its files (counted as they are written), then the parts the core and plugins measure. */
   async function usage(siteId: string): Promise<Usage> {
     const q = await store.quota(siteId, defaultQuota(siteId));
-    const parts = [{ part: 'media', bytes: q.used }, ...(await server.usage.measure(siteId))];
+    const parts = [{ part: 'media', label: 'Files (every size of every picture)', bytes: q.used }, ...(await server.usage.measure(siteId))];
     return { limit: q.limit, used: parts.reduce((n, p) => n + p.bytes, 0), parts };
   }
 

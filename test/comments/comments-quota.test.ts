@@ -53,7 +53,7 @@ for (const { name: dialect, skip } of APP_DIALECTS) {
       assert.equal(q.usedBytes, q.parts.reduce((n, p) => n + p.bytes, 0), 'and the quota adds it up');
 
       const page = await t.get('/pm/media', { authorization: `Bearer ${t.token}` });
-      assert.match(page.body, /<dt>comments<\/dt>/, 'the Media page lists it');
+      assert.match(page.body, /<dt>Comments \(held and spam included\)<\/dt>/, 'the Media page lists it');
 
       const [c] = await service.list({ siteId: t.siteId, status: 'published' });
       const gone = await t.api('POST', '/pm/api/comments/moderate', { action: 'delete', ids: [c!.commentId] });

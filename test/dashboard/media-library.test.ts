@@ -32,10 +32,14 @@ describe('dashboard: media library', () => {
     const r = await maya.get('/pm/media');
     assert.equal(r.statusCode, 200);
     assert.match(r.body, /<a href="\/pm\/media" aria-current="page">Media<\/a>/);
-    assert.match(r.body, /0 B used · no storage limit; 0 files/);
+    // The welcome page is stored too: it counts, files do not yet.
+    assert.match(r.body, /[\d.]+ KB stored · no storage limit; 0 files/);
+    assert.match(r.body, /<dt>Files \(every size of every picture\)<\/dt><dd>0 B<\/dd><dt>Pages \(stored HTML and their data\)<\/dt><dd>[\d.]+ KB<\/dd>/);
+    assert.match(r.body, /<dt>Blog posts<\/dt><dd>0 B<\/dd>.*<dt>Comments \(held and spam included\)<\/dt><dd>0 B<\/dd>/s);
     assert.match(r.body, /No files yet/);
     assert.match(r.body, /<input id="media-files" type="file" name="file" multiple required/);
-    assert.match(r.body, /<summary>Storage quota<\/summary>/, 'a superadmin can set the quota');
+    assert.match(r.body, /<summary>Storage: [\d.]+ KB stored, no limit<\/summary>/);
+    assert.match(r.body, /name="limitMb"/, 'a superadmin can set the quota');
   });
 
   it('uploads several files from a plain form; a bad one is refused by name and the rest are kept', async () => {
