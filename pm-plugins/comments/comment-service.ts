@@ -6,6 +6,7 @@
  * moderation files) are doors: they parse a request and render the answer.
  */
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { ulid } from 'ulid';
 import type { ComponentPage, PluginServer, Site } from '../../src/plugins/plugin.js';
 import { DEFAULT_SETTINGS, readSettings, writeSettings, type CommentSettings } from './comment-settings.js';
@@ -104,6 +105,14 @@ export function createCommentService(o: {
   const defaults = o.defaults ?? DEFAULT_SETTINGS;
   const ipKey = server.secret('ip');
   const origins = new Map<string, string>();
+  // Each comment's body rendered once (markdown and sanitising are the costly part of a thread), by id and version.
+  const bodies = new LRUCache<string, string>({ maxSize: 8 * 1024 * 1024, sizeCalculation: (v, k) => v.length * 2 + k.length + 32 });
+  const bodyHtml = (c: Comment) => {
+    const k = `${c.commentId}:${c.updatedAt}`;
+    let v = bodies.get(k);
+    if (v === undefined) bodies.set(k, (v = markup.renderBody(c.body)));
+    return v;
+  };
 
   const err = (code: string, params?: Record<string, string | number>, fields?: Record<string, string>) => server.error(code as never, params, fields ? { fields } : undefined);
 
@@ -196,10 +205,9 @@ export function createCommentService(o: {
     return p.parentId ? ((await store.get(p.parentId)) ?? p) : p;
   }
 
-  async function step(f: FormId, v: FormValues, o2: { error?: string; fieldErrors?: Record<string, string>; status: number }): Promise<CheckStep> {
+  async function step(f: FormId, v: FormValues, o2: { error?: string; fieldErrors?: Record<string, string>; status: number; starting?: boolean }): Promise<CheckStep> {
     const s = site(f.siteId);
     const parent = v.parent ? await store.get(v.parent).catch(() => undefined) : undefined;
-    const st = await settings(f.siteId);
     return {
       page: f,
       status: o2.status,
@@ -213,7 +221,7 @@ export function createCommentService(o: {
         fieldErrors: o2.fieldErrors,
         replyTo: parent && parent.threadKey === f.threadKey && parent.status === 'published' ? parent.name : undefined,
         pageUrl: pageUrl(f),
-        dwellSeconds: st.minDwellSeconds,
+        starting: o2.starting,
       }),
     };
   }
@@ -311,6 +319,7 @@ export function createCommentService(o: {
           lang: page.langcode || sp.defaultLocale,
           markup,
           closed,
+          bodyHtml,
           action: prefix(sp, page.langcode) + '/pm-comments/check',
           formId: tokens.formId({ ...page, threadKey, renderedAt: t }),
         });
@@ -339,6 +348,8 @@ export function createCommentService(o: {
         if (closed === 'shut-off') throw err('PM_ERR_COMMENT_SHUT_OFF');
         if (closed) throw err('PM_ERR_COMMENT_CLOSED');
       }
+      // A comment's Reply button: the form, empty, with the reply set; nothing to check yet.
+      if (body.start === '1' && !v.name && !v.body) return step(f, v, { status: 200, starting: true });
       const fieldErrors = validate(v);
       return step(f, v, { fieldErrors, status: Object.keys(fieldErrors).length ? 422 : 200 });
     },

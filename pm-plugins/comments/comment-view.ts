@@ -28,12 +28,20 @@ export const EMPTY_FORM: FormValues = { name: '', email: '', website: '', body: 
 /** Limits of what a comment may hold, shown in the form (maxlength) and checked by the service. */
 export const LIMITS = { name: 80, email: 254, website: 300, body: 5000 } as const;
 
+// One formatter per language: making one is costly (ICU data), and a thread formats every comment's date.
+const formats = new Map<string, Intl.DateTimeFormat | null>();
 function day(ms: number, lang: string): string {
-  try {
-    return new Intl.DateTimeFormat(lang || 'en', { dateStyle: 'long', timeZone: 'UTC' }).format(ms);
-  } catch {
-    return new Date(ms).toISOString().slice(0, 10);
+  const key = lang || 'en';
+  let f = formats.get(key);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat(key, { dateStyle: 'long', timeZone: 'UTC' });
+    } catch {
+      f = null;
+    }
+    if (formats.size < 200) formats.set(key, f);
   }
+  return f ? f.format(ms) : new Date(ms).toISOString().slice(0, 10);
 }
 
 function author(c: Comment, m: Markup): SafeHtml {
@@ -68,7 +76,7 @@ ${fields(o.idPrefix, { ...EMPTY_FORM, parent: o.parent ?? '' })}
 export type ClosedReason = 'shut-off' | 'closed' | undefined;
 
 /** The component: the published thread, then the form or why it is closed. */
-export function threadHtml(o: { comments: Comment[]; lang: string; markup: Markup; closed: ClosedReason; action: string; formId: string }): string {
+export function threadHtml(o: { comments: Comment[]; lang: string; markup: Markup; closed: ClosedReason; action: string; formId: string; bodyHtml?: (c: Comment) => string }): string {
   const { comments, markup } = o;
   const tops = comments.filter((c) => !c.parentId);
   const replies = new Map<string, Comment[]>();
@@ -82,10 +90,11 @@ export function threadHtml(o: { comments: Comment[]; lang: string; markup: Marku
   const one = (c: Comment, reply: boolean): SafeHtml => html`<li class="comment${reply ? ' comment--reply' : ''}" id="comment-${c.commentId}">
 <article class="comment__card">
 <header class="comment__meta">${author(c, markup)} <a class="comment__date" href="#comment-${c.commentId}"><time datetime="${new Date(c.createdAt).toISOString()}">${day(c.createdAt, o.lang)}</time></a></header>
-<div class="comment__body">${raw(markup.renderBody(c.body))}</div>
+<div class="comment__body">${raw(o.bodyHtml ? o.bodyHtml(c) : markup.renderBody(c.body))}</div>
 ${
   !reply && !o.closed
-    ? html`<details class="comment__reply"><summary>Reply</summary>${pageForm({ action: o.action, formId: o.formId, parent: c.commentId, idPrefix: `reply-${c.commentId}`, title: `Reply to ${c.name}` })}</details>`
+    ? // A small form, not a whole one per comment: it opens the check step with the reply set (a thread of 300 stays light).
+      html`<form class="comment__reply" method="post" action="${o.action}"><input type="hidden" name="form" value="${o.formId}"><input type="hidden" name="parent" value="${c.commentId}"><input type="hidden" name="start" value="1"><button class="comment__reply-button" type="submit">Reply</button></form>`
     : ''
 }
 </article>${
@@ -108,18 +117,18 @@ ${
 }
 
 /** Step two, rendered per request: the comment as it will look, the fields to change it, and "Send". */
-export function checkHtml(o: { values: FormValues; markup: Markup; action: string; formId: string; token: string; error?: string; fieldErrors?: Record<string, string>; replyTo?: string; pageUrl: string; dwellSeconds: number }): string {
+export function checkHtml(o: { values: FormValues; markup: Markup; action: string; formId: string; token: string; error?: string; fieldErrors?: Record<string, string>; replyTo?: string; pageUrl: string; starting?: boolean }): string {
   const v = o.values;
   const site = v.website ? o.markup.safeWebsite(v.website) : undefined;
   const errs = o.fieldErrors ?? {};
   const errList = Object.values(errs);
   return html`<section class="comments comments--check" id="comments" aria-labelledby="comments-title">
-<h2 class="comments__title" id="comments-title">Check your comment</h2>
+<h2 class="comments__title" id="comments-title">${o.starting ? (o.replyTo ? `Reply to ${o.replyTo}` : 'Write your comment') : 'Check your comment'}</h2>
 ${o.error ? html`<p class="comments__error" role="alert">${o.error}</p>` : ''}
 ${errList.length ? html`<ul class="comments__error" role="alert">${errList.map((e) => html`<li>${e}</li>`)}</ul>` : ''}
 ${o.replyTo ? html`<p class="comments__replying">In reply to ${o.replyTo}.</p>` : ''}
 ${
-  v.body.trim()
+  v.body.trim() && !o.starting
     ? html`<ol class="comments__list"><li class="comment comment--preview"><article class="comment__card"><header class="comment__meta">${
         site ? html`<a class="comment__author" href="${site}" rel="nofollow ugc noopener">${v.name || 'Your name'}</a>` : html`<span class="comment__author">${v.name || 'Your name'}</span>`
       }</header><div class="comment__body">${raw(o.markup.renderBody(v.body))}</div></article></li></ol>`
@@ -130,7 +139,7 @@ ${
 <input type="hidden" name="token" value="${o.token}">
 <input type="hidden" name="parent" value="${v.parent}">
 ${fields('comment-form', v)}
-<p class="comment-form__actions"><button class="comment-form__button" type="submit">Send comment</button> <a href="${o.pageUrl}#comments">Back to the page</a></p>
+<p class="comment-form__actions"><button class="comment-form__button" type="submit">${o.starting ? 'Send reply' : 'Send comment'}</button> <a href="${o.pageUrl}#comments">Back to the page</a></p>
 </form>
 </section>`.value;
 }

@@ -335,7 +335,7 @@ through the same request path as a visitor's, so they are byte for byte what is 
         });
         if (tty) process.stderr.write('\r\x1b[K');
         process.stdout.write(`Exported ${r.pages} pages, ${r.redirects} redirects and ${r.assets} files (${(r.bytes / 1024).toFixed(0)} KiB) to ${resolve(outDir)}.\n`);
-        if (r.formsClosed) process.stdout.write(`  ${r.formsClosed} forms that post to the site (a static host takes no posts) show a notice instead\n`);
+        if (r.formsClosed) process.stdout.write(`  ${r.formsClosed} forms that post to the site were taken out (a static host takes no posts)\n`);
         for (const s of r.skipped.slice(0, 20)) process.stdout.write(`  left out ${s.url} (it answers ${s.status})\n`);
         if (r.skipped.length > 20) process.stdout.write(`  … and ${r.skipped.length - 20} more left out\n`);
         return 0;

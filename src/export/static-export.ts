@@ -85,8 +85,8 @@ const escText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').re
 /**
  * A static host answers no POST: every form of `html` that posts to this site is taken out, and
  * the notice of the plugin whose route it posts to (`Plugin.staticExport.formNotices`) stands in
- * its place. A form that is the whole content of a `<details>` (a reply disclosure) goes with it,
- * without a notice of its own. Forms cannot nest in HTML, so a form ends at the first `</form>`;
+ * the place of the last such form of the page (once per page and plugin). A form that is the whole
+ * content of a `<details>` (a reply disclosure) goes with it. Forms cannot nest in HTML, so a form ends at the first `</form>`;
  * the pages are the server's own output. GET forms (a search) and forms to other sites stay.
  */
 export function closeForms(html: string, from: string, origin: string, notices: readonly FormNotice[]): { html: string; closed: number } {
@@ -106,12 +106,20 @@ export function closeForms(html: string, from: string, origin: string, notices: 
     closed++;
     return '';
   });
-  out = out.replace(/<form\b([^>]*)>[\s\S]*?<\/form>/gi, (m, attrs: string) => {
-    const n = postsHere(attrs);
-    if (!n) return m;
+  // One notice per page and plugin, where its last form was (a thread's own form comes after its
+  // comments' Reply buttons); the forms before it go without a word.
+  const forms = [...out.matchAll(/<form\b([^>]*)>(?:(?!<\/form>)[\s\S])*<\/form>/gi)].map((m) => ({ at: m.index, end: m.index + m[0].length, notice: postsHere(m[1]!) }));
+  const last = new Map<object, number>();
+  forms.forEach((f, i) => f.notice && last.set(f.notice, i));
+  let done = '';
+  let from0 = 0;
+  forms.forEach((f, i) => {
+    if (!f.notice) return;
     closed++;
-    return `<p class="${escAttr(n.className ?? DEFAULT_NOTICE.className)}">${escText(n.text)}</p>`;
+    done += out.slice(from0, f.at) + (last.get(f.notice) === i ? `<p class="${escAttr(f.notice.className ?? DEFAULT_NOTICE.className)}">${escText(f.notice.text)}</p>` : '');
+    from0 = f.end;
   });
+  out = done + out.slice(from0);
   return { html: out, closed };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Comments in Chromium against a real server, in both built-in themes: a visitor writes a
  * comment on a blog post (preview, then send, no JavaScript involved), lands back on the post
- * at their comment, replies to it through the comment's Reply form; a held comment lands on the
+ * at their comment, replies to it through the comment's Reply button (the form opens with the reply set); a held comment lands on the
  * "awaiting approval" notice. Screenshots go to test-output/screenshots/comments-*.png.
  */
 import assert from 'node:assert/strict';
@@ -75,16 +75,23 @@ describe('comments in Chromium', { skip: chromiumSkip('browser tests') }, () => 
       });
       await page.goto(url(path));
       assert.match(await page.textContent('.comments__empty') ?? '', /No comments yet/);
-      await comment(page, { name: 'Grace Hopper', website: 'grace.example.org', body: 'This fixed my *database is locked* errors. The `busy_timeout` part especially.\n\n> readers and a writer\n\nExactly what I needed.' });
+      await comment(page, { name: 'Grace Hopper', website: 'grace.example.org', body: `On ${theme}: this fixed my *database is locked* errors. The \`busy_timeout\` part especially.\n\n> readers and a writer\n\nExactly what I needed.` });
       assert.match(page.url(), new RegExp(`${path}#comment-`));
       assert.equal(await page.locator('.comment').count(), 1);
-      assert.equal(await page.locator('a.comment__author[rel="nofollow ugc noopener"]').count(), 1);
-      // Reply through the comment's own form.
-      await page.click('.comment__reply > summary');
-      const replyForm = `#${await page.locator('.comment__reply form').getAttribute('id')}`;
-      await comment(page, { name: 'Alan', body: 'Same here — thanks for writing it down.', within: replyForm });
+      assert.equal(await page.locator('a.comment__author[rel="nofollow ugc noopener"]').count(), 1, await page.innerHTML('.comments__list'));
+      // Reply: the comment's Reply button opens the form with the reply set; writing it is the check step.
+      await Promise.all([page.waitForURL(/pm-comments\/check/), page.click('.comment__reply-button')]);
+      assert.match((await page.textContent('.comments__title')) ?? '', /Reply to Grace Hopper/);
+      await page.fill('#comment-form input[name=name]', 'Alan');
+      await page.fill('#comment-form textarea[name=body]', `Same here — thanks for writing it down (${theme}).`);
+      await sleep(1200);
+      await Promise.all([page.waitForNavigation(), page.click('#comment-form button[type=submit]')]);
+      assert.doesNotMatch(page.url(), /pm-comments/, (await page.textContent('.comments')) ?? '');
       assert.equal(await page.locator('.comments__replies .comment--reply').count(), 1);
-      await page.locator('#comments').screenshot({ path: join(SHOTS, `comments-${theme}-thread.png`) });
+      // The highlighted reply as it lands, clipped from the whole page (an element shot scrolls under the sticky header).
+      await page.goto(page.url().replace(/#.*/, '') + '#top');
+      const thread = await page.locator('#comments').boundingBox();
+      if (thread) await page.screenshot({ path: join(SHOTS, `comments-${theme}-thread.png`), fullPage: true, clip: thread });
       await page.goto(url(path));
       await page.screenshot({ path: join(SHOTS, `comments-${theme}-post.png`), fullPage: true });
       const box = await page.locator('.comments').boundingBox();
@@ -101,7 +108,8 @@ describe('comments in Chromium', { skip: chromiumSkip('browser tests') }, () => 
       assert.match(page.url(), /#comment-held$/);
       assert.ok(await page.locator('#comment-held').isVisible(), 'the notice shows');
       assert.equal(await page.locator('.comment').count(), 2, 'the spam is not shown');
-      await page.locator('#comments').screenshot({ path: join(SHOTS, `comments-${theme}-held.png`) });
+      const heldBox = await page.locator('#comments').boundingBox();
+      if (heldBox) await page.screenshot({ path: join(SHOTS, `comments-${theme}-held.png`), fullPage: true, clip: heldBox });
       await context.close();
     });
   }

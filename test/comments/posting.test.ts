@@ -57,6 +57,13 @@ forEachComments('replies are one level deep, and the commenter who asked hears o
   assert.equal(reply.statusCode, 303);
   const r1 = (await f.service.list({ siteId: f.siteId }))[0]!;
   assert.equal(r1.parentId, parent.commentId);
+  // The Reply button on the page opens the form with the reply set, no errors shown yet.
+  const page1 = (await f.visit('/hello')).body;
+  assert.match(page1, new RegExp(`<form class="comment__reply"[^>]*>.*name="parent" value="${parent.commentId}"`));
+  const start = await f.check({ parent: parent.commentId, start: '1' });
+  assert.equal(start.statusCode, 200);
+  assert.match(start.body, /Reply to Ana Lima/);
+  assert.doesNotMatch(start.body, /Enter your name|Write your comment\./);
   const deeper = await f.post({ name: 'Cy', body: 'Replying to the reply, which joins the same level.', parent: r1.commentId }, { ip: '198.51.100.3' });
   assert.equal(deeper.statusCode, 303);
   assert.equal((await f.service.list({ siteId: f.siteId }))[0]!.parentId, parent.commentId, 'a reply to a reply hangs under the first comment');
