@@ -1,5 +1,5 @@
 /**
- * A comment flood on loopback, against a real `pagemanager serve` process (offline mode, SQLite):
+ * A comment flood on loopback, against a real `pagemanager serve` process (offline mode, SQLite or PostgreSQL):
  * a site with a published blog post (comments open) and another stored page; then a few thousand
  * comments as fast as the rules allow, through the real no-JavaScript form flow, while a second
  * client reads both pages in a loop and records how long each read took.
@@ -29,8 +29,10 @@
  * cap. test/comments/flood.test.ts runs a smaller flood through `runFlood`.
  *
  * Usage: node --import tsx scripts/flood-comments.ts [--comments 2000] [--concurrency 24]
- *          [--rounds rate,size] [--shutoff-max 600] [--cap-kib 256]
+ *          [--rounds rate,size] [--shutoff-max 600] [--cap-kib 256] [--postgres postgres://…]
+ * (--postgres: a new database on that server per round instead of SQLite, dropped afterwards.)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -38,6 +40,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { apiToken, call, putPage, seeded, serve } from '../test/reliability/real-server.js';
 
 export interface FloodOptions {
@@ -54,6 +57,8 @@ export interface FloodOptions {
   perIpPerHour: number;
   /** How long the reader runs alone before the flood and after it. */
   quietMs: number;
+  /** A PostgreSQL server (postgres://…): each round gets a new database there, dropped afterwards. SQLite otherwise. */
+  postgres?: string;
   seed?: number;
   log?: (line: string) => void;
 }
@@ -71,6 +76,7 @@ const PHASES: Phase[] = ['before', 'tokens', 'flood', 'after'];
 
 export interface FloodReport {
   round: 'rate' | 'size';
+  database: 'sqlite' | 'postgres';
   settings: Record<string, number | string>;
   attempted: number;
   tokens: number;
@@ -97,7 +103,7 @@ export interface FloodReport {
     sizeBytes: number;
     /** sum(octet_length) of the text columns. */
     textBytes: number;
-    /** The pages of pm_comment and its indexes in the SQLite file (dbstat). */
+    /** What the database spends on pm_comment: SQLite the B-tree pages of it and its indexes (dbstat), PostgreSQL pg_total_relation_size. */
     tableBytes: number;
     largestComment: number;
     /** Comments stored as replies (the flood sends none: each visitor uses the page's own form). */
@@ -200,8 +206,12 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
     cooldown_minutes: 60,
   };
   writeFileSync(join(dir, 'config.toml'), `[plugins.comments]\n${Object.entries(settings).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`);
-  const server = await serve(dir, { extra: ['--trust-proxy', '127.0.0.1'] });
+  let dsn: string | undefined;
+  let dropDb: (() => Promise<void>) | undefined;
+  let server: Awaited<ReturnType<typeof serve>> | undefined;
   try {
+    if (o.postgres) ({ dsn, drop: dropDb } = await freshPostgres(o.postgres, o.round));
+    server = await serve(dir, { dsn, extra: ['--trust-proxy', '127.0.0.1'] });
     const base = server.base;
     const token = await apiToken(base);
     const made = await call(base, 'POST', '/pm/api/posts', {
@@ -311,52 +321,105 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
     readerAgent.destroy();
     await server.stop();
 
-    const db = new Database(join(dir, 'pagemanager.db'), { readonly: true });
-    try {
-      const one = <T>(q: string) => db.prepare(q).get() as T;
-      const byStatus = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM pm_comment GROUP BY status').all() as { status: string; n: number }[]).map((x) => [x.status, x.n]));
-      const sums = one<{ n: number; size: number; text: number; largest: number }>(
-        'SELECT COUNT(*) AS n, coalesce(sum(size_bytes), 0) AS size, coalesce(sum(octet_length(name) + octet_length(website) + octet_length(email) + octet_length(body) + octet_length(reasons)), 0) AS text, coalesce(max(size_bytes), 0) AS largest FROM pm_comment',
-      );
-      const replies = one<{ n: number }>('SELECT COUNT(*) AS n FROM pm_comment WHERE parent_id IS NOT NULL').n;
-      const site = one<{ stored_bytes: number; closed_until: number | null; closed_reason: string }>('SELECT stored_bytes, closed_until, closed_reason FROM pm_comment_site');
-      const table = one<{ n: number }>("SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat WHERE name = 'pm_comment' OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pm_comment')");
-      return {
-        round: o.round,
-        settings,
-        attempted: o.comments,
-        tokens: checked.length,
-        accepted,
-        refusals,
-        sentAfterShutOff,
-        acceptedAfterShutOff,
-        floodSeconds,
-        tokenSeconds,
-        latency: {
-          post: Object.fromEntries(PHASES.map((p) => [p, summarise(times.post[p], fails.post[p])])) as Record<Phase, Latency>,
-          other: Object.fromEntries(PHASES.map((p) => [p, summarise(times.other[p], fails.other[p])])) as Record<Phase, Latency>,
-        },
-        badReads,
-        db: {
-          comments: sums.n,
-          byStatus,
-          counterBytes: site?.stored_bytes ?? 0,
-          sizeBytes: sums.size,
-          textBytes: sums.text,
-          tableBytes: table.n,
-          largestComment: sums.largest,
-          replies,
-          closedReason: site?.closed_reason ?? '',
-          closed: site?.closed_until != null,
-        },
-      };
-    } finally {
-      db.close();
-    }
+    const db = dsn ? await readPostgres(dsn) : readSqlite(join(dir, 'pagemanager.db'));
+    return {
+      round: o.round,
+      database: dsn ? 'postgres' : 'sqlite',
+      settings,
+      attempted: o.comments,
+      tokens: checked.length,
+      accepted,
+      refusals,
+      sentAfterShutOff,
+      acceptedAfterShutOff,
+      floodSeconds,
+      tokenSeconds,
+      latency: {
+        post: Object.fromEntries(PHASES.map((p) => [p, summarise(times.post[p], fails.post[p])])) as Record<Phase, Latency>,
+        other: Object.fromEntries(PHASES.map((p) => [p, summarise(times.other[p], fails.other[p])])) as Record<Phase, Latency>,
+      },
+      badReads,
+      db,
+    };
   } finally {
-    await server.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
+    await dropDb?.();
   }
+}
+
+const TEXT_BYTES = 'octet_length(name) + octet_length(website) + octet_length(email) + octet_length(body) + octet_length(reasons)';
+
+/** The comments as the SQLite file holds them, once the server has stopped. */
+function readSqlite(file: string): FloodReport['db'] {
+  const db = new Database(file, { readonly: true });
+  try {
+    const one = <T>(q: string) => db.prepare(q).get() as T;
+    const byStatus = Object.fromEntries((db.prepare('SELECT status, COUNT(*) AS n FROM pm_comment GROUP BY status').all() as { status: string; n: number }[]).map((x) => [x.status, x.n]));
+    const sums = one<{ n: number; size: number; text: number; largest: number; replies: number }>(
+      `SELECT COUNT(*) AS n, coalesce(sum(size_bytes), 0) AS size, coalesce(sum(${TEXT_BYTES}), 0) AS text, coalesce(max(size_bytes), 0) AS largest, COUNT(parent_id) AS replies FROM pm_comment`,
+    );
+    const site = one<{ stored_bytes: number; closed_until: number | null; closed_reason: string } | undefined>('SELECT stored_bytes, closed_until, closed_reason FROM pm_comment_site');
+    // The B-tree pages of the table and its indexes (dbstat), what the file spends on them.
+    const table = one<{ n: number }>("SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat WHERE name = 'pm_comment' OR name IN (SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'pm_comment')");
+    return figures(byStatus, sums, site, table.n);
+  } finally {
+    db.close();
+  }
+}
+
+/** The same from PostgreSQL (pg_total_relation_size: table, indexes and TOAST). */
+async function readPostgres(dsn: string): Promise<FloodReport['db']> {
+  const c = new pg.Client({ connectionString: dsn });
+  await c.connect();
+  try {
+    const byStatus = Object.fromEntries((await c.query('SELECT status, COUNT(*)::int AS n FROM pm_comment GROUP BY status')).rows.map((x: { status: string; n: number }) => [x.status, x.n]));
+    const sums = (
+      await c.query(`SELECT COUNT(*)::int AS n, coalesce(sum(size_bytes), 0)::bigint AS size, coalesce(sum(${TEXT_BYTES}), 0)::bigint AS text, coalesce(max(size_bytes), 0)::int AS largest, COUNT(parent_id)::int AS replies FROM pm_comment`)
+    ).rows[0];
+    const site = (await c.query('SELECT stored_bytes, closed_until, closed_reason FROM pm_comment_site')).rows[0];
+    const table = (await c.query("SELECT pg_total_relation_size('pm_comment')::bigint AS n")).rows[0];
+    return figures(byStatus, sums, site, table.n);
+  } finally {
+    await c.end();
+  }
+}
+
+function figures(
+  byStatus: Record<string, number>,
+  sums: { n: number | string; size: number | string; text: number | string; largest: number | string; replies: number | string },
+  site: { stored_bytes: number | string; closed_until: number | string | null; closed_reason: string } | undefined,
+  tableBytes: number | string,
+): FloodReport['db'] {
+  return {
+    comments: Number(sums.n),
+    byStatus,
+    counterBytes: Number(site?.stored_bytes ?? 0),
+    sizeBytes: Number(sums.size),
+    textBytes: Number(sums.text),
+    tableBytes: Number(tableBytes),
+    largestComment: Number(sums.largest),
+    replies: Number(sums.replies),
+    closedReason: site?.closed_reason ?? '',
+    closed: site?.closed_until != null,
+  };
+}
+
+/** A new database on the PostgreSQL server of `url` for one round; returns its DSN and how to drop it. */
+async function freshPostgres(url: string, round: string): Promise<{ dsn: string; drop: () => Promise<void> }> {
+  const name = `pm_flood_${round}_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    dsn: u.href,
+    drop: async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      await admin.end();
+    },
+  };
 }
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
@@ -364,7 +427,7 @@ const ms = (n: number) => `${n.toFixed(1)}`;
 
 export function printReport(f: FloodReport, out: (line: string) => void = console.log): void {
   const s = f.settings;
-  out(`\n== round "${f.round}": ${f.attempted} comments on one post; shutoff_max ${s.shutoff_max} in ${s.shutoff_window_minutes} min, cap_bytes ${s.cap_bytes} (${kib(Number(s.cap_bytes))}), per_ip_per_hour ${s.per_ip_per_hour}, min_dwell_seconds ${s.min_dwell_seconds}`);
+  out(`\n== round "${f.round}" (${f.database}): ${f.attempted} comments on one post; shutoff_max ${s.shutoff_max} in ${s.shutoff_window_minutes} min, cap_bytes ${s.cap_bytes} (${kib(Number(s.cap_bytes))}), per_ip_per_hour ${s.per_ip_per_hour}, min_dwell_seconds ${s.min_dwell_seconds}`);
   out(`tokens: ${f.tokens} check steps in ${f.tokenSeconds.toFixed(1)} s; posts: ${f.attempted} in ${f.floodSeconds.toFixed(1)} s (${(f.attempted / f.floodSeconds).toFixed(0)}/s)`);
   out(`stored before the shut-off: ${f.accepted} accepted (303), ${f.db.comments} rows in pm_comment (${Object.entries(f.db.byStatus).map(([k, v]) => `${k} ${v}`).join(', ')}; ${f.db.replies} replies); shut off: ${f.db.closed ? `yes, reason "${f.db.closedReason}"` : 'no'}`);
   out(`after the first shut-off answer: ${f.sentAfterShutOff} posts sent, ${f.acceptedAfterShutOff} stored`);
@@ -379,7 +442,7 @@ export function printReport(f: FloodReport, out: (line: string) => void = consol
   }
   const cap = Number(s.cap_bytes);
   out(
-    `database: counter ${f.db.counterBytes} B, sum(size_bytes) ${f.db.sizeBytes} B, text columns ${f.db.textBytes} B, pm_comment + indexes ${kib(f.db.tableBytes)} on disk; largest comment ${f.db.largestComment} B; cap ${cap} B → ${f.db.counterBytes <= cap ? 'under the cap' : 'OVER THE CAP'}`,
+    `database: counter ${f.db.counterBytes} B, sum(size_bytes) ${f.db.sizeBytes} B, text columns ${f.db.textBytes} B, pm_comment ${f.database === 'sqlite' ? '+ indexes (dbstat)' : '(pg_total_relation_size)'} ${kib(f.db.tableBytes)}; largest comment ${f.db.largestComment} B; cap ${cap} B → ${f.db.counterBytes <= cap ? 'under the cap' : 'OVER THE CAP'}`,
   );
 }
 
@@ -391,6 +454,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: 'rate,size' },
       'shutoff-max': { type: 'string', default: '600' },
       'cap-kib': { type: 'string', default: '256' },
+      postgres: { type: 'string' },
     },
   });
   const rounds = values.rounds.split(',').map((x) => x.trim()) as ('rate' | 'size')[];
@@ -405,6 +469,7 @@ async function main(): Promise<void> {
       minDwellSeconds: 3,
       perIpPerHour: 6,
       quietMs: 2000,
+      postgres: values.postgres,
       log: (l) => console.log(l),
     });
     printReport(f);
