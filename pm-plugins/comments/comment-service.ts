@@ -296,9 +296,10 @@ export function createCommentService(o: {
   return {
     settings,
     async saveSettings(siteId, form) {
-      const r = readSettings(form, defaults);
-      if (Object.keys(r.errors).length) return { ok: false, errors: r.errors };
+      // What the form leaves out keeps its current value.
       const old = await settings(siteId);
+      const r = readSettings(form, old);
+      if (Object.keys(r.errors).length) return { ok: false, errors: r.errors };
       await store.saveSettings(siteId, writeSettings(r.settings));
       // Auto-close or moderation shown on pages changed: the form appears or goes on every page.
       if (old.autoCloseDays !== r.settings.autoCloseDays) await refreshSite(siteId);
