@@ -145,8 +145,41 @@ export function createCommentService(o: {
     return undefined;
   }
 
+  /**
+   * Re-renders of one thread, coalesced: while one runs, every caller after it shares ONE more,
+   * which starts when the first ends and so shows everything stored before it was asked for.
+   * A burst of comments on a page costs two renders, not one per comment.
+   */
+  const renders = new Map<string, { running: Promise<void>; queued?: Promise<void> }>();
+  function refresh(siteId: string, threadKey: string): Promise<void> {
+    const id = `${siteId}\0${threadKey}`;
+    const st = renders.get(id);
+    const start = (): Promise<void> => {
+      const p = renderThread(siteId, threadKey).finally(() => {
+        const now2 = renders.get(id);
+        if (now2 && now2.running === p && !now2.queued) renders.delete(id);
+      });
+      return p;
+    };
+    if (!st) {
+      const running = start();
+      renders.set(id, { running });
+      return running;
+    }
+    if (!st.queued) {
+      st.queued = st.running
+        .catch(() => undefined)
+        .then(() => {
+          const next = start();
+          renders.set(id, { running: next });
+          return next;
+        });
+    }
+    return st.queued;
+  }
+
   /** Drops the thread's snippet and renders its one page again. */
-  async function refresh(siteId: string, threadKey: string): Promise<void> {
+  async function renderThread(siteId: string, threadKey: string): Promise<void> {
     const t = await store.thread(siteId, threadKey);
     if (!t) return;
     server.components.delete(siteId, cacheKey(threadKey, t.langcode, t.urlPath));
@@ -247,8 +280,11 @@ export function createCommentService(o: {
       .catch((e: Error) => server.log.error('mailing the owner about a comment shut-off failed', { err: e.message }));
   }
 
-  async function notifyHeld(c: Comment, f: FormId, origin: string): Promise<void> {
-    const title = site(c.siteId).title;
+  async function notifyHeld(c: Comment, f: FormId, requestOrigin: string): Promise<void> {
+    const sp = site(c.siteId);
+    const title = sp.title;
+    // The site's own domain when it has one: a Host header is the visitor's to choose.
+    const origin = sp.domain ? `https://${sp.domain}` : requestOrigin;
     await o.mail
       ?.notifyOwner({
         siteId: c.siteId,

@@ -134,3 +134,20 @@ forEachComments('comments on a blog post: only the post page is rendered again',
   assert.deepEqual(changed(before, await f.snapshot()), [`:/blog/${post.slug}`], 'not the index, not the neighbour');
   assert.match((await f.visit(`/blog/${post.slug}`)).body, /Ana Lima/);
 });
+
+forEachComments('comments sent at the same moment are all on the page, with fewer renders than comments', async (f) => {
+  const steps = await Promise.all(Array.from({ length: 8 }, (_, i) => f.check({ name: `Reader ${i}`, body: `Comment ${i} about checkpoints, sent at the same moment as the others.` }, { ip: `198.51.100.${100 + i}` })));
+  await new Promise((r) => setTimeout(r, 1100));
+  const renders: string[] = [];
+  const l = (c: { urlPath: string }) => renders.push(c.urlPath);
+  f.t.app.events.on('page.changed', l);
+  const sent = await Promise.all(
+    steps.map((s, i) => f.send({ name: `Reader ${i}`, body: `Comment ${i} about checkpoints, sent at the same moment as the others.`, form: formOf(s.body), token: tokenOf(s.body) }, { ip: `198.51.100.${100 + i}` })),
+  );
+  f.t.app.events.off('page.changed', l);
+  assert.deepEqual(sent.map((r) => r.statusCode), Array(8).fill(303));
+  const page = (await f.visit('/hello')).body;
+  for (let i = 0; i < 8; i++) assert.match(page, new RegExp(`Comment ${i} about checkpoints`), `comment ${i} is on the page each visitor was sent back to`);
+  console.log(`8 comments at once: ${renders.length} renders of /hello`);
+  assert.ok(renders.length <= 8 && renders.every((p) => p === '/hello'));
+});
