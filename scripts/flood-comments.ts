@@ -94,6 +94,8 @@ export interface FloodReport {
   latency: Record<'post' | 'other', Record<Phase, Latency>>;
   /** Every read that did not answer 200, by phase (status or error). */
   badReads: { phase: Phase; page: string; status: string }[];
+  /** The post page after the flood: bytes sent gzipped, and its HTML. */
+  postPage: { gzipBytes: number; htmlBytes: number };
   db: {
     comments: number;
     byStatus: Record<string, number>;
@@ -155,6 +157,7 @@ function hiddenFields(html: string, action: string): Record<string, string> {
 interface Answer {
   status: number;
   body: string;
+  bytes: number;
   location: string;
 }
 
@@ -163,7 +166,10 @@ function send(agent: Agent, base: string, method: string, path: string, o: { bod
     const req = request(new URL(path, base), { method, agent, headers: o.headers, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), location: String(res.headers.location ?? '') }));
+      res.on('end', () => {
+        const all = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, body: all.toString('utf8'), bytes: all.length, location: String(res.headers.location ?? '') });
+      });
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
@@ -317,6 +323,10 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
     await sleep(o.quietMs);
     reading = false;
     await reader;
+    // How heavy the page under the flood got: what the reader was served (gzip), and unzipped.
+    const gz = await send(readerAgent, base, 'GET', postUrl, { headers: { 'accept-encoding': 'gzip' } });
+    const plain = await send(readerAgent, base, 'GET', postUrl);
+    const postPage = { gzipBytes: gz.bytes, htmlBytes: plain.bytes };
     agent.destroy();
     readerAgent.destroy();
     await server.stop();
@@ -339,6 +349,7 @@ export async function runFlood(o: FloodOptions): Promise<FloodReport> {
         other: Object.fromEntries(PHASES.map((p) => [p, summarise(times.other[p], fails.other[p])])) as Record<Phase, Latency>,
       },
       badReads,
+      postPage,
       db,
     };
   } finally {
@@ -433,6 +444,7 @@ export function printReport(f: FloodReport, out: (line: string) => void = consol
   out(`after the first shut-off answer: ${f.sentAfterShutOff} posts sent, ${f.acceptedAfterShutOff} stored`);
   out('refusals:');
   for (const [k, v] of Object.entries(f.refusals).sort((a, b) => b[1] - a[1])) out(`  ${String(v).padStart(6)}  ${k}`);
+  out(`post page after the flood: ${kib(f.postPage.htmlBytes)} of HTML, ${kib(f.postPage.gzipBytes)} gzipped`);
   out('page reads (ms)          reads  not-200   p50    p95    max');
   for (const page of ['post', 'other'] as const) {
     for (const p of PHASES) {
