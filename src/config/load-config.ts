@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { createRequire } from 'node:module';
 import { PmError } from '../errors/errors.js';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy-setting.js';
 
@@ -125,6 +125,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     debug: bool(pick(flags.debug, 'PM_DEBUG', 'debug')),
     plugins,
   };
+}
+
+declare const require: NodeJS.Require | undefined;
+type SmolToml = typeof import('smol-toml');
+let toml: SmolToml | undefined;
+/**
+ * smol-toml, loaded only when a config.toml exists (most data folders have none). Its CommonJS
+ * build through `require`, as src/store/kysely.ts does: the binary's CommonJS bundle sees the
+ * plain `require('smol-toml')` and bundles it; ES module runs (tsx, dist/) take createRequire.
+ */
+function parseToml(text: string): unknown {
+  toml ??= (typeof require === 'function' ? require('smol-toml') : createRequire(import.meta.url)('smol-toml')) as SmolToml;
+  return toml.parse(text);
 }
 
 function readToml(path: string): Record<string, unknown> {
