@@ -74,7 +74,10 @@ const plugin: Plugin = {
     countCommentStorage(server);
     // Other plugins (and tests) reach the rules through this, never the tables.
     server.provide('comments', service);
-    server.components.provide('comments', (page) => service.component(page), { shown: (page) => service.shown(page) });
+    server.components.provide('comments', (page) => service.component(page), {
+      // Bookkeeping only (where threads are, auto-close): a failure here must not fail the page's save.
+      shown: (page) => service.shown(page).catch((e: Error) => server.log.error('recording a page with comments failed', { urlPath: page.urlPath, err: e.message })),
+    });
     server.jobs.define(REOPEN_JOB, async (job) => service.reopenDue(String(job.payload.siteId ?? job.key)));
     server.jobs.define(AUTOCLOSE_JOB, async (job) => service.autoClose(String(job.payload.siteId), String(job.payload.threadKey)));
     server.jobs.define(PURGE_JOB, async () => {
