@@ -20,6 +20,8 @@ export const PURGE_JOB = 'comments.purge';
 export const AUTOCLOSE_JOB = 'comments.autoclose';
 /** The spam folder keeps a comment this long, then the purge job deletes it. */
 export const SPAM_KEEP_MS = 7 * 86_400_000;
+/** At most one "a comment waits" mail per site this often. */
+export const HELD_MAIL_EVERY_MS = 15 * 60_000;
 
 /** What the mail plugin offers (server.use('mail')), described here so this plugin imports none of its files. */
 export interface MailLike {
@@ -280,7 +282,16 @@ export function createCommentService(o: {
       .catch((e: Error) => server.log.error('mailing the owner about a comment shut-off failed', { err: e.message }));
   }
 
+  /**
+   * One mail per held comment, but not a mailbox flooded by a burst: within HELD_MAIL_EVERY_MS of
+   * the last one (per site, per process) the comment only joins the queue, which the dashboard shows.
+   */
+  const heldMailed = new Map<string, number>();
   async function notifyHeld(c: Comment, f: FormId, requestOrigin: string): Promise<void> {
+    const last = heldMailed.get(c.siteId);
+    if (last !== undefined && now() - last < HELD_MAIL_EVERY_MS) return;
+    heldMailed.set(c.siteId, now());
+    const waiting = (await store.counts(c.siteId)).held;
     const sp = site(c.siteId);
     const title = sp.title;
     // The site's own domain when it has one: a Host header is the visitor's to choose.
@@ -289,7 +300,7 @@ export function createCommentService(o: {
       ?.notifyOwner({
         siteId: c.siteId,
         subject: `A comment waits for approval on ${title}`,
-        text: `${c.name} commented on ${origin}${pageUrl(f)}:\n\n${c.body.slice(0, 2000)}\n\nApprove or delete it in the dashboard: ${origin}${prefix(site(c.siteId), '')}/pm/comments\n`,
+        text: `${c.name} commented on ${origin}${pageUrl(f)}:\n\n${c.body.slice(0, 2000)}\n\n${waiting > 1 ? `${waiting} comments wait for approval in all. ` : ''}Approve or delete it in the dashboard: ${origin}${prefix(site(c.siteId), '')}/pm/comments\n\n(Further held comments in the next ${HELD_MAIL_EVERY_MS / 60_000} minutes are not mailed one by one; the dashboard lists them.)\n`,
       })
       .catch((e: Error) => server.log.error('mailing the owner about a held comment failed', { err: e.message }));
   }

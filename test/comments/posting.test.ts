@@ -43,9 +43,13 @@ forEachComments('held for approval: 303 to the notice, the page is unchanged, th
   assert.equal(mails[0]!.to_addr, 'owner@example.com');
   assert.match(mails[0]!.subject, /waits for approval/);
   assert.match(mails[0]!.text_body, /Ana Lima commented on/);
+  // A second held comment soon after joins the queue without a second mail.
+  assert.equal((await f.post({ name: 'Ben', body: 'Another thought on checkpoints and WAL files.' }, { ip: '198.51.100.5' })).statusCode, 303);
+  assert.equal(await f.count('held'), 2);
+  assert.equal((await f.mails()).length, 1, 'one mail for a burst of held comments');
   // Approved: now the page shows it, and only that page changed.
   const mid = await f.snapshot();
-  await f.service.approve(f.siteId, [(await f.service.list({ siteId: f.siteId }))[0]!.commentId]);
+  await f.service.approve(f.siteId, [(await f.service.list({ siteId: f.siteId, status: 'held' })).find((c) => c.name === 'Ana Lima')!.commentId]);
   assert.deepEqual(changed(mid, await f.snapshot()), [':/hello']);
   assert.match((await f.visit('/hello')).body, /Ana Lima/);
 });
