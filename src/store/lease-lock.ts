@@ -10,13 +10,17 @@
  * be one transaction on the one connection. Instead the holder keeps a row in
  * `pm_lock` (a lease, renewed while `fn` runs); taking it is one upsert that
  * only succeeds when the row is absent or expired, and a waiter tries again
- * every few milliseconds. A process that dies holding a lease blocks that key
- * until the lease runs out (LEASE_MS), not forever.
+ * every few milliseconds. The holder is named `host:pid:uuid`: a waiter on the
+ * same host whose holder's process is gone (killed with -9, say) takes the
+ * lease at once, so a restart after a crash does not wait; a holder on another
+ * host (a network file system) or one whose pid cannot be checked blocks that
+ * key until the lease runs out (LEASE_MS), not forever.
  *
  * PostgreSQL does not use this: its advisory locks block without polling and
  * end with the connection (postgres-db.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Queryable } from './db.js';
 import { unavailableError } from './db-errors.js';
 import { createKeyedMutex } from './keyed-mutex.js';
@@ -53,8 +57,17 @@ export function createLeaseLocks(q: Queryable, opts: LeaseLockOptions = {}): { w
   const leaseMs = opts.leaseMs ?? LEASE_MS;
   const waitMs = opts.waitMs ?? LOCK_WAIT_MS;
   // One holder per Db: the keyed mutex below makes this Db hold each key at most once.
-  const holder = randomUUID();
+  const host = hostname();
+  const holder = `${host}:${process.pid}:${randomUUID()}`;
   const mutex = createKeyedMutex();
+
+  /** Frees a lease whose holder is a process of this host that no longer runs; true when it did. */
+  async function clearDead(key: string): Promise<boolean> {
+    const row = await q.get<{ holder: string }>(q.kysely.selectFrom('pm_lock').select('holder').where('lock_key', '=', key));
+    if (!row || !holderIsDead(row.holder, host)) return false;
+    const r = await q.run(q.kysely.deleteFrom('pm_lock').where('lock_key', '=', key).where('holder', '=', row.holder));
+    return r.changes > 0;
+  }
 
   async function take(key: string): Promise<boolean> {
     const now = Date.now();
@@ -72,6 +85,7 @@ export function createLeaseLocks(q: Queryable, opts: LeaseLockOptions = {}): { w
       mutex.run(key, async () => {
         const started = Date.now();
         for (let pause = 2; !(await take(key)); pause = Math.min(pause * 2, 50)) {
+          if (await clearDead(key)) continue;
           if (Date.now() - started > waitMs) {
             throw unavailableError(`the lock ${key} stayed taken by another process for more than ${Math.round(waitMs / 1000)} seconds`, undefined);
           }
@@ -93,4 +107,19 @@ export function createLeaseLocks(q: Queryable, opts: LeaseLockOptions = {}): { w
         }
       }),
   };
+}
+
+/** Whether a lease's holder (`host:pid:uuid`) is a process of this host that is not running. */
+export function holderIsDead(holder: string, host = hostname()): boolean {
+  const m = /^(.*):(\d+):[^:]+$/.exec(holder);
+  if (!m || m[1] !== host) return false;
+  const pid = Number(m[2]);
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }

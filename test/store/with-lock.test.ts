@@ -7,7 +7,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Db } from '../../src/store/db.js';
-import { createLeaseLocks, LOCK_NAMESPACE, lockMigrations } from '../../src/store/lease-lock.js';
+import { createLeaseLocks, holderIsDead, LOCK_NAMESPACE, lockMigrations } from '../../src/store/lease-lock.js';
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { migrate } from '../../src/store/migrate.js';
 import { sql } from '../../src/store/kysely.js';
 import { DIALECTS, forEachDialect } from '../helpers/dialects.js';
@@ -78,6 +80,27 @@ test('withLock on SQLite: a lease left by a process that died runs out', { skip:
     const other = createLeaseLocks(env.db, { waitMs: 600 });
     await assert.rejects(other.withLock('r', async () => undefined), (e: Error & { code?: string }) => e.code === 'PM_ERR_DB_UNAVAILABLE' && /stayed taken/.test(e.message));
     await slow;
+  } finally {
+    await env.cleanup();
+  }
+});
+
+test('withLock on SQLite: a lease held by a process of this host that is gone (kill -9) is taken at once', { skip: DIALECTS[0]!.skip }, async () => {
+  const env = await DIALECTS[0]!.openEmpty();
+  try {
+    await migrate(env.db, lockMigrations, LOCK_NAMESPACE);
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    assert.ok(holderIsDead(`${hostname()}:${gone}:x`), 'the child has exited');
+    assert.ok(!holderIsDead(`${hostname()}:${process.pid}:x`) && !holderIsDead(`other-host:${gone}:x`) && !holderIsDead('gone'));
+    // A lease for another minute, left by the dead process.
+    await env.db.run(sql`INSERT INTO pm_lock (lock_key, holder, expires_at) VALUES ('k', ${`${hostname()}:${gone}:x`}, ${Date.now() + 60_000})`);
+    const locks = createLeaseLocks(env.db, { waitMs: 2000 });
+    const t0 = Date.now();
+    assert.equal(await locks.withLock('k', async () => 'mine'), 'mine');
+    assert.ok(Date.now() - t0 < 1500, `it did not wait for the lease (${Date.now() - t0} ms)`);
+    // A live process's lease (this one's, from another Db) is respected.
+    await env.db.run(sql`INSERT INTO pm_lock (lock_key, holder, expires_at) VALUES ('live', ${`${hostname()}:${process.pid}:other`}, ${Date.now() + 60_000})`);
+    await assert.rejects(createLeaseLocks(env.db, { waitMs: 300 }).withLock('live', async () => undefined), /stayed taken/);
   } finally {
     await env.cleanup();
   }
