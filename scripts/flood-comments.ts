@@ -445,11 +445,11 @@ export function printReport(f: FloodReport, out: (line: string) => void = consol
   out('refusals:');
   for (const [k, v] of Object.entries(f.refusals).sort((a, b) => b[1] - a[1])) out(`  ${String(v).padStart(6)}  ${k}`);
   out(`post page after the flood: ${kib(f.postPage.htmlBytes)} of HTML, ${kib(f.postPage.gzipBytes)} gzipped`);
-  out('page reads (ms)          reads  not-200   p50    p95    max');
+  out('page reads (ms)              reads  not-200   p50    p95    max   (tokens+wait: fetching the tokens, then the dwell time)');
   for (const page of ['post', 'other'] as const) {
     for (const p of PHASES) {
       const l = f.latency[page][p];
-      out(`  ${(page === 'post' ? 'post page ' : 'other page') + ' ' + p.padEnd(7)}   ${String(l.reads).padStart(6)} ${String(l.failed).padStart(6)} ${ms(l.p50).padStart(7)} ${ms(l.p95).padStart(6)} ${ms(l.max).padStart(6)}`);
+      out(`  ${(page === 'post' ? 'post page ' : 'other page') + ' ' + (p === 'tokens' ? 'tokens+wait' : p).padEnd(11)}   ${String(l.reads).padStart(6)} ${String(l.failed).padStart(6)} ${ms(l.p50).padStart(7)} ${ms(l.p95).padStart(6)} ${ms(l.max).padStart(6)}`);
     }
   }
   const cap = Number(s.cap_bytes);
