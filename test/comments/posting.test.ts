@@ -155,3 +155,17 @@ forEachComments('comments sent at the same moment are all on the page, with fewe
   console.log(`8 comments at once: ${renders.length} renders of /hello`);
   assert.ok(renders.length <= 8 && renders.every((p) => p === '/hello'));
 });
+
+forEachComments('a page in another language: the form, the redirect and the thread keep its prefix', async (f) => {
+  await f.t.app.siteService.update(f.siteId, { enabledLocales: ['en', 'fr'] });
+  const saved = await f.t.app.templates.save({ siteId: f.siteId, langcode: 'fr', urlPath: '/bonjour', themeId: 'daybreak', templateName: 'post', data: { title: 'Bonjour', body: 'Texte.' } });
+  assert.ok(saved.ok);
+  const page = await f.visit('/fr/bonjour');
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /action="\/fr\/pm-comments\/check"/);
+  const r = await f.post({ name: 'Amélie', body: 'Merci pour cet article, la partie sur le journal WAL m’a beaucoup aidée.' }, { page: '/fr/bonjour' });
+  assert.equal(r.statusCode, 303, r.body.slice(0, 300));
+  assert.match(String(r.headers.location), /^\/fr\/bonjour#comment-/);
+  assert.match((await f.visit('/fr/bonjour')).body, /Amélie/);
+  assert.doesNotMatch((await f.visit('/hello')).body, /Amélie/);
+});
