@@ -33,7 +33,7 @@ export function publicRoutes(router: PluginRouter, server: PluginServer, service
     if (wantsJson(request)) return reply.code(status).send({ step: 'check', html: step.html });
     if (template) {
       try {
-        await server.themes.serveTemplate(reply, request, themeId, template, { title: 'Check your comment', body: '' }, {
+        await server.themes.serveTemplate(reply, request, themeId, template, { title: 'Your comment', body: 'This is how your comment will look. Change it if you like, then send it.' }, {
           site: { title: s.title, description: s.description, langcode: step.page.langcode || s.defaultLocale },
           page: { urlPath: '/pm-comments/check', url: link('/pm-comments/check') },
           url: link,
