@@ -152,29 +152,39 @@ export function createCommentService(o: {
    * which starts when the first ends and so shows everything stored before it was asked for.
    * A burst of comments on a page costs two renders, not one per comment.
    */
-  const renders = new Map<string, { running: Promise<void>; queued?: Promise<void> }>();
+  const renders = new Map<string, { running: Promise<void>; begun: boolean; queued?: Promise<void> }>();
   function refresh(siteId: string, threadKey: string): Promise<void> {
     const id = `${siteId}\0${threadKey}`;
     const st = renders.get(id);
-    const start = (): Promise<void> => {
-      const p = renderThread(siteId, threadKey).finally(() => {
-        const now2 = renders.get(id);
-        if (now2 && now2.running === p && !now2.queued) renders.delete(id);
-      });
-      return p;
+    // A render starts after the requests already received (setImmediate): on SQLite every query
+    // returns at once, so one started now would run before the rest of a burst is even stored.
+    const start = (): { running: Promise<void>; begun: boolean } => {
+      const entry = { running: Promise.resolve(), begun: false };
+      const p: Promise<void> = new Promise<void>((r) => setImmediate(r))
+        .then(() => {
+          entry.begun = true;
+          return renderThread(siteId, threadKey);
+        })
+        .finally(() => {
+          const now2 = renders.get(id);
+          if (now2 && now2.running === p && !now2.queued) renders.delete(id);
+        });
+      entry.running = p;
+      return entry;
     };
     if (!st) {
-      const running = start();
-      renders.set(id, { running });
-      return running;
+      const e = start();
+      renders.set(id, e);
+      return e.running;
     }
+    if (!st.begun) return st.running;
     if (!st.queued) {
       st.queued = st.running
         .catch(() => undefined)
         .then(() => {
           const next = start();
-          renders.set(id, { running: next });
-          return next;
+          renders.set(id, next);
+          return next.running;
         });
     }
     return st.queued;

@@ -30,7 +30,7 @@ describe('comments in Chromium', { skip: chromiumSkip('browser tests') }, () => 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'pm-comments-browser-'));
-    writeFileSync(join(dir, 'config.toml'), '[plugins.comments]\nmin_dwell_seconds = 1\n');
+    writeFileSync(join(dir, 'config.toml'), '[plugins.comments]\nmin_dwell_seconds = 1\n# Both themes post from one address: more than the default 6 an hour.\nper_ip_per_hour = 30\n');
     app = await createApp(loadConfig({ dir, mode: 'singlesite', addr: '127.0.0.1:0', open: false }, {}), { logger: false, storeOptions: { scrypt: FAST_SCRYPT } });
     siteId = app.sites.primary().siteId;
     const ada = await app.stores.users.create({ siteId, username: 'ada', name: 'Ada Lovelace', role: 'editor' });
@@ -110,6 +110,19 @@ describe('comments in Chromium', { skip: chromiumSkip('browser tests') }, () => 
       assert.equal(await page.locator('.comment').count(), 2, 'the spam is not shown');
       const heldBox = await page.locator('#comments').boundingBox();
       if (heldBox) await page.screenshot({ path: join(SHOTS, `comments-${theme}-held.png`), fullPage: true, clip: heldBox });
+
+      // The first comment of a post, held: the notice is not followed by "No comments yet".
+      const quiet = await newPost(`Quiet notes on ${theme}`, 'Nothing here yet.');
+      await page.goto(url(quiet));
+      await page.fill('#comment-form input[name=name]', 'Eve');
+      await page.fill('#comment-form textarea[name=body]', 'Cheap pills at http://a.example.top http://b.example.top http://c.example.top');
+      await Promise.all([page.waitForURL(/pm-comments\/check/), page.click('#comment-form button[type=submit]')]);
+      await sleep(1200);
+      await Promise.all([page.waitForURL((u) => !u.pathname.includes('pm-comments')), page.click('#comment-form button[type=submit]')]);
+      assert.match(page.url(), /#comment-held$/);
+      assert.ok(await page.locator('#comment-held').isVisible(), 'the notice shows');
+      assert.equal(await page.locator('.comments__empty').count(), 1, 'the empty-thread line is in the page');
+      assert.ok(!(await page.locator('.comments__empty').isVisible()), 'but hidden under the notice');
       await context.close();
     });
   }
