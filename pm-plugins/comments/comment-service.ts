@@ -4,6 +4,9 @@
  * and the automatic shut-off, which one stored page a change re-renders, and
  * the mail it sends. The routes (public-routes.ts, dashboard-routes.ts, the
  * moderation files) are doors: they parse a request and render the answer.
+ * The rules are called from here; shut-off.ts (closing and reopening the site),
+ * thread-refresh.ts (re-rendering a thread's page) and comment-mail.ts (the
+ * mail) carry them out.
  */
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -14,21 +17,17 @@ import type { Comment, CommentStatus, CommentStore, Thread } from './comment-sto
 import type { FormId, Tokens } from './comment-token.js';
 import { checkHtml, EMPTY_FORM, LIMITS, threadHtml, type ClosedReason, type FormValues, type Markup } from './comment-view.js';
 import type { CommentCandidate, SpamFacts, SpamVerdict } from './spam-rules.js';
+import { createCommentMail, type MailLike } from './comment-mail.js';
+import { createShutOff } from './shut-off.js';
+import { cacheKey, createThreadRefresh } from './thread-refresh.js';
 
-export const REOPEN_JOB = 'comments.reopen';
+export { HELD_MAIL_EVERY_MS, type MailLike } from './comment-mail.js';
+export { REOPEN_JOB } from './shut-off.js';
+
 export const PURGE_JOB = 'comments.purge';
 export const AUTOCLOSE_JOB = 'comments.autoclose';
 /** The spam folder keeps a comment this long, then the purge job deletes it. */
 export const SPAM_KEEP_MS = 7 * 86_400_000;
-/** At most one "a comment waits" mail per site this often. */
-export const HELD_MAIL_EVERY_MS = 15 * 60_000;
-
-/** What the mail plugin offers (server.use('mail')), described here so this plugin imports none of its files. */
-export interface MailLike {
-  send(m: { to: string; subject: string; text: string; html?: string; siteId?: string; headers?: Record<string, string> }): Promise<unknown>;
-  notifyOwner(m: { siteId: string; subject: string; text: string; html?: string }): Promise<unknown>;
-}
-
 /** A comment form's fields as a request sent them (strings, untrusted). */
 export type FormBody = Record<string, unknown>;
 
@@ -130,10 +129,13 @@ export function createCommentService(o: {
   };
   const newThread = (p: ComponentPage, threadKey: string) => ({ siteId: p.siteId, threadKey, kind: p.kind, langcode: p.langcode, urlPath: p.urlPath, postId: p.postId ?? null });
   const threadKeyOf = (p: ComponentPage) => (p.kind === 'post' && p.postId ? `post:${p.postId}` : `page:${p.langcode}:${p.urlPath}`);
-  const cacheKey = (threadKey: string, langcode: string, urlPath: string) => `comments:${threadKey}@${langcode}:${urlPath}`;
   const ipHash = (ip: string) => createHash('blake2b512').update(`${ipKey}:${ip}`).digest('hex').slice(0, 32);
   const bodyHash = (body: string) => createHash('blake2b512').update(body.toLowerCase().replace(/\s+/g, ' ').trim()).digest('hex').slice(0, 40);
   const sizeOf = (v: { name: string; email: string; website: string; body: string }) => Buffer.byteLength(v.name) + Buffer.byteLength(v.email) + Buffer.byteLength(v.website) + Buffer.byteLength(v.body) + 200;
+
+  const { refreshAll, refreshSite } = createThreadRefresh({ server, store });
+  const shutoff = createShutOff({ server, store, mail: o.mail, now, site, refreshSite });
+  const mail = createCommentMail({ server, store, tokens, mail: o.mail, now, err, site, prefix, pageUrl, origins });
 
   async function settings(siteId: string): Promise<CommentSettings> {
     const st = await store.site(siteId);
@@ -145,70 +147,6 @@ export function createCommentService(o: {
     if (thread.mode === 'closed') return 'closed';
     if (s.autoCloseDays > 0 && t >= thread.firstShownAt + s.autoCloseDays * 86_400_000) return 'closed';
     return undefined;
-  }
-
-  /**
-   * Re-renders of one thread, coalesced: while one runs, every caller after it shares ONE more,
-   * which starts when the first ends and so shows everything stored before it was asked for.
-   * A burst of comments on a page costs two renders, not one per comment.
-   */
-  const renders = new Map<string, { running: Promise<void>; begun: boolean; queued?: Promise<void> }>();
-  function refresh(siteId: string, threadKey: string): Promise<void> {
-    const id = `${siteId}\0${threadKey}`;
-    const st = renders.get(id);
-    // A render starts after the requests already received (setImmediate): on SQLite every query
-    // returns at once, so one started now would run before the rest of a burst is even stored.
-    const start = (): { running: Promise<void>; begun: boolean } => {
-      const entry = { running: Promise.resolve(), begun: false };
-      const p: Promise<void> = new Promise<void>((r) => setImmediate(r))
-        .then(() => {
-          entry.begun = true;
-          return renderThread(siteId, threadKey);
-        })
-        .finally(() => {
-          const now2 = renders.get(id);
-          if (now2 && now2.running === p && !now2.queued) renders.delete(id);
-        });
-      entry.running = p;
-      return entry;
-    };
-    if (!st) {
-      const e = start();
-      renders.set(id, e);
-      return e.running;
-    }
-    if (!st.begun) return st.running;
-    if (!st.queued) {
-      st.queued = st.running
-        .catch(() => undefined)
-        .then(() => {
-          const next = start();
-          renders.set(id, next);
-          return next.running;
-        });
-    }
-    return st.queued;
-  }
-
-  /** Drops the thread's snippet and renders its one page again. */
-  async function renderThread(siteId: string, threadKey: string): Promise<void> {
-    const t = await store.thread(siteId, threadKey);
-    if (!t) return;
-    server.components.delete(siteId, cacheKey(threadKey, t.langcode, t.urlPath));
-    await server.rerenderPage({ siteId, langcode: t.langcode, urlPath: t.urlPath, kind: t.kind, postId: t.postId ?? undefined });
-  }
-  async function refreshAll(siteId: string, threadKeys: Iterable<string>): Promise<void> {
-    for (const k of new Set(threadKeys)) {
-      try {
-        await refresh(siteId, k);
-      } catch (e) {
-        server.log.error('re-rendering a page after a comment change failed', { siteId, threadKey: k, err: (e as Error).message });
-      }
-    }
-  }
-  /** Every page with the comments component (a shut-off, a reopening): once each. */
-  async function refreshSite(siteId: string): Promise<void> {
-    await refreshAll(siteId, (await store.threads(siteId, 100_000)).map((t) => t.threadKey));
   }
 
   function values(body: FormBody): FormValues {
@@ -271,82 +209,13 @@ export function createCommentService(o: {
     };
   }
 
-  async function shutOff(siteId: string, reason: 'rate' | 'size', s: CommentSettings): Promise<void> {
-    const t = now();
-    const until = t + s.cooldownMinutes * 60_000;
-    if (!(await store.close(siteId, until, reason, t))) return;
-    server.log.warn('comments shut off', { siteId, reason, until: new Date(until).toISOString() });
-    await server.jobs.schedule({ kind: REOPEN_JOB, key: siteId, runAt: until, siteId, payload: { siteId } });
-    await refreshSite(siteId);
-    const why =
-      reason === 'rate'
-        ? `More than ${s.shutoffMax} comments arrived within ${s.shutoffWindowMinutes} minutes.`
-        : `The comments of the site take more than ${Math.round(s.capBytes / 1024)} KiB, the cap set for them.`;
-    const title = site(siteId).title;
-    await o.mail
-      ?.notifyOwner({
-        siteId,
-        subject: `Comments on ${title} are closed for a while`,
-        text: `${why}\n\nCommenting on ${title} closed by itself at ${new Date(t).toISOString()} and reopens at ${new Date(until).toISOString()} (UTC). Visitors see "Comments are closed for a while"; nothing more is stored meanwhile.\n\nYou can reopen it earlier, or change the limits, in the dashboard: Comments → Settings.\n`,
-      })
-      .catch((e: Error) => server.log.error('mailing the owner about a comment shut-off failed', { err: e.message }));
-  }
-
-  /**
-   * One mail per held comment, but not a mailbox flooded by a burst: within HELD_MAIL_EVERY_MS of
-   * the last one (per site, per process) the comment only joins the queue, which the dashboard shows.
-   */
-  const heldMailed = new Map<string, number>();
-  async function notifyHeld(c: Comment, f: FormId, requestOrigin: string): Promise<void> {
-    const last = heldMailed.get(c.siteId);
-    if (last !== undefined && now() - last < HELD_MAIL_EVERY_MS) return;
-    heldMailed.set(c.siteId, now());
-    const waiting = (await store.counts(c.siteId)).held;
-    const sp = site(c.siteId);
-    const title = sp.title;
-    // The site's own domain when it has one: a Host header is the visitor's to choose.
-    const origin = sp.domain ? `https://${sp.domain}` : requestOrigin;
-    await o.mail
-      ?.notifyOwner({
-        siteId: c.siteId,
-        subject: `A comment waits for approval on ${title}`,
-        text: `${c.name} commented on ${origin}${pageUrl(f)}:\n\n${c.body.slice(0, 2000)}\n\n${waiting > 1 ? `${waiting} comments wait for approval in all. ` : ''}Approve or delete it in the dashboard: ${origin}${prefix(site(c.siteId), '')}/pm/comments\n\n(Further held comments in the next ${HELD_MAIL_EVERY_MS / 60_000} minutes are not mailed one by one; the dashboard lists them.)\n`,
-      })
-      .catch((e: Error) => server.log.error('mailing the owner about a held comment failed', { err: e.message }));
-  }
-
-  function unsubscribeLink(origin: string, c: Comment): string {
-    return `${origin}${prefix(site(c.siteId), '')}/pm-comments/unsubscribe?c=${encodeURIComponent(c.commentId)}&s=${tokens.mac('unsubscribe', c.commentId)}`;
-  }
-
-  /** A published reply: its parent's author asked to hear of replies. */
-  async function notifyReply(reply: Comment): Promise<void> {
-    if (!reply.parentId || reply.status !== 'published' || !o.mail) return;
-    const parent = await store.get(reply.parentId);
-    if (!parent || !parent.notifyReplies || !parent.email || parent.email.toLowerCase() === reply.email.toLowerCase()) return;
-    const t = await store.thread(reply.siteId, reply.threadKey);
-    const s = site(reply.siteId);
-    const origin = s.domain ? `https://${s.domain}` : (origins.get(reply.siteId) ?? 'http://localhost');
-    const url = t ? `${origin}${pageUrl(t)}#comment-${reply.commentId}` : origin;
-    const unsub = unsubscribeLink(origin, parent);
-    await o.mail
-      .send({
-        siteId: reply.siteId,
-        to: parent.email,
-        subject: `${reply.name} replied to your comment on ${s.title}`,
-        text: `${reply.name} replied to your comment:\n\n${reply.body.slice(0, 2000)}\n\nRead it: ${url}\n\nYou get this because you asked to hear of replies. Stop these mails with one click: ${unsub}\n`,
-        headers: { 'List-Unsubscribe': `<${unsub}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      })
-      .catch((e: Error) => server.log.error('mailing a reply notification failed', { err: e.message }));
-  }
-
   async function changeStatus(siteId: string, ids: string[], status: CommentStatus): Promise<Comment[]> {
     const before = new Map((await Promise.all(ids.slice(0, 500).map((id) => store.get(id)))).filter((c): c is Comment => !!c && c.siteId === siteId).map((c) => [c.commentId, c]));
     const changed = await store.setStatus(siteId, [...before.keys()], status);
     // A page changes only where a shown comment appears or goes.
     const touched = changed.filter((c) => (before.get(c.commentId)!.status === 'published') !== (status === 'published')).map((c) => c.threadKey);
     await refreshAll(siteId, touched);
-    if (status === 'published') for (const c of changed) if (before.get(c.commentId)!.status !== 'published') await notifyReply(c);
+    if (status === 'published') for (const c of changed) if (before.get(c.commentId)!.status !== 'published') await mail.replied(c);
     return changed;
   }
 
@@ -447,8 +316,8 @@ export function createCommentService(o: {
         const hour = t - 3_600_000;
         if ((await store.countSince({ siteId: f.siteId, since: hour, ipHash: ip })) >= s.perIpPerHour) throw err('PM_ERR_COMMENT_RATE', { who: 'from your address' });
         if ((await store.countSince({ siteId: f.siteId, since: hour, threadKey: f.threadKey })) >= s.perPagePerHour) throw err('PM_ERR_COMMENT_RATE', { who: 'on this page' });
-        if ((await store.countSince({ siteId: f.siteId, since: t - s.shutoffWindowMinutes * 60_000 })) >= s.shutoffMax) {
-          await shutOff(f.siteId, 'rate', s);
+        if (await shutoff.overRate(f.siteId, s, t)) {
+          await shutoff.close(f.siteId, 'rate', s);
           throw err('PM_ERR_COMMENT_SHUT_OFF');
         }
         const hash = bodyHash(v.body);
@@ -475,7 +344,7 @@ export function createCommentService(o: {
           createdAt: t,
         };
         if (!(await store.insert(c, s.capBytes))) {
-          await shutOff(f.siteId, 'size', s);
+          await shutoff.close(f.siteId, 'size', s);
           throw err('PM_ERR_COMMENT_SHUT_OFF');
         }
         stored = true;
@@ -483,10 +352,10 @@ export function createCommentService(o: {
         const where = pageUrl(thread);
         if (status === 'published') {
           await refreshAll(f.siteId, [f.threadKey]);
-          await notifyReply(comment);
+          await mail.replied(comment);
           return { comment, redirect: `${where}#comment-${comment.commentId}` };
         }
-        if (status === 'held') await notifyHeld(comment, f, ctx.origin);
+        if (status === 'held') await mail.held(comment, f, ctx.origin);
         // Spam is told the same as held: a spammer learns nothing from the answer.
         return { comment, redirect: `${where}#comment-held` };
       } finally {
@@ -531,26 +400,9 @@ export function createCommentService(o: {
       if (!(await store.setThreadMode(siteId, threadKey, mode))) throw err('PM_ERR_COMMENT_NOT_FOUND', { what: 'that page' });
       await refreshAll(siteId, [threadKey]);
     },
-    async shutOffState(siteId) {
-      const [st, s] = await Promise.all([store.site(siteId), settings(siteId)]);
-      return { closed: st.closedUntil !== null && st.closedUntil > now(), until: st.closedUntil, reason: st.closedReason, storedBytes: st.storedBytes, capBytes: s.capBytes };
-    },
-    async reopen(siteId) {
-      if (!(await store.reopen(siteId))) return false;
-      await server.jobs.cancel(REOPEN_JOB, siteId).catch(() => false);
-      server.log.info('comments reopened', { siteId });
-      await refreshSite(siteId);
-      return true;
-    },
-    async reopenDue(siteId) {
-      const st = await store.site(siteId);
-      if (st.closedUntil === null) return;
-      if (st.closedUntil > now()) {
-        await server.jobs.schedule({ kind: REOPEN_JOB, key: siteId, runAt: st.closedUntil, siteId, payload: { siteId } });
-        return;
-      }
-      if (await store.reopen(siteId)) await refreshSite(siteId);
-    },
+    shutOffState: async (siteId) => shutoff.state(siteId, await settings(siteId)),
+    reopen: (siteId) => shutoff.reopen(siteId),
+    reopenDue: (siteId) => shutoff.reopenDue(siteId),
     async purge() {
       const t = now();
       return { spam: await store.purgeSpam(t - SPAM_KEEP_MS), nonces: await store.purgeNonces(t) };
@@ -558,13 +410,7 @@ export function createCommentService(o: {
     async autoClose(siteId, threadKey) {
       await refreshAll(siteId, [threadKey]);
     },
-    async unsubscribe(commentId, sig) {
-      if (!tokens.checkMac('unsubscribe', commentId, sig)) throw err('PM_ERR_COMMENT_UNSUBSCRIBE');
-      const c = await store.get(commentId);
-      if (!c) throw err('PM_ERR_COMMENT_UNSUBSCRIBE');
-      await store.setNotify(commentId, false);
-      return { ...c, notifyReplies: false };
-    },
+    unsubscribe: (commentId, sig) => mail.unsubscribe(commentId, sig),
     pageUrl,
   };
 }
