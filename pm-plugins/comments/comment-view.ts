@@ -140,6 +140,7 @@ ${
 <input type="hidden" name="parent" value="${v.parent}">
 ${fields('comment-form', v)}
 <p class="comment-form__actions"><button class="comment-form__button" type="submit">${o.starting ? 'Send reply' : 'Send comment'}</button> <a href="${o.pageUrl}#comments">Back to the page</a></p>
+<p class="comment-form__hint">Take a few seconds to read it over: a comment sent at once is taken for a robot's.</p>
 </form>
 </section>`.value;
 }
