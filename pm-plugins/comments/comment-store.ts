@@ -182,23 +182,10 @@ const threadFromRow = (r: CommentTables['pm_comment_thread']): Thread => ({
   firstShownAt: Number(r.first_shown_at),
 });
 
-export interface NewComment {
-  commentId: string;
-  siteId: string;
-  threadKey: string;
-  parentId: string | null;
-  name: string;
-  website: string;
-  email: string;
-  body: string;
+/** A comment as inserted: a stored Comment less `updatedAt` (the insert sets it to `createdAt`), plus the two hashes the store keeps but does not return. */
+export interface NewComment extends Omit<Comment, 'updatedAt'> {
   bodyHash: string;
-  status: CommentStatus;
-  points: number;
-  reasons: { rule: string; points: number }[];
   ipHash: string;
-  notifyReplies: boolean;
-  sizeBytes: number;
-  createdAt: number;
 }
 
 export function createCommentStore(server: PluginServer) {
