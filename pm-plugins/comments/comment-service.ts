@@ -343,8 +343,9 @@ export function createCommentService(o: {
           sizeBytes: sizeOf(v),
           createdAt: t,
         };
-        if (!(await store.insert(c, s.capBytes))) {
-          await shutoff.close(f.siteId, 'size', s);
+        const put = await store.insert(c, { capBytes: s.capBytes, rate: { since: t - s.shutoffWindowMinutes * 60_000, max: s.shutoffMax } });
+        if (put !== 'stored') {
+          await shutoff.close(f.siteId, put === 'cap' ? 'size' : 'rate', s);
           throw err('PM_ERR_COMMENT_SHUT_OFF');
         }
         stored = true;

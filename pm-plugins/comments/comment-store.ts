@@ -232,42 +232,56 @@ export function createCommentStore(server: PluginServer) {
      * Stores a comment if its bytes keep the site's comments within `capBytes`: the counter and
      * the row in one transaction, the counter checked in its UPDATE, so two posts cannot both pass.
      */
-    async insert(c: NewComment, capBytes: number): Promise<boolean> {
+    async insert(c: NewComment, limits: { capBytes: number; rate?: { since: number; max: number } }): Promise<'stored' | 'cap' | 'rate'> {
       await ensureSite(c.siteId);
-      return db.transaction(async (tx) => {
-        const t = tx.kysely.withTables<CommentTables>();
-        const r = await tx.run(
-          t
-            .updateTable('pm_comment_site')
-            .set({ stored_bytes: sql`stored_bytes + ${c.sizeBytes}` })
-            .where('site_id', '=', c.siteId)
-            .where(sql<boolean>`stored_bytes + ${c.sizeBytes} <= ${capBytes}`),
-        );
-        if (r.changes !== 1) return false;
-        await t
-          .insertInto('pm_comment')
-          .values({
-            comment_id: c.commentId,
-            site_id: c.siteId,
-            thread_key: c.threadKey,
-            parent_id: c.parentId,
-            name: c.name,
-            website: c.website,
-            email: c.email,
-            body: c.body,
-            body_hash: c.bodyHash,
-            status: c.status,
-            points: Math.round(c.points),
-            reasons: JSON.stringify(c.reasons),
-            ip_hash: c.ipHash,
-            notify_replies: c.notifyReplies ? 1 : 0,
-            size_bytes: c.sizeBytes,
-            created_at: c.createdAt,
-            updated_at: c.createdAt,
-          })
-          .execute();
-        return true;
-      });
+      const overRate = new Error('over the rate');
+      try {
+        return await db.transaction(async (tx) => {
+          const t = tx.kysely.withTables<CommentTables>();
+          // The site's row is locked from here to the commit (PostgreSQL; SQLite has one writer), so
+          // the count below sees every comment stored before this one: concurrent posts cannot all
+          // pass the rate together.
+          const r = await tx.run(
+            t
+              .updateTable('pm_comment_site')
+              .set({ stored_bytes: sql`stored_bytes + ${c.sizeBytes}` })
+              .where('site_id', '=', c.siteId)
+              .where(sql<boolean>`stored_bytes + ${c.sizeBytes} <= ${limits.capBytes}`),
+          );
+          if (r.changes !== 1) return 'cap' as const;
+          if (limits.rate) {
+            const n = await tx.get(t.selectFrom('pm_comment').select((e) => e.fn.countAll<number>().as('n')).where('site_id', '=', c.siteId).where('created_at', '>=', limits.rate.since));
+            // Thrown to roll the byte counter back.
+            if (Number(n?.n ?? 0) >= limits.rate.max) throw overRate;
+          }
+          await t
+            .insertInto('pm_comment')
+            .values({
+              comment_id: c.commentId,
+              site_id: c.siteId,
+              thread_key: c.threadKey,
+              parent_id: c.parentId,
+              name: c.name,
+              website: c.website,
+              email: c.email,
+              body: c.body,
+              body_hash: c.bodyHash,
+              status: c.status,
+              points: Math.round(c.points),
+              reasons: JSON.stringify(c.reasons),
+              ip_hash: c.ipHash,
+              notify_replies: c.notifyReplies ? 1 : 0,
+              size_bytes: c.sizeBytes,
+              created_at: c.createdAt,
+              updated_at: c.createdAt,
+            })
+            .execute();
+          return 'stored' as const;
+        });
+      } catch (e) {
+        if (e === overRate) return 'rate';
+        throw e;
+      }
     },
     async setStatus(siteId: string, commentIds: string[], status: CommentStatus): Promise<Comment[]> {
       if (!commentIds.length) return [];
