@@ -61,6 +61,12 @@ export function createMediaService(o: {
   const defaultQuota = (siteId: string) => (siteId === primaryId() ? null : limits.defaultQuotaBytes);
   const listeners = new Set<(m: Media) => void>();
   let background = Promise.resolve();
+  const MEDIA_LABEL = 'Files (every size of every picture)';
+  // The limit page and post writes are held to: the core asks before a write that grows a site.
+  server.usage.limit(async (siteId) => {
+    const q = await store.readQuota(siteId, defaultQuota(siteId));
+    return { limit: q.limit, parts: [{ part: 'media', label: MEDIA_LABEL, bytes: q.used }] };
+  });
 
   const keyOf = (m: Pick<Media, 'siteId' | 'mediaId'>, version: string, file: string) => `${m.siteId}/${m.mediaId}/${version}/${file}`;
   const sourceKey = (m: Pick<Media, 'siteId' | 'mediaId'>, version: string) => `${m.siteId}/${m.mediaId}/source-${version}`;
@@ -115,7 +121,7 @@ export function createMediaService(o: {
   /** What the site stores, part by part: its files (counted as they are written), then the parts the core and plugins measure. */
   async function usage(siteId: string): Promise<Usage> {
     const q = await store.quota(siteId, defaultQuota(siteId));
-    const parts = [{ part: 'media', label: 'Files (every size of every picture)', bytes: q.used }, ...(await server.usage.measure(siteId))];
+    const parts = [{ part: 'media', label: MEDIA_LABEL, bytes: q.used }, ...(await server.usage.measure(siteId))];
     return { limit: q.limit, used: parts.reduce((n, p) => n + p.bytes, 0), parts };
   }
 

@@ -228,6 +228,12 @@ export function createMediaStore(server: Pick<PluginServer, 'db' | 'kysely' | 's
       const r = await k.selectFrom('pm_media_quota').select(['limit_bytes', 'used_bytes']).where('site_id', '=', siteId).executeTakeFirst();
       return { limit: r?.limit_bytes === null || r?.limit_bytes === undefined ? null : Number(r.limit_bytes), used: Number(r?.used_bytes ?? 0) };
     },
+    /** The same without writing its row (a page write asks this each time): no row yet is the default limit and nothing used. */
+    async readQuota(siteId: string, defaultLimit: number | null): Promise<{ limit: number | null; used: number }> {
+      const r = await k.selectFrom('pm_media_quota').select(['limit_bytes', 'used_bytes']).where('site_id', '=', siteId).executeTakeFirst();
+      if (!r) return { limit: defaultLimit, used: 0 };
+      return { limit: r.limit_bytes === null ? null : Number(r.limit_bytes), used: Number(r.used_bytes) };
+    },
     async setLimit(siteId: string, limit: number | null, defaultLimit: number | null): Promise<void> {
       await this.quota(siteId, defaultLimit);
       await k.updateTable('pm_media_quota').set({ limit_bytes: limit }).where('site_id', '=', siteId).execute();

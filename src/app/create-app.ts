@@ -223,6 +223,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     const saveChecks = createSaveChecks();
     templates = createTemplateUrlService({
       store: stores.templateUrls,
+      usage: stores.usage,
       pages,
       themes,
       getSite: (id) => sites.get(id),
@@ -343,7 +344,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
     };
     const pageKinds = new Map<string, PageRerenderer>();
-    const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, notFoundPage: notFound, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db), saveChecks, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+    const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, notFoundPage: notFound, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db, stores.usage), saveChecks, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
     // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
     const pluginSiteThemes: typeof siteThemes = {
       ...siteThemes,

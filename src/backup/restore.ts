@@ -4,6 +4,7 @@
  * database, whichever dialect it is. A damaged archive, one from a newer pagemanager, or a target
  * that already holds a site is refused before anything is written.
  */
+import { rebuildSiteUsage } from '../store/site-usage.js';
 import { sql } from '../store/kysely.js';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -131,6 +132,9 @@ export async function restoreArchive(opts: {
         report.files.config = true;
       }
     });
+    // The per-site byte counters are derived: set again from what was just restored (an archive
+    // from before pm_site_usage, or one whose counters the target's first start had moved).
+    await rebuildSiteUsage(q);
   });
   return report;
 }

@@ -1,4 +1,4 @@
-import { PmError } from '../errors/errors.js';
+import { isPmError, PmError } from '../errors/errors.js';
 import type { FieldErrors } from '../forms/index.js';
 import type { Site, TemplateUrl, TemplateUrlStore } from '../store/types.js';
 import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
@@ -7,6 +7,8 @@ import type { SaveChecks } from './save-checks.js';
 import type { TemplateUrlInput, TemplateUrlService } from './template-url-service.js';
 import { resolveSeo } from './seo.js';
 import { normalizeUrlPath } from './url-path.js';
+import type { SiteUsage } from '../store/site-usage.js';
+import { gzipSync } from 'node:zlib';
 
 /**
  * Top-level fields of the stored data that the schema does not know (a page
@@ -47,6 +49,8 @@ export function createTemplateUrlService(opts: {
   };
   /** Plugins' checks of what a user saves (save-checks.ts); re-renders do not run them. */
   checks?: SaveChecks;
+  /** The site's stored bytes: a save that would pass its quota is refused before anything is stored. */
+  usage?: Pick<SiteUsage, 'check'>;
 }): TemplateUrlService {
   const { store, pages, themes } = opts;
 
@@ -153,9 +157,22 @@ export function createTemplateUrlService(opts: {
       const t = { ...input, urlPath, data: keepUnknownFields(existing, input.data, tpl.schema) };
       // Render before storing anything: a template that fails leaves the old page and data in place.
       const first = await render(t, input.langcode);
+      // Over the quota: refused here, before the revision, the data or the page is stored.
+      await opts.usage?.check(t.siteId, async () => {
+        const bytes = (d: unknown) => Buffer.byteLength(JSON.stringify(d ?? null), 'utf8');
+        const oldGz = (await pages.get(t.siteId, input.langcode, urlPath))?.gz?.length ?? 0;
+        // gzipped as pages.set stores it (level 9); only on a site with a limit.
+        return bytes(t.data) - (existing ? bytes(existing.data) : 0) + gzipSync(Buffer.from(first.html, 'utf8'), { level: 9 }).length - oldGz;
+      });
       if (existing) await opts.history?.onReplace(existing);
       await store.upsert({ ...t, updatedAt: Date.now() });
-      await pages.set(t.siteId, input.langcode, urlPath, first.html, { headers: first.headers });
+      try {
+        await pages.set(t.siteId, input.langcode, urlPath, first.html, { headers: first.headers });
+      } catch (e) {
+        // Refused by the quota after all (another write took the room meanwhile): the data goes back as it was.
+        if (isPmError(e, 'PM_ERR_QUOTA_EXCEEDED')) await (existing ? store.upsert(existing) : store.delete(t.siteId, input.langcode, urlPath));
+        throw e;
+      }
       if (input.langcode === '') for (const l of await fallbackLocales(t.siteId, urlPath)) await publish(t, l);
       // The other languages' versions list this one among their alternates now.
       if (site(t.siteId).enabledLocales.length > 1) await republishSiblings(t.siteId, urlPath, input.langcode);

@@ -317,9 +317,12 @@ export interface PluginServer {
   /** Jobs run at a time by exactly one instance (see src/jobs/README.md). */
   readonly jobs: Jobs;
   /**
-   * What each site stores, part by part (the core's pages and their history; a plugin adds its
-   * own with `count`), in bytes: what a storage quota adds up.
+   * What each site stores, part by part (the core's pages, counted as written, and their history;
+   * a plugin adds its own, measured with `count` or counted in its transactions with `counted` +
+   * `add`), in bytes: what a storage quota adds up. The quota's keeper registers its limit with
+   * `limit`; page writes past it are then refused.
    * @example server.usage.count('fruits', (siteId) => myBytes(siteId))
+   * @example await db.transaction(async (tx) => { await insertFruit(tx, f); await server.usage.add(siteId, 'fruits', f.bytes, tx); })
    */
   readonly usage: StorageUsage;
   /**

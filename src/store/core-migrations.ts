@@ -9,6 +9,7 @@
  */
 import { sql } from './kysely.js';
 import type { Migration } from './migrate.js';
+import { rebuildSiteUsage } from './site-usage.js';
 
 export const CORE_NAMESPACE = 'core';
 
@@ -131,6 +132,21 @@ export const coreMigrations: readonly Migration[] = [
         .addColumn('langcode', text, (c) => c.notNull())
         .addPrimaryKeyConstraint('pm_locale_pkey', ['site_id', 'langcode'])
         .execute();
+    },
+  },
+  {
+    version: 2,
+    name: 'site usage counters',
+    // What each site stores, counted by the writes from now on (site-usage.ts); set once from a scan.
+    up: async ({ db, schema, column: { text, bigint } }) => {
+      await schema
+        .createTable('pm_site_usage')
+        .addColumn('site_id', text, (c) => c.notNull().references('pm_site.site_id').onDelete('cascade'))
+        .addColumn('part', text, (c) => c.notNull())
+        .addColumn('bytes', bigint, (c) => c.notNull().defaultTo(0))
+        .addPrimaryKeyConstraint('pm_site_usage_pkey', ['site_id', 'part'])
+        .execute();
+      await rebuildSiteUsage(db);
     },
   },
 ];

@@ -55,6 +55,7 @@ export interface CoreTables {
   pm_menu: { site_id: string; langcode: string; name: string; items: string; updated_at: number };
   pm_site_setting: { site_id: string; name: string; value: string; updated_at: number };
   pm_lock: { lock_key: string; holder: string; expires_at: number };
+  pm_site_usage: { site_id: string; part: string; bytes: number };
 }
 
 /** A table and who owns it: 'core/<store>' for the core, 'plugin/<name>' for a plugin. */
@@ -82,6 +83,7 @@ export const CORE_TABLES: readonly OwnedTable[] = [
   { table: 'pm_trash', owner: 'core/history' },
   { table: 'pm_job', owner: 'core/jobs' },
   { table: 'pm_lock', owner: 'core/locks' },
+  { table: 'pm_site_usage', owner: 'core/site-usage' },
 ];
 
 /**

@@ -10,17 +10,20 @@ import type { StoreOptions } from './store-options.js';
 import { createTemplateUrlStore } from './template-url-store.js';
 import type { Stores } from './types.js';
 import { createUserStore } from './user-store.js';
+import { createSiteUsage } from './site-usage.js';
 
 export function createStores(db: Db, opts: StoreOptions = {}): Stores {
+  const usage = createSiteUsage(db);
   return {
+    usage,
     db,
     sites: createSiteStore(db, opts),
     users: createUserStore(db, opts),
     passwords: createPasswordStore(db, opts),
     sessions: createSessionStore(db, opts),
     keys: createKeyStore(db, opts),
-    pages: createPageStore(db),
-    templateUrls: createTemplateUrlStore(db),
+    pages: createPageStore(db, usage),
+    templateUrls: createTemplateUrlStore(db, usage),
     locales: createLocaleStore(db, opts),
   };
 }

@@ -4,11 +4,12 @@
  */
 import { PmError } from '../errors/errors.js';
 import { sql } from './kysely.js';
-import type { Db } from './db.js';
+import type { Db, Queryable } from './db.js';
 import { prepare } from './query.js';
 import { parseJson } from './store-options.js';
 import type { PageKind, PageRecord, PageStore } from './types.js';
 import type { CoreTables } from './core-tables.js';
+import type { SiteUsage } from './site-usage.js';
 
 /** A pm_page row (core-tables.ts), its kind narrowed; gz as a driver hands it over, and absent from lists. */
 type PageRow = Omit<CoreTables['pm_page'], 'kind' | 'gz'> & { kind: PageKind; gz?: Buffer | Uint8Array | null };
@@ -58,8 +59,16 @@ function checkCount(value: number | undefined, name: string): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw bad(`${name} must be a whole number, 0 or more.`);
 }
 
-export function createPageStore(db: Db): PageStore {
+/** The bytes a page counts for in the site's `pages` usage: its gzipped HTML. */
+const GZ_BYTES = sql<number | string>`coalesce(octet_length(gz), 0)`;
+
+export function createPageStore(db: Db, usage: SiteUsage): PageStore {
   const k = db.kysely;
+  const storedBytes = async (q: Queryable, siteId: string, langcode: string, urlPath: string) =>
+    Number(
+      (await q.kysely.selectFrom('pm_page').select(GZ_BYTES.as('n')).where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath).executeTakeFirst())?.n ??
+        0,
+    );
   const byKey = (siteId: unknown, langcode: unknown, urlPath: unknown) =>
     k.selectFrom('pm_page').where('site_id', '=', siteId as string).where('langcode', '=', langcode as string).where('url_path', '=', urlPath as string);
   // Compiled once: the request path only puts the three key values in.
@@ -90,15 +99,24 @@ export function createPageStore(db: Db): PageStore {
         updated_at: p.updatedAt,
         gz: p.gz == null ? null : Buffer.isBuffer(p.gz) ? p.gz : Buffer.from(p.gz),
       };
-      await k
-        .insertInto('pm_page')
-        .values({ site_id: p.siteId, langcode: p.langcode, url_path: p.urlPath, ...row })
-        .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(row))
-        .execute();
+      // The old row's bytes leave the site's usage and the new one's join it, in one transaction that
+      // the quota may refuse (nothing stored then).
+      await usage.write(p.siteId, 'pages', async (tx) => {
+        const old = await storedBytes(tx, p.siteId, p.langcode, p.urlPath);
+        await tx.kysely
+          .insertInto('pm_page')
+          .values({ site_id: p.siteId, langcode: p.langcode, url_path: p.urlPath, ...row })
+          .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(row))
+          .execute();
+        return { result: undefined, delta: (row.gz?.length ?? 0) - old };
+      });
     },
     async delete(siteId, langcode, urlPath) {
-      const r = await db.run(k.deleteFrom('pm_page').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
-      return r.changes > 0;
+      return usage.write(siteId, 'pages', async (tx) => {
+        const old = await storedBytes(tx, siteId, langcode, urlPath);
+        const r = await tx.run(tx.kysely.deleteFrom('pm_page').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
+        return { result: r.changes > 0, delta: r.changes > 0 ? -old : 0 };
+      }, { shrinks: true });
     },
     async list(siteId, opts = {}) {
       checkCount(opts.limit, 'limit');

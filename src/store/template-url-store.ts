@@ -1,6 +1,8 @@
 /** pm_template_url: which theme template, with which JSON data, renders a URL. */
 import { PmError } from '../errors/errors.js';
-import type { Db } from './db.js';
+import type { Db, Queryable } from './db.js';
+import { sql } from './kysely.js';
+import type { SiteUsage } from './site-usage.js';
 import { requireText } from './store-options.js';
 import type { TemplateUrl, TemplateUrlStore } from './types.js';
 import type { CoreTables } from './core-tables.js';
@@ -23,8 +25,21 @@ function toTemplateUrl(r: TemplateUrlRow): TemplateUrl {
   };
 }
 
-export function createTemplateUrlStore(db: Db): TemplateUrlStore {
+export function createTemplateUrlStore(db: Db, usage: SiteUsage): TemplateUrlStore {
   const k = db.kysely;
+  /** The bytes a row counts for in the site's `pages` usage: its data. */
+  const storedBytes = async (q: Queryable, siteId: string, langcode: string, urlPath: string) =>
+    Number(
+      (
+        await q.kysely
+          .selectFrom('pm_template_url')
+          .select(sql<number | string>`octet_length(data)`.as('n'))
+          .where('site_id', '=', siteId)
+          .where('langcode', '=', langcode)
+          .where('url_path', '=', urlPath)
+          .executeTakeFirst()
+      )?.n ?? 0,
+    );
   const rows = () => k.selectFrom('pm_template_url').select(COLUMNS);
   return {
     async get(siteId, langcode, urlPath) {
@@ -44,15 +59,22 @@ export function createTemplateUrlStore(db: Db): TemplateUrlStore {
         throw new PmError('PM_ERR_BAD_REQUEST', { detail: `The data for ${t.urlPath} cannot be stored as JSON: ${e instanceof Error ? e.message : String(e)}` });
       }
       const set = { theme_id: themeId, template_name: templateName, data, updated_at: t.updatedAt };
-      await k
-        .insertInto('pm_template_url')
-        .values({ site_id: t.siteId, langcode: t.langcode, url_path: t.urlPath, ...set })
-        .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(set))
-        .execute();
+      await usage.write(t.siteId, 'pages', async (tx) => {
+        const old = await storedBytes(tx, t.siteId, t.langcode, t.urlPath);
+        await tx.kysely
+          .insertInto('pm_template_url')
+          .values({ site_id: t.siteId, langcode: t.langcode, url_path: t.urlPath, ...set })
+          .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(set))
+          .execute();
+        return { result: undefined, delta: Buffer.byteLength(data, 'utf8') - old };
+      });
     },
     async delete(siteId, langcode, urlPath) {
-      const r = await db.run(k.deleteFrom('pm_template_url').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
-      return r.changes > 0;
+      return usage.write(siteId, 'pages', async (tx) => {
+        const old = await storedBytes(tx, siteId, langcode, urlPath);
+        const r = await tx.run(tx.kysely.deleteFrom('pm_template_url').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
+        return { result: r.changes > 0, delta: r.changes > 0 ? -old : 0 };
+      }, { shrinks: true });
     },
     async list(siteId) {
       return (await rows().where('site_id', '=', siteId).orderBy('url_path').orderBy('langcode').execute()).map(toTemplateUrl);

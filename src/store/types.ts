@@ -168,6 +168,8 @@ export interface LocaleStore {
 
 export interface Stores {
   db: import('./db.js').Db;
+  /** Each site's stored bytes, counted by the writes (pm_site_usage), and the quota they are held to. */
+  usage: import('./site-usage.js').SiteUsage;
   sites: SiteStore;
   users: UserStore;
   passwords: PasswordStore;

@@ -122,13 +122,21 @@ async function restore(file: string, dir: string, dsn?: string) {
   return runCli(['restore', file, '--dir', dir, ...(dsn ? ['--dsn', dsn] : [])], { timeoutMs: 60_000 });
 }
 
+/** The site's `pages` byte counter (pm_site_usage) and what a scan of its pages and template data finds. */
+async function pagesUsage(app: Awaited<ReturnType<typeof openAt>>) {
+  const one = async (q: ReturnType<typeof sql<{ n: number | string }>>) => Number((await app.app.db.get(q))?.n ?? 0);
+  const html = await one(sql<{ n: number | string }>`SELECT coalesce(sum(coalesce(octet_length(gz), 0)), 0) AS n FROM pm_page WHERE site_id = ${app.siteId}`);
+  const data = await one(sql<{ n: number | string }>`SELECT coalesce(sum(octet_length(data)), 0) AS n FROM pm_template_url WHERE site_id = ${app.siteId}`);
+  return { counted: (await app.app.stores.usage.counted(app.siteId)).get('pages') ?? 0, scanned: html + data };
+}
+
 async function roundTrip(t: { after(fn: () => void | Promise<void>): void }, from: { dsn?: string }, to: { dsn?: string }) {
   const a = tempDir(t);
   const seeded = await seed(a, from.dsn);
   const before = await (async () => {
     const app = await openAt(a, from.dsn);
     try {
-      return await snapshot(app, seeded.urls, seeded.token);
+      return { ...(await snapshot(app, seeded.urls, seeded.token)), pagesUsage: await pagesUsage(app) };
     } finally {
       await app.close();
     }
@@ -143,8 +151,11 @@ async function roundTrip(t: { after(fn: () => void | Promise<void>): void }, fro
 
   const app = await openAt(b, to.dsn);
   try {
-    const after = await snapshot(app, seeded.urls, seeded.token);
+    const after = { ...(await snapshot(app, seeded.urls, seeded.token)), pagesUsage: await pagesUsage(app) };
     assert.deepEqual(after, before);
+    // The per-site byte counter (derived) was set again from what was restored: it equals a scan.
+    assert.equal(after.pagesUsage.counted, after.pagesUsage.scanned);
+    assert.ok(after.pagesUsage.counted > 0);
     assert.deepEqual(before.comments, { held: 1, published: 10, spam: 1 });
     await commentsStillWork(app, seeded);
     // Passwords, tokens and uploads came along.
