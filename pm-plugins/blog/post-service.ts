@@ -114,6 +114,9 @@ export function createPostService(o: { server: PluginServer; store: PostStore; f
         throw new PmError('PM_ERR_CONFLICT', { what: `A page at ${path}` }, { fields: { slug: `The address ${path} already has a page of its own; pick another slug or remove that page first.` } });
       }
     }
+    // Over the site's storage quota: refused before anything is stored (its pages are then counted, not refused halfway).
+    const textBytes = (p: { title: string; body: string; excerpt: string }) => Buffer.byteLength(p.title + p.body + p.excerpt, 'utf8');
+    await server.usage.check(site.siteId, () => textBytes(f) - (existing ? textBytes(existing) : 0));
     const now = Date.now();
     const postId = existing?.postId ?? ulid();
     const text = plainText(server.renderMarkdown(f.body));

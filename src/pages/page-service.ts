@@ -15,7 +15,8 @@ export type PageChange = { type: 'set' | 'redirect' | 'alias' | 'delete'; siteId
 
 export interface PageService {
   /** Stores rendered HTML (gzipped once, here) at a URL. */
-  set(siteId: string, langcode: string, urlPath: string, html: string, opts?: { headers?: Record<string, string>; hidden?: boolean }): Promise<void>;
+  /** `quota`: a user's own write, refused over the site's quota (PM_ERR_QUOTA_EXCEEDED, nothing stored); renders are counted, not refused. */
+  set(siteId: string, langcode: string, urlPath: string, html: string, opts?: { headers?: Record<string, string>; hidden?: boolean; quota?: boolean }): Promise<void>;
   /**
    * Raw HTML a user wrote: stored as written, script included, only from a user who holds
    * `pages.raw-html` (`holdsRawHtml`) on a site with its own origin; otherwise sanitised and
@@ -95,8 +96,8 @@ export function createPageService(opts: {
     }
   }
 
-  async function write(rec: PageRecord, type: PageChange['type']): Promise<void> {
-    await store.upsert(rec);
+  async function write(rec: PageRecord, type: PageChange['type'], quota = false): Promise<void> {
+    await store.upsert(rec, { quota });
     const key = pageKey(rec.siteId, rec.langcode, rec.urlPath);
     generation++;
     cache.set(key, toServable(rec));
@@ -138,12 +139,13 @@ export function createPageService(opts: {
         const { [key ?? '']: csp, ...rest } = headers;
         headers = { ...rest, 'content-security-policy': sharedOriginCsp(csp ?? NO_SCRIPT_PAGE_CSP, html) };
       }
-      await write({ ...base(siteId, langcode, urlPath), gz, etag, headers, hidden: o.hidden ?? false }, 'set');
+      await write({ ...base(siteId, langcode, urlPath), gz, etag, headers, hidden: o.hidden ?? false }, 'set', o.quota);
     },
     async setRawHtml(siteId, langcode, urlPath, html, author, o = {}) {
       const mayRunScript = author.holdsRawHtml && !author.tildeSite;
       const prepared = preparePageHtml(html, { mayRunScript });
-      await this.set(siteId, langcode, urlPath, prepared.html, { headers: prepared.headers, hidden: o.hidden });
+      // Someone's own HTML: held to the quota (a render of stored data is counted, never refused halfway).
+      await this.set(siteId, langcode, urlPath, prepared.html, { headers: prepared.headers, hidden: o.hidden, quota: true });
       return { sanitised: !mayRunScript };
     },
     async redirect(siteId, langcode, urlPath, target, status = 302) {

@@ -48,6 +48,12 @@ export interface StorageUsage {
    * and the bytes it counts itself. Page writes that would pass it are then refused.
    */
   limit(fn: (siteId: string) => Promise<{ limit: number | null; parts: StoredPart[] }>): void;
+  /**
+   * Refuses (PM_ERR_QUOTA_EXCEEDED) a save that would take the site past its quota, before anything
+   * of it is stored: `needed` gives the bytes it adds (only asked when the site has a limit). The
+   * writes of a save that passed are counted, not refused halfway.
+   */
+  check(siteId: string, needed: () => Promise<number> | number): Promise<void>;
 }
 
 /** `coalesce(sum(octet_length(a) + octet_length(b) …), 0)` over columns that are never null. */
@@ -87,6 +93,7 @@ export function createStorageUsage(db: Db, siteUsage: SiteUsage): StorageUsage {
       parts.set(part, { label: label ?? part });
     },
     measure: (siteId) => measureAll(siteId, 'all'),
+    check: (siteId, needed) => siteUsage.check(siteId, needed),
     add: (siteId, part, delta, tx) => siteUsage.add(tx, siteId, part, delta),
     limit(fn) {
       siteUsage.setQuota(async (siteId): Promise<QuotaState> => {

@@ -85,7 +85,7 @@ export function createPageStore(db: Db, usage: SiteUsage): PageStore {
       const r = db.getSync?.<Omit<PageRow, 'site_id' | 'langcode' | 'url_path'>>(serveQuery(siteId, langcode, urlPath));
       return r && { page: r.row && toPage(r.row, siteId, langcode, urlPath) };
     },
-    async upsert(p) {
+    async upsert(p, o = {}) {
       checkPage(p);
       const row = {
         kind: p.kind,
@@ -100,7 +100,7 @@ export function createPageStore(db: Db, usage: SiteUsage): PageStore {
         gz: p.gz == null ? null : Buffer.isBuffer(p.gz) ? p.gz : Buffer.from(p.gz),
       };
       // The old row's bytes leave the site's usage and the new one's join it, in one transaction that
-      // the quota may refuse (nothing stored then).
+      // the quota may refuse when the caller asks (nothing stored then).
       await usage.write(p.siteId, 'pages', async (tx) => {
         const old = await storedBytes(tx, p.siteId, p.langcode, p.urlPath);
         await tx.kysely
@@ -109,14 +109,14 @@ export function createPageStore(db: Db, usage: SiteUsage): PageStore {
           .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(row))
           .execute();
         return { result: undefined, delta: (row.gz?.length ?? 0) - old };
-      });
+      }, { refuse: o.quota });
     },
     async delete(siteId, langcode, urlPath) {
       return usage.write(siteId, 'pages', async (tx) => {
         const old = await storedBytes(tx, siteId, langcode, urlPath);
         const r = await tx.run(tx.kysely.deleteFrom('pm_page').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
         return { result: r.changes > 0, delta: r.changes > 0 ? -old : 0 };
-      }, { shrinks: true });
+      });
     },
     async list(siteId, opts = {}) {
       checkCount(opts.limit, 'limit');

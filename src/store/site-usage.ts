@@ -25,11 +25,12 @@ export interface QuotaState {
 export interface SiteUsage {
   /**
    * Runs `fn` in a transaction; `fn` returns how many bytes its write added to the site's `part`
-   * (negative when it freed some). The counter moves by that much in the same transaction; a
-   * write that grows the site past its quota is rolled back with PM_ERR_QUOTA_EXCEEDED.
-   * `shrinks`: the write can only free bytes (a delete), so the quota is not asked.
+   * (negative when it freed some). The counter moves by that much in the same transaction. With
+   * `refuse`, a write that grows the site past its quota is rolled back with PM_ERR_QUOTA_EXCEEDED:
+   * for a user's own write only, never for a render of what is already stored (a re-render, a
+   * post's fan-out), which must not stop halfway; those are counted.
    */
-  write<T>(siteId: string, part: string, fn: (tx: Queryable) => Promise<{ result: T; delta: number }>, o?: { shrinks?: boolean }): Promise<T>;
+  write<T>(siteId: string, part: string, fn: (tx: Queryable) => Promise<{ result: T; delta: number }>, o?: { refuse?: boolean }): Promise<T>;
   /** Adds `delta` bytes to the site's `part`, on `q` (a transaction's `tx`, so it commits with the write). */
   add(q: Queryable, siteId: string, part: string, delta: number): Promise<void>;
   /**
@@ -106,7 +107,7 @@ export function createSiteUsage(db: Db): SiteUsage {
     },
     async write(siteId, part, fn, o = {}) {
       // Asked first, outside the transaction: the keeper reads its own tables (and plugins' measured parts).
-      const q = quota && !o.shrinks ? await quota(siteId) : undefined;
+      const q = quota && o.refuse ? await quota(siteId) : undefined;
       return db.transaction(async (tx) => {
         const { result, delta } = await fn(tx);
         await addSiteUsage(tx, siteId, part, delta);

@@ -67,6 +67,7 @@ export function createTemplateUrlStore(db: Db, usage: SiteUsage): TemplateUrlSto
           .onConflict((oc) => oc.columns(['site_id', 'langcode', 'url_path']).doUpdateSet(set))
           .execute();
         return { result: undefined, delta: Buffer.byteLength(data, 'utf8') - old };
+        // Counted, not refused here: a save asks the quota once, before any of its writes (template-url-service).
       });
     },
     async delete(siteId, langcode, urlPath) {
@@ -74,7 +75,7 @@ export function createTemplateUrlStore(db: Db, usage: SiteUsage): TemplateUrlSto
         const old = await storedBytes(tx, siteId, langcode, urlPath);
         const r = await tx.run(tx.kysely.deleteFrom('pm_template_url').where('site_id', '=', siteId).where('langcode', '=', langcode).where('url_path', '=', urlPath));
         return { result: r.changes > 0, delta: r.changes > 0 ? -old : 0 };
-      }, { shrinks: true });
+      });
     },
     async list(siteId) {
       return (await rows().where('site_id', '=', siteId).orderBy('url_path').orderBy('langcode').execute()).map(toTemplateUrl);

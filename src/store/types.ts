@@ -132,7 +132,11 @@ export interface PageStore {
   get(siteId: string, langcode: string, urlPath: string): Promise<PageRecord | undefined>;
   /** Synchronous read where the database allows it (see Db.getSync); undefined means "use get". */
   getSync(siteId: string, langcode: string, urlPath: string): { page: PageRecord | undefined } | undefined;
-  upsert(page: PageRecord): Promise<void>;
+  /**
+   * Stores the page, its bytes counted in the site's usage. `quota: true` (a user's own write) refuses
+   * it over the site's quota; other writes (renders of what is already stored) are counted, not refused.
+   */
+  upsert(page: PageRecord, o?: { quota?: boolean }): Promise<void>;
   delete(siteId: string, langcode: string, urlPath: string): Promise<boolean>;
   /** Without gz bytes (gz: null), ordered by url_path. */
   list(siteId: string, opts?: { prefix?: string; search?: string; limit?: number; offset?: number }): Promise<PageRecord[]>;

@@ -120,5 +120,27 @@ for (const { name: dialect, skip } of APP_DIALECTS) {
       for (const label of ['Files', 'Pages', 'Blog posts', 'Page revisions and trash']) assert.ok(media.body.includes(label), label);
       await t.api('PUT', '/pm/api/media-quota', { limitBytes: null });
     });
+
+    it('a post over the quota is refused before anything of it is stored; renders of what is stored are counted, not refused', async () => {
+      const made = await t.api('POST', '/pm/api/posts', { title: 'Small', body: 'A short note on kilns.', status: 'published' });
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+      const q = await quota();
+      await t.api('PUT', '/pm/api/media-quota', { limitBytes: q.usedBytes + 3000 });
+      const big = await t.api('POST', '/pm/api/posts', { title: 'Big', body: randomBytes(20_000).toString('base64'), status: 'published' });
+      assert.equal(big.status, 413, JSON.stringify(big.json));
+      assert.equal((big.json as { code: string }).code, 'PM_ERR_QUOTA_EXCEEDED');
+      const posts = (await t.api('GET', '/pm/api/posts')).json as { posts: { title: string }[] };
+      assert.deepEqual(posts.posts.map((p) => p.title).filter((x) => x === 'Big'), [], 'no post stored');
+      assert.equal(await t.app.pages.get(t.siteId, '', '/blog/big'), undefined, 'no page stored');
+      // Over the limit now (a limit below what is stored): a re-render of the stored post still happens, and is counted.
+      await t.api('PUT', '/pm/api/media-quota', { limitBytes: 1 });
+      const before = (await t.app.pages.get(t.siteId, '', '/blog/small'))!;
+      const edited = await t.api('PATCH', `/pm/api/posts/${(made.json as { post: { postId: string } }).post.postId}`, { title: 'Tiny' });
+      assert.equal(edited.status, 200, `an edit that adds almost nothing passes: ${JSON.stringify(edited.json)}`);
+      const after = (await t.app.pages.get(t.siteId, '', '/blog/small'))!;
+      assert.notEqual(after.etag, before.etag, 'its page was rendered again, over the limit, and stored');
+      assert.equal((await quota()).parts.find((p) => p.part === 'pages')!.bytes, await scanned(), 'counted as written');
+      await t.api('PUT', '/pm/api/media-quota', { limitBytes: null });
+    });
   });
 }
