@@ -11,7 +11,8 @@ import { checkbox, hidden, input, select, str } from '../../src/plugins/plugin.j
 import { html, qs, type SafeHtml } from '../../src/plugins/plugin.js';
 import type { DashboardShell, Notice } from '../../src/plugins/plugin.js';
 import type { Media } from './media-store.js';
-import { formatBytes, type MediaService, type Usage } from './media-service.js';
+import { formatBytes } from '../../src/plugins/plugin.js';
+import type { MediaService, Usage } from './media-service.js';
 import { altGuess } from './sniff.js';
 
 import { readUpload } from './upload-input.js';

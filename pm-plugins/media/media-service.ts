@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { ulid } from 'ulid';
-import { isPmError, PmError } from '../../src/plugins/plugin.js';
+import { formatBytes, isPmError, PmError } from '../../src/plugins/plugin.js';
 import type { FileStorage, ImageInfo, PluginServer } from '../../src/plugins/plugin.js';
 import type { Media, MediaSettings, MediaStore, MediaUse, Variant } from './media-store.js';
 import { processImage, readHeader, type createQueue } from './processor.js';
@@ -39,15 +39,6 @@ export interface UploadInput {
 }
 
 const ID_IN_URL = /\/pm-uploads\/([0-9A-HJKMNP-TV-Z]{26})\//g;
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) (v /= 1024, i++);
-  return `${v >= 10 ? Math.round(v) : Math.round(v * 10) / 10} ${units[i]}`;
-}
 
 export function createMediaService(o: {
   server: PluginServer;

@@ -5,7 +5,7 @@
  */
 import { PmError } from '../../src/plugins/plugin.js';
 import type { PmReply, PmRequest } from '../../src/plugins/plugin.js';
-import { formatBytes } from './media-service.js';
+import { formatBytes } from '../../src/plugins/plugin.js';
 
 export interface UploadedFile {
   field: string;

@@ -27,6 +27,7 @@ export { esc, html, qs, raw, SafeHtml, timeAgo, word } from './html.js';
 export { checkbox, fixed, hidden, input, select, str, strs, textarea, type FieldOptions } from './fields.js';
 export { encodeLocation, encodePath } from '../pages/url-path.js';
 export { searchTerms, snippetAround } from '../store/search.js';
+export { formatBytes } from '../store/site-usage.js';
 export { DEFAULT_URL_DASHBOARD_ALIAS, describeOccupant, routeMatches, shownPath, URL_DASHBOARD_PLUGIN, URL_DASHBOARD_ROUTE } from '../pages/address-service.js';
 export { makeAsset, sendAsset, type Asset } from './assets.js';
 export { trashSummary } from '../pages/history-service.js';
