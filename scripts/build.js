@@ -4,6 +4,13 @@
  * pm-themes/ and locales.txt above it), and copies the plugins' other files
  * (stylesheets, scripts) beside the compiled code. Then:
  *   node dist/src/cli/main.js serve
+ * It also bundles src/cli/main.ts with esbuild into one CommonJS file,
+ * dist/pagemanager.cjs, which starts faster (one file to read and compile
+ * instead of some 900 modules to resolve):
+ *   node dist/pagemanager.cjs serve
+ * The bundle leaves out only the packages with native addons (better-sqlite3,
+ * sharp), which load from node_modules, and reads pm-themes/, locales.txt and
+ * the plugins' files from the project folder above it, like the compiled code.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -46,4 +53,29 @@ if (!existsSync(join(out, 'src', 'cli', 'main.js'))) {
   console.error(`build: ${join(out, 'src', 'cli', 'main.js')} was not written`);
   process.exit(1);
 }
-console.log(`built ${relative(ROOT, out) || '.'}/ (and copied ${copied} plugin files); run: node ${relative(process.cwd(), join(out, 'src', 'cli', 'main.js'))} serve`);
+const bundle = join(out, 'pagemanager.cjs');
+const { build } = await import('esbuild');
+try {
+  await build({
+    entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: `node${process.versions.node.split('.')[0]}`,
+    minify: true,
+    keepNames: true,
+    legalComments: 'none',
+    // Addons are found from their package's own files; pg's optional native driver is never used.
+    external: ['better-sqlite3', 'sharp', 'pg-native'],
+    define: { 'import.meta.url': '__pm_import_meta_url' },
+    banner: { js: 'const __pm_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    logLevel: 'warning',
+  });
+} catch {
+  console.error('build: esbuild failed to bundle src/cli/main.ts (see above)');
+  process.exit(1);
+}
+const rel = (p) => relative(process.cwd(), p);
+console.log(`built ${relative(ROOT, out) || '.'}/ (and copied ${copied} plugin files); run: node ${rel(join(out, 'src', 'cli', 'main.js'))} serve`);
+console.log(`bundled ${rel(bundle)} (${(statSync(bundle).size / 1024 / 1024).toFixed(1)} MiB); run: node ${rel(bundle)} serve`);

@@ -6,7 +6,8 @@
  *   node --import tsx scripts/measure-startup.ts [--runs 7] [--idle-ms 2000]
  *
  * Ways: the single executable (dist/pagemanager, when built: npm run
- * build:binary), `node dist/src/cli/main.js` (when built: npm run build),
+ * build:binary), `node dist/src/cli/main.js` and `node dist/pagemanager.cjs`
+ * (the one-file bundle; both when built: npm run build),
  * `npm start`'s bin/pagemanager.js through tsx, and bare Fastify
  * (scripts/bench/bare-fastify-start.mjs). warm: the same, already set-up
  * data folder each run; cold (npm start only): a fresh folder each run
@@ -38,6 +39,9 @@ const WAYS: Way[] = [
   ...(existsSync(join(ROOT, 'dist', 'pagemanager')) ? [{ label: 'the binary (dist/pagemanager)', cmd: join(ROOT, 'dist', 'pagemanager'), args: serveArgs }] : []),
   ...(existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))
     ? [{ label: 'node dist/src/cli/main.js', cmd: process.execPath, args: (d: string, p: number) => [join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...serveArgs(d, p)] }]
+    : []),
+  ...(existsSync(join(ROOT, 'dist', 'pagemanager.cjs'))
+    ? [{ label: 'node dist/pagemanager.cjs (bundle)', cmd: process.execPath, args: (d: string, p: number) => [join(ROOT, 'dist', 'pagemanager.cjs'), ...serveArgs(d, p)] }]
     : []),
   { label: 'npm start (bin/pagemanager.js, tsx)', cmd: process.execPath, args: (d, p) => [BIN, ...serveArgs(d, p)] },
 ];

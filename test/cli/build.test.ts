@@ -1,6 +1,7 @@
 /**
  * `npm run build` gives plain JavaScript that runs without tsx: the README's
- * `node dist/src/cli/main.js serve` must serve the same site as `npm start`.
+ * `node dist/src/cli/main.js serve` must serve the same site as `npm start`,
+ * and so must the one-file bundle, `node dist/pagemanager.cjs serve`.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -31,6 +32,17 @@ test('npm run build compiles to JavaScript that serves the site without tsx', as
   assert.equal(css.status, 200, 'the dashboard plugin loaded from the build, with its stylesheet copied beside it');
   assert.equal((await httpGet(new URL('/pm/urls', server.url).href)).status, 200, 'the URL dashboard plugin too');
   assert.equal((await server.stop('SIGTERM')).code, 0);
+
+  // The one-file bundle beside it serves the same site from the same data folder.
+  assert.match(built.stdout, /bundled test-output\/build-\w+\/pagemanager\.cjs \(\d+\.\d MiB\)/);
+  const bundle = join(ROOT, out, 'pagemanager.cjs');
+  const bundled = await startServer(['serve', '--no-open', '--dir', tempDir(t), '--addr', `127.0.0.1:${await freePort()}`], { t, entry: bundle });
+  const page = await httpGet(bundled.url);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /Your site is ready/, 'the welcome page, from the bundle');
+  assert.equal((await httpGet(new URL('/pm/assets/dashboard.css', bundled.url).href)).status, 200, "the dashboard's stylesheet, read from the project folder");
+  assert.equal((await httpGet(new URL('/pm/urls', bundled.url).href)).status, 200);
+  assert.equal((await bundled.stop('SIGTERM')).code, 0);
 });
 
 test('npm run build refuses an output folder outside the project', async () => {
