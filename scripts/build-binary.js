@@ -22,6 +22,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { mainBundleOptions } from './bundle-main.js';
 
 const NODE_VERSION = '24.22.3';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -97,16 +98,8 @@ rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const { build } = await import('esbuild');
 const major = target.version.split('.')[0];
-await build({
-  entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
+await build(mainBundleOptions(ROOT, major, {
   outfile: join(work, 'main.cjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: `node${major}`,
-  minify: true,
-  keepNames: true,
-  legalComments: 'none',
   // pg's optional native driver is never used; better-sqlite3's addon arrives through nativeBinding.
   external: ['pg-native'],
   plugins: [
@@ -157,10 +150,7 @@ export function requireZxcvbn() {
       },
     },
   ],
-  define: { 'import.meta.url': '__pm_import_meta_url' },
-  banner: { js: 'const __pm_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-  logLevel: 'warning',
-});
+}));
 say(`bundled ${(statSync(join(work, 'main.cjs')).size / 1024 / 1024).toFixed(1)} MiB of JavaScript`);
 
 const shipped = [

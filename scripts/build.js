@@ -17,6 +17,7 @@ import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mainBundleOptions } from './bundle-main.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
@@ -56,22 +57,13 @@ if (!existsSync(join(out, 'src', 'cli', 'main.js'))) {
 const bundle = join(out, 'pagemanager.cjs');
 const { build } = await import('esbuild');
 try {
-  await build({
-    entryPoints: [join(ROOT, 'src', 'cli', 'main.ts')],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
-    minify: true,
-    keepNames: true,
-    legalComments: 'none',
-    // Addons are found from their package's own files; pg's optional native driver is never used.
-    external: ['better-sqlite3', 'sharp', 'pg-native'],
-    define: { 'import.meta.url': '__pm_import_meta_url' },
-    banner: { js: 'const __pm_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-    logLevel: 'warning',
-  });
+  await build(
+    mainBundleOptions(ROOT, process.versions.node.split('.')[0], {
+      outfile: bundle,
+      // Addons are found from their package's own files; pg's optional native driver is never used.
+      external: ['better-sqlite3', 'sharp', 'pg-native'],
+    }),
+  );
 } catch {
   console.error('build: esbuild failed to bundle src/cli/main.ts (see above)');
   process.exit(1);
