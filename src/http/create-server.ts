@@ -97,7 +97,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     serverFactory(handler) {
       fastifyHandler = handler;
       const server = createServer(SERVER_TIMEOUTS, (req, res) => {
-        drain!.track(req, res);
+        drain!.track(res);
         dispatch(req, res);
       });
       drain = createConnectionDrain(server);

@@ -81,6 +81,11 @@ export function toServable(rec: PageRecord | undefined): ServablePage {
 
 export interface PageCache {
   get(key: string): ServablePage | undefined;
+  /**
+   * The read of every request: `get` by the parts of the key, without building the key. It
+   * refreshes the entry's place in the LRU at most once a second (see `createPageCache`).
+   */
+  find(siteId: string, langcode: string, urlPath: string): ServablePage | undefined;
   /** A page just written: always kept (if it fits). */
   set(key: string, page: ServablePage): void;
   /**
@@ -110,12 +115,20 @@ export interface PageCache {
  * more than a small budget. So once evictions add up to a quarter of the budget (4–32 MB) the
  * cache asks for a full collection (one, at the next turn of the event loop; ~10–30 ms on a
  * typical heap), which bounds RSS to the budget plus that much.
+ *
+ * The read of every request (`find`) does not go through the LRU: building the key (a
+ * concatenation V8 must flatten and hash) and moving the entry to the LRU's tail cost more than
+ * the rest of answering a cached page in JavaScript. Entries are also kept in plain maps by site,
+ * language and path (the path is the request's own string, hashed once), and a hit tells the
+ * LRU only when the entry was not touched yet in the current second: the eviction order is
+ * exact to within a second, which is all a cache of pages needs.
  */
 export function createPageCache(maxMb: number): PageCache {
   if (maxMb <= 0) {
     return {
       enabled: false,
       get: () => undefined,
+      find: () => undefined,
       set: () => {},
       offer: () => {},
       delete: () => {},
@@ -124,14 +137,38 @@ export function createPageCache(maxMb: number): PageCache {
     };
   }
   const maxBytes = Math.floor(maxMb * 1024 * 1024);
+  startClock();
   const collect = fullCollection();
   const gcEvery = Math.min(32 * 1024 * 1024, Math.max(4 * 1024 * 1024, maxBytes / 4));
   let evicted = 0;
   let gcPending = false;
+  const index = new Map<string, Map<string, Map<string, Indexed>>>();
+  const paths = (siteId: string, langcode: string, create: boolean): Map<string, Indexed> | undefined => {
+    let bySite = index.get(siteId);
+    if (!bySite) {
+      if (!create) return undefined;
+      index.set(siteId, (bySite = new Map()));
+    }
+    let byPath = bySite.get(langcode);
+    if (!byPath && create) bySite.set(langcode, (byPath = new Map()));
+    return byPath;
+  };
+  const unindex = (k: string) => {
+    const [siteId, langcode, urlPath] = splitKey(k);
+    const byPath = paths(siteId, langcode, false);
+    if (!byPath) return;
+    byPath.delete(urlPath);
+    if (byPath.size === 0) {
+      const bySite = index.get(siteId)!;
+      bySite.delete(langcode);
+      if (bySite.size === 0) index.delete(siteId);
+    }
+  };
   const lru = new LRUCache<string, ServablePage>({
     maxSize: maxBytes,
     sizeCalculation: (p) => Math.max(1, p.size),
-    dispose: (p, _k, reason) => {
+    dispose: (p, k, reason) => {
+      unindex(k);
       if (!collect || (reason !== 'evict' && reason !== 'set' && reason !== 'delete')) return;
       evicted += p.size;
       if (evicted < gcEvery || gcPending) return;
@@ -148,11 +185,24 @@ export function createPageCache(maxMb: number): PageCache {
   let seen = new Set<string>();
   let seenBefore = new Set<string>();
   const put = (k: string, p: ServablePage) => {
-    if (p.size <= maxBytes) lru.set(k, p);
+    if (p.size > maxBytes) return;
+    lru.set(k, p);
+    const [siteId, langcode, urlPath] = splitKey(k);
+    // Never touched yet: its first hit refreshes its place in the LRU, whatever the second.
+    if (lru.peek(k) === p) paths(siteId, langcode, true)!.set(urlPath, { key: k, page: p, second: -1 });
   };
   return {
     enabled: true,
     get: (k) => lru.get(k),
+    find(siteId, langcode, urlPath) {
+      const e = index.get(siteId)?.get(langcode)?.get(urlPath);
+      if (e === undefined) return undefined;
+      if (e.second !== clock.second) {
+        e.second = clock.second;
+        lru.get(e.key);
+      }
+      return e.page;
+    },
     set: put,
     offer(k, p) {
       // While there is room nothing is evicted, so nothing piles up. "No page here" answers
@@ -169,11 +219,32 @@ export function createPageCache(maxMb: number): PageCache {
     },
     clear: () => {
       lru.clear();
+      index.clear();
       seen.clear();
       seenBefore.clear();
     },
     stats: () => ({ entries: lru.size, bytes: lru.calculatedSize, maxBytes }),
   };
+}
+
+/** An entry of the request path's maps: the page, and the second its LRU entry was last touched. */
+interface Indexed {
+  key: string;
+  page: ServablePage;
+  second: number;
+}
+
+/** `pageKey`'s parts; the path may itself hold NUL characters (a decoded %00), the others never do. */
+function splitKey(k: string): [string, string, string] {
+  const a = k.indexOf('\u0000');
+  const b = k.indexOf('\u0000', a + 1);
+  return [k.slice(0, a), k.slice(a + 1, b), k.slice(b + 1)];
+}
+
+/** A second counter shared by every cache, ticked by one unref'd timer started with the first cache. */
+const clock = { second: 0, timer: undefined as NodeJS.Timeout | undefined };
+function startClock(): void {
+  clock.timer ??= setInterval(() => clock.second++, 1000).unref();
 }
 
 let gcFn: (() => void) | null | undefined;

@@ -169,13 +169,13 @@ export function createPageService(opts: {
       return existed;
     },
     peek(siteId, langcode, urlPath) {
-      return trusted() ? cache.get(pageKey(siteId, langcode, urlPath)) : undefined;
+      return trusted() ? cache.find(siteId, langcode, urlPath) : undefined;
     },
     lookupSync(siteId, langcode, urlPath) {
       if (!trusted()) return undefined;
-      const key = pageKey(siteId, langcode, urlPath);
-      const hit = cache.get(key);
+      const hit = cache.find(siteId, langcode, urlPath);
       if (hit) return { page: hit, fromCache: true };
+      const key = pageKey(siteId, langcode, urlPath);
       const readAt = generation;
       const r = store.getSync(siteId, langcode, urlPath);
       if (!r) return undefined;
