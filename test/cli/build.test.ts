@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
@@ -34,15 +34,29 @@ test('npm run build compiles to JavaScript that serves the site without tsx', as
   assert.equal((await server.stop('SIGTERM')).code, 0);
 
   // The one-file bundle beside it serves the same site from the same data folder.
-  assert.match(built.stdout, /bundled test-output\/build-\w+\/pagemanager\.cjs \(\d+\.\d MiB\)/);
+  assert.match(built.stdout, /bundled test-output\/build-\w+\/pagemanager-bundle\.cjs \(\d+\.\d MiB\); run: node test-output\/build-\w+\/pagemanager\.cjs serve/);
   const bundle = join(ROOT, out, 'pagemanager.cjs');
-  const bundled = await startServer(['serve', '--no-open', '--dir', tempDir(t), '--addr', `127.0.0.1:${await freePort()}`], { t, entry: bundle });
-  const page = await httpGet(bundled.url);
-  assert.equal(page.status, 200);
-  assert.match(page.body, /Your site is ready/, 'the welcome page, from the bundle');
-  assert.equal((await httpGet(new URL('/pm/assets/dashboard.css', bundled.url).href)).status, 200, "the dashboard's stylesheet, read from the project folder");
-  assert.equal((await httpGet(new URL('/pm/urls', bundled.url).href)).status, 200);
-  assert.equal((await bundled.stop('SIGTERM')).code, 0);
+  const cacheDir = join(ROOT, out, '.code-cache');
+  assert.equal(existsSync(cacheDir), false, 'no code cache before the first start');
+  const dataDir = tempDir(t);
+  // Twice: the first start compiles the bundle and writes its code cache, the second starts from
+  // it (V8 accepts it: a refused cache would be written again, with a new time).
+  let writtenAt: number | undefined;
+  for (const round of ['without a code cache', 'from the code cache']) {
+    const bundled = await startServer(['serve', '--no-open', '--dir', dataDir, '--addr', `127.0.0.1:${await freePort()}`], { t, entry: bundle });
+    const page = await httpGet(bundled.url);
+    assert.equal(page.status, 200, round);
+    assert.match(page.body, /Your site is ready/, `the welcome page, from the bundle, ${round}`);
+    assert.equal((await httpGet(new URL('/pm/assets/dashboard.css', bundled.url).href)).status, 200, "the dashboard's stylesheet, read from the project folder");
+    assert.equal((await httpGet(new URL('/pm/urls', bundled.url).href)).status, 200);
+    assert.equal((await bundled.stop('SIGTERM')).code, 0);
+    const cached = readdirSync(cacheDir);
+    assert.equal(cached.length, 1, `one code cache after a start ${round}: ${cached.join(', ')}`);
+    const mtime = statSync(join(cacheDir, cached[0])).mtimeMs;
+    if (writtenAt !== undefined) assert.equal(mtime, writtenAt, 'the second start used the cache as it was, without writing it again');
+    writtenAt = mtime;
+    assert.match(cached[0], new RegExp(`^pagemanager-${process.version.replace(/\./g, '\\.')}-${process.arch}-\\d+-\\d+\\.bin$`));
+  }
 });
 
 test('npm run build refuses an output folder outside the project', async () => {
