@@ -112,6 +112,13 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   /** false: no jobs run (maintenance commands such as backup and restore). Default true. */
   background?: boolean;
+  /**
+   * Listen on config.host:config.port as soon as the page store can answer, before themes,
+   * plugins and routes are ready (`pagemanager serve`); requests for routes wait until they
+   * are. A listen error is thrown with `listenFailed: true`. Not for host `localhost`, which
+   * Fastify's own listen binds on both 127.0.0.1 and ::1: `listen()` does it then.
+   */
+  listenEarly?: boolean;
 }
 
 /** Ensures the data folder exists and is writable, with a message that says which folder. */
@@ -200,6 +207,48 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // Every page has an SEO section, whatever its template (src/pages/seo.ts).
       sharedProperties: { seo: SEO_PROPERTY },
     });
+
+    const auth = createAuth({ stores, db, secretKey: config.secretKey, ttlMs: config.sessionTtlMs });
+    await auth.start();
+    closers.push(() => auth.close());
+    const csrfSecret = config.secretKey ?? (await stores.keys.getOrCreateSecret(primary.siteId, 'csrf', () => randomBytes(32).toString('base64url')));
+    const csrf = createCsrf(csrfSecret);
+    const locales = await readLocales(join(config.dir, 'locales.txt'), runtime().files());
+    // The routes' services below are reached only once the routes are open (see listenEarly).
+    const http = createHttpServer({
+      config,
+      stores,
+      sites,
+      locales,
+      pages,
+      auth,
+      csrf,
+      themes,
+      defaultTheme: (siteId) => (siteId ? siteThemes.active(siteId) : config.theme),
+      menus: (siteId, langcode) => menus.forRender(siteId, langcode),
+      notFoundPage: (siteId, langcode) => notFound.page(siteId, langcode),
+      offlineUser: () => offlineUser,
+      logger: opts.logger ?? false,
+    });
+    let listening = false;
+    let started = false;
+    if (opts.listenEarly) {
+      // Stored pages are served from here on: a restart keeps visitors waiting only this long.
+      closers.push(() => {
+        if (http.server.listening) http.server.close();
+      });
+      try {
+        await http.listenEarly(config.host, config.port);
+      } catch (e) {
+        throw Object.assign(e as Error, { listenFailed: true });
+      }
+      listening = true;
+      // A start that fails from here answers the requests it held (and stops listening, above).
+      closers.push(() => {
+        if (!started) http.abort();
+      });
+    }
+
     await themes.load();
     if (config.strictThemes) {
       const problems = (await themes.check()).filter((t) => t.errors.length);
@@ -247,10 +296,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await siteThemes.start(sites.all().map((s) => s.siteId));
     closers.push(() => siteThemes.close());
 
-    const auth = createAuth({ stores, db, secretKey: config.secretKey, ttlMs: config.sessionTtlMs });
-    await auth.start();
-    closers.push(() => auth.close());
-    const csrfSecret = config.secretKey ?? (await stores.keys.getOrCreateSecret(primary.siteId, 'csrf', () => randomBytes(32).toString('base64url')));
 
     const siteService: SiteService = {
       list: () => sites.all(),
@@ -269,23 +314,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       },
     };
 
-    const csrf = createCsrf(csrfSecret);
-    const locales = await readLocales(join(config.dir, 'locales.txt'), runtime().files());
-    const http = createHttpServer({
-      config,
-      stores,
-      sites,
-      locales,
-      pages,
-      auth,
-      csrf,
-      themes,
-      defaultTheme: (siteId) => (siteId ? siteThemes.active(siteId) : config.theme),
-      menus: (siteId, langcode) => menus.forRender(siteId, langcode),
-      notFoundPage: (siteId, langcode) => notFound.page(siteId, langcode),
-      offlineUser: () => offlineUser,
-      logger: opts.logger ?? false,
-    });
 
     const uploads = createUploadStorage(config.dir, opts.env ?? process.env);
     closers.push(() => uploads.close());
@@ -379,6 +407,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       // A broken default theme must not stop the start; the dashboard shows the theme's error.
       http.fastify.log.warn({ err: e }, 'could not create the welcome page');
     }
+    started = true;
+    if (listening) http.open();
 
     return {
       config,
@@ -406,7 +436,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       },
       tables: () => ownedTables(plugins),
       async listen() {
-        await http.fastify.listen({ host: config.host, port: config.port });
+        if (!listening) await http.fastify.listen({ host: config.host, port: config.port });
         const a = http.server.address();
         const port = typeof a === 'object' && a ? a.port : config.port;
         const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;

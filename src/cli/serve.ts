@@ -68,16 +68,21 @@ async function openWhenReady(host: string, port: number, url: string): Promise<v
 
 export async function serve(config: Config): Promise<number> {
   let stop = (_why: string) => {};
-  const app = await createApp(config, {
-    logger: { level: config.debug ? 'debug' : 'warn', redact: ['req.headers.cookie', 'req.headers.authorization'] },
-    onStopRequested: () => stop('The Stop button in the dashboard'),
-  });
+  let app;
   let addr;
   try {
+    app = await createApp(config, {
+      logger: { level: config.debug ? 'debug' : 'warn', redact: ['req.headers.cookie', 'req.headers.authorization'] },
+      onStopRequested: () => stop('The Stop button in the dashboard'),
+      // Stored pages answer while the plugins load; see AppOptions.listenEarly for localhost.
+      listenEarly: config.host !== 'localhost',
+    });
     addr = await app.listen();
   } catch (e) {
-    await app.close();
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    await app?.close();
+    // Only a failure to listen means the port; createApp throws everything else as it is.
+    const listenFailed = app !== undefined || (e as { listenFailed?: boolean }).listenFailed === true;
+    if (listenFailed && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
       const url = `http://${config.host === '0.0.0.0' ? 'localhost' : shownHost}:${config.port}/`;
       const who = await probe(config.host, config.port);
@@ -89,7 +94,7 @@ export async function serve(config: Config): Promise<number> {
       const name = (await listenerName(config.port)) ?? (who?.server ? `a web server that calls itself "${who.server}"` : 'another program');
       throw new PmError('PM_ERR_CONFIG', { detail: `port ${config.port} on ${config.host} is in use by ${name}; stop it or pick another port with --addr` });
     }
-    if ((e as NodeJS.ErrnoException).code === 'EACCES') {
+    if (listenFailed && (e as NodeJS.ErrnoException).code === 'EACCES') {
       throw new PmError('PM_ERR_CONFIG', { detail: `not allowed to listen on port ${config.port}; ports below 1024 need privileges, pick another with --addr` });
     }
     throw e;

@@ -19,7 +19,7 @@ import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
 import type { Auth } from './auth.js';
 import { CSRF_COOKIE, type Csrf } from './csrf.js';
 import { renderError, wantsJson } from './error-response.js';
-import { createFrontHandler, frontContext } from './front-handler.js';
+import { createFrontHandler, frontContext, kFront } from './front-handler.js';
 import { createConnectionDrain, type ConnectionDrain } from './connection-drain.js';
 import { createHostGuard } from './host-guard.js';
 import type { SiteRegistry } from './site-registry.js';
@@ -52,6 +52,16 @@ export interface HttpServer {
   drain(deadlineMs: number): Promise<{ forced: number }>;
   /** Renders an error as the response: JSON for API calls, a page otherwise. */
   sendError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply;
+  /**
+   * Listens before the routes are ready (`pagemanager serve`): stored pages are answered from the
+   * first moment, every other request waits until `open()` and then takes the full path, from
+   * the start (the page it asked for may have been written meanwhile: the welcome page).
+   */
+  listenEarly(host: string, port: number): Promise<void>;
+  /** The routes are ready: held requests go on, and from now on nothing is held. */
+  open(): void;
+  /** The start failed after `listenEarly`: held requests get a 500 (the details go to the log), the server stops listening. */
+  abort(): void;
 }
 
 /**
@@ -84,7 +94,24 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
   let front!: ReturnType<typeof createFrontHandler>;
   let drain: ConnectionDrain | undefined;
-  const dispatch = (req: IncomingMessage, res: ServerResponse) => front(req, res, fastifyHandler);
+  /** False between `listenEarly` and `open`: what the front handler does not answer waits in `held`. */
+  let routesOpen = true;
+  let held: [IncomingMessage, ServerResponse][] = [];
+  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
+    if (routesOpen) return front(req, res, fastifyHandler);
+    const url = req.url;
+    front(req, res, (r, s) => {
+      // As it arrived: the front handler runs again on it once the routes are open.
+      r.url = url;
+      delete (r as IncomingMessage & { [kFront]?: unknown })[kFront];
+      held.push([r, s]);
+    });
+  };
+  const release = (each: (req: IncomingMessage, res: ServerResponse) => void) => {
+    const waiting = held;
+    held = [];
+    for (const [req, res] of waiting) if (!res.destroyed && !res.headersSent) each(req, res);
+  };
 
   const trust = trustFunction(config.trustProxy);
   const fastify = Fastify({
@@ -264,6 +291,36 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     server: fastify.server,
     sendError,
     drain: (ms) => drain!.drain(ms),
+    listenEarly(host, port) {
+      routesOpen = false;
+      const server = fastify.server;
+      return new Promise((resolve, reject) => {
+        const failed = (err: Error) => {
+          routesOpen = true;
+          reject(err);
+        };
+        server.once('error', failed);
+        server.listen({ host, port }, () => {
+          server.off('error', failed);
+          resolve();
+        });
+      });
+    },
+    open() {
+      routesOpen = true;
+      release((req, res) => {
+        try {
+          dispatch(req, res);
+        } catch {
+          res.destroy();
+        }
+      });
+    },
+    abort() {
+      routesOpen = true;
+      release((req, res) => sendRawError(req, res, new PmError('PM_ERR_INTERNAL')));
+      if (fastify.server.listening) fastify.server.close();
+    },
     // light-my-request is for tests and in-process callers (the CLI, benchmarks): loaded on the first inject, as Fastify does.
     inject: async (opts) => (await import('light-my-request')).default(dispatch, typeof opts === 'string' ? { url: opts } : opts),
   };
