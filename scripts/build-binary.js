@@ -11,7 +11,9 @@
  *      CommonJS; import.meta.url is defined from __filename).
  *   4. The shipped files (pm-themes/, locales.txt, the built-in plugins' non-code
  *      files) and the addon as SEA assets, listed in pm-bundle.json.
- *   5. The blob injected into a copy of that Node with postject; the size printed.
+ *   5. The main: scripts/launcher.cjs, which runs the bundle (the asset pm-main.cjs)
+ *      with a V8 code cache in the user's cache folder.
+ *   6. The blob injected into a copy of that Node with postject; the size printed.
  *
  * Steps 1 and 2 are cached in node_modules/.cache/pagemanager-binary/.
  */
@@ -193,9 +195,13 @@ const native = {
 const index = { version: pkg.version, builtAtMs: Date.now(), files, native };
 writeFileSync(join(work, 'pm-bundle.json'), JSON.stringify(index));
 assets['pm-bundle.json'] = join(work, 'pm-bundle.json');
+// The main is scripts/launcher.cjs, which compiles the bundle (an asset) with a V8 code cache
+// kept in the user's cache folder: the functions a start runs are compiled once, not every start.
+assets['pm-main.cjs'] = join(work, 'main.cjs');
+copyFileSync(join(ROOT, 'scripts', 'launcher.cjs'), join(work, 'launcher.cjs'));
 writeFileSync(
   join(work, 'sea-config.json'),
-  JSON.stringify({ main: join(work, 'main.cjs'), output: join(work, 'sea.blob'), disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2),
+  JSON.stringify({ main: join(work, 'launcher.cjs'), output: join(work, 'sea.blob'), disableExperimentalSEAWarning: true, useCodeCache: true, assets }, null, 2),
 );
 execFileSync(target.node, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'pipe' });
 say(`${shipped.length} shipped files and the better-sqlite3 and sharp addons in the blob`);
