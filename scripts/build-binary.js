@@ -24,7 +24,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { mainBundleOptions } from './bundle-main.js';
+import { asciiOnly, mainBundleOptions } from './bundle-main.js';
 
 const NODE_VERSION = '24.22.3';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,6 +153,7 @@ export function requireZxcvbn() {
     },
   ],
 }));
+asciiOnly(join(work, 'main.cjs'));
 say(`bundled ${(statSync(join(work, 'main.cjs')).size / 1024 / 1024).toFixed(1)} MiB of JavaScript`);
 
 const shipped = [

@@ -18,7 +18,7 @@ import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { mainBundleOptions } from './bundle-main.js';
+import { asciiOnly, mainBundleOptions } from './bundle-main.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string', default: 'dist' } } });
@@ -70,6 +70,7 @@ try {
   console.error('build: esbuild failed to bundle src/cli/main.ts (see above)');
   process.exit(1);
 }
+asciiOnly(bundle);
 cpSync(join(ROOT, 'scripts', 'launcher.cjs'), launcher);
 // A code cache of an earlier bundle is never used again (its key holds the bundle's size and time).
 rmSync(join(out, '.code-cache'), { recursive: true, force: true });

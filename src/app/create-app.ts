@@ -9,6 +9,7 @@ import { requireSanitizeHtml } from '../forms/lazy-libs.js';
 import { createAuth, type Auth } from '../http/auth.js';
 import { createHttpServer, type HttpServer } from '../http/create-server.js';
 import { createCsrf } from '../http/csrf.js';
+import { startIdleCollector } from '../http/idle-memory.js';
 import { createSiteRegistry, parseLocales, type SiteRegistry } from '../http/site-registry.js';
 import { linkProblem } from '../pages/link-url.js';
 import { SEO_PROPERTY } from '../pages/seo.js';
@@ -21,7 +22,7 @@ import { createContentList } from '../pages/content-list.js';
 import { createHistoryStore } from '../store/history-store.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
 import { createMenuService, type MenuService } from '../pages/menu-service.js';
-import { createPageCache } from '../pages/page-cache.js';
+import { createPageCache, fullCollection } from '../pages/page-cache.js';
 import { createPageService, type PageService } from '../pages/page-service.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import { createAddressService, type AddressService } from '../pages/address-service.js';
@@ -409,6 +410,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }
     started = true;
     if (listening) http.open();
+    const idle = startIdleCollector({ activity: () => http.requests(), collect: fullCollection() });
+    closers.push(() => idle.stop());
 
     return {
       config,

@@ -60,6 +60,8 @@ export interface HttpServer {
   listenEarly(host: string, port: number): Promise<void>;
   /** The routes are ready: held requests go on, and from now on nothing is held. */
   open(): void;
+  /** How many requests arrived so far. */
+  requests(): number;
   /** The start failed after `listenEarly`: held requests get a 500 (the details go to the log), the server stops listening. */
   abort(): void;
 }
@@ -94,6 +96,8 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
   let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
   let front!: ReturnType<typeof createFrontHandler>;
   let drain: ConnectionDrain | undefined;
+  /** Requests received so far (src/http/idle-memory.ts watches it). */
+  let requests = 0;
   /** False between `listenEarly` and `open`: what the front handler does not answer waits in `held`. */
   let routesOpen = true;
   let held: [IncomingMessage, ServerResponse][] = [];
@@ -124,6 +128,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     serverFactory(handler) {
       fastifyHandler = handler;
       const server = createServer(SERVER_TIMEOUTS, (req, res) => {
+        requests++;
         drain!.track(res);
         dispatch(req, res);
       });
@@ -306,6 +311,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
         });
       });
     },
+    requests: () => requests,
     open() {
       routesOpen = true;
       release((req, res) => {

@@ -249,7 +249,7 @@ function startClock(): void {
 
 let gcFn: (() => void) | null | undefined;
 /** V8's full collection, or null where it cannot be had. Exposed once per process through a flag and a fresh context. */
-function fullCollection(): (() => void) | null {
+export function fullCollection(): (() => void) | null {
   if (gcFn !== undefined) return gcFn;
   try {
     setFlagsFromString('--expose-gc');

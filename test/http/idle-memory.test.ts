@@ -1,0 +1,37 @@
+// The idle collector (src/http/idle-memory.ts): full collections only in quiet spells, at most
+// two per spell, none while requests keep arriving.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { startIdleCollector } from '../../src/http/idle-memory.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('a quiet server is collected twice, then left alone until requests come and go again', async () => {
+  let requests = 0;
+  let collections = 0;
+  const c = startIdleCollector({ activity: () => requests, collect: () => collections++, everyMs: 10 });
+  try {
+    for (let i = 0; i < 200 && collections < 2; i++) await sleep(10);
+    assert.equal(collections, 2);
+    await sleep(100);
+    assert.equal(collections, 2, 'no more than two per quiet spell');
+
+    // A request ends the spell; the next quiet one is collected twice more.
+    requests++;
+    for (let i = 0; i < 200 && collections < 4; i++) await sleep(10);
+    assert.equal(collections, 4);
+    await sleep(100);
+    assert.equal(collections, 4);
+  } finally {
+    c.stop();
+  }
+  const after = collections;
+  await sleep(60);
+  assert.equal(collections, after, 'stop() ends it');
+});
+
+test('without a collection to run (no --expose-gc to be had) it does nothing', async () => {
+  const c = startIdleCollector({ activity: () => 0, collect: null, everyMs: 5 });
+  await sleep(30);
+  c.stop();
+});
