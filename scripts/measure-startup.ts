@@ -3,7 +3,7 @@
  * how much memory it holds once idle, started each way it ships, against bare
  * Fastify started the same way in the same run (the ratios are to it).
  *
- *   node --import tsx scripts/measure-startup.ts [--runs 7] [--idle-ms 2000]
+ *   node --import tsx scripts/measure-startup.ts [--runs 7] [--idle-ms 2000] [--settled-ms 12000]
  *
  * Ways: the single executable (dist/pagemanager, when built: npm run
  * build:binary), `node dist/src/cli/main.js` and `node dist/pagemanager.cjs`
@@ -13,7 +13,9 @@
  * data folder each run; cold (npm start only): a fresh folder each run
  * (migrations, primary site, superadmin, welcome page).
  * RSS is VmRSS from /proc/PID/status after the server has been idle for
- * --idle-ms (Linux only; elsewhere it prints "n/a"). `--version` (spawn to
+ * --idle-ms (Linux only; elsewhere it prints "n/a"), and again after
+ * --settled-ms when given (a quiet server gives memory back after a few
+ * seconds: src/http/idle-memory.ts). `--version` (spawn to
  * exit) is shown as the floor: node, tsx and the module graph, no server.
  * `serve` answers stored pages before its plugins and routes are ready, so
  * the time until a route answers (GET /pm/health) is shown as well.
@@ -50,9 +52,10 @@ const WAYS: Way[] = [
 const POLL_MS = 5;
 const START_TIMEOUT_MS = 60_000;
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, 'idle-ms': { type: 'string', default: '2000' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, 'idle-ms': { type: 'string', default: '2000' }, 'settled-ms': { type: 'string', default: '0' } } });
 const RUNS = Number(values.runs);
 const IDLE_MS = Number(values['idle-ms']);
+const SETTLED_MS = Number(values['settled-ms']);
 if (!Number.isInteger(RUNS) || RUNS < 1 || !Number.isFinite(IDLE_MS) || IDLE_MS < 0) {
   console.error('measure-startup: --runs must be a positive integer and --idle-ms a number of milliseconds');
   process.exit(2);
@@ -101,6 +104,8 @@ interface Sample {
   /** Spawn → first 200 on /pm/health, a route: the plugins loaded and the routes open (pagemanager only). */
   routesMs: number | undefined;
   rssKiB: number | undefined;
+  /** RSS after --settled-ms: once the idle collector ran (src/http/idle-memory.ts). */
+  settledKiB: number | undefined;
 }
 
 async function measureServe(dir: string, way: Way = WAYS[WAYS.length - 1]): Promise<Sample> {
@@ -127,7 +132,13 @@ async function measureServe(dir: string, way: Way = WAYS[WAYS.length - 1]): Prom
       else await new Promise((r) => setTimeout(r, POLL_MS));
     }
     await new Promise((r) => setTimeout(r, IDLE_MS));
-    return { startMs, routesMs, rssKiB: rssKiB(child.pid!) };
+    const idle = rssKiB(child.pid!);
+    let settled: number | undefined;
+    if (SETTLED_MS > IDLE_MS) {
+      await new Promise((r) => setTimeout(r, SETTLED_MS - IDLE_MS));
+      settled = rssKiB(child.pid!);
+    }
+    return { startMs, routesMs, rssKiB: idle, settledKiB: settled };
   } finally {
     if (!exited) child.kill('SIGTERM');
     const code = await done;
@@ -191,6 +202,11 @@ try {
   addRow('npm start: cold, new folder', cold.map((s) => s.startMs), ms, bareStart);
   addRow('npm start --version (spawn → exit)', version, ms);
   for (const w of WAYS) addRow(`${w.label}: idle RSS after ${IDLE_MS} ms`, rss(warm.get(w)!), mib, bareRss);
+  if (SETTLED_MS > IDLE_MS) {
+    const settled = (xs: Sample[]) => xs.flatMap((s) => (s.settledKiB === undefined ? [] : [s.settledKiB]));
+    const bareSettled = median(settled(warm.get(bare)!));
+    for (const w of WAYS) addRow(`${w.label}: idle RSS after ${SETTLED_MS} ms`, settled(warm.get(w)!), mib, bareSettled);
+  }
 
   const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => r[c].length)));
   console.log(`pagemanager startup: ${RUNS} runs each; node ${process.version}, ${availableParallelism()} CPUs, load average ${load} at the start`);
