@@ -297,7 +297,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await siteThemes.start(sites.all().map((s) => s.siteId));
     closers.push(() => siteThemes.close());
 
-
     const siteService: SiteService = {
       list: () => sites.all(),
       async create(input) {
@@ -314,7 +313,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
         return s;
       },
     };
-
 
     const uploads = createUploadStorage(config.dir, opts.env ?? process.env);
     closers.push(() => uploads.close());

@@ -54,16 +54,21 @@ function slowPlugin(): { plugin: Plugin; release(): void; fail(): void; started:
   };
 }
 
-test('while the plugins load, stored pages are answered and routes wait, then answer in full', async (t) => {
+/** A data folder with its welcome page, then a start with listenEarly held up by the slow plugin, listening. */
+async function startHeldUp(t: { after(f: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'pm-early-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   // A first start writes the welcome page.
   await (await startTestApp({}, { dir })).app.close();
-
   const port = await freePort();
   const slow = slowPlugin();
   const starting = startTestApp({ addr: `127.0.0.1:${port}` }, { dir, listenEarly: true, extraPlugins: [slow.plugin] });
   await slow.started;
+  return { dir, port, slow, starting };
+}
+
+test('while the plugins load, stored pages are answered and routes wait, then answer in full', async (t) => {
+  const { port, slow, starting } = await startHeldUp(t);
   const home = await until('the welcome page', async () => {
     const r = await get(port, '/');
     return r.status === 200 ? r : undefined;
@@ -91,13 +96,7 @@ test('while the plugins load, stored pages are answered and routes wait, then an
 });
 
 test('a start that fails after listening answers what it held with a 500 and lets go of the port', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pm-early-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  await (await startTestApp({}, { dir })).app.close();
-  const port = await freePort();
-  const slow = slowPlugin();
-  const starting = startTestApp({ addr: `127.0.0.1:${port}` }, { dir, listenEarly: true, extraPlugins: [slow.plugin] });
-  await slow.started;
+  const { dir, port, slow, starting } = await startHeldUp(t);
   await until('the port', async () => ((await get(port, '/')).status === 200 ? true : undefined));
   const held = get(port, '/pm/health');
   await new Promise((r) => setTimeout(r, 100));
