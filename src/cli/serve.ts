@@ -67,7 +67,27 @@ async function openWhenReady(host: string, port: number, url: string): Promise<v
 }
 
 export async function serve(config: Config): Promise<number> {
-  let stop = (_why: string) => {};
+  // A signal during start-up (the port may already answer: listenEarly) is kept and acted on
+  // once the start has ended, so the database is never left half-opened or half-migrated.
+  // A second signal, or a start that does not end within the shutdown timeout, exits at once.
+  let stopDuringStart: string | undefined;
+  let startGiveUp: NodeJS.Timeout | undefined;
+  let stop = (why: string) => {
+    if (stopDuringStart !== undefined) {
+      process.stderr.write(`pagemanager: ${why} again during start-up; exiting without waiting\n`);
+      process.exit(1);
+    }
+    stopDuringStart = why;
+    process.stdout.write(`\n${why}: stopping once start-up has finished (up to ${config.shutdownTimeoutMs / 1000} s)…\n`);
+    startGiveUp = setTimeout(() => {
+      process.stderr.write(`pagemanager: start-up did not finish within ${config.shutdownTimeoutMs / 1000} s of ${why}; exiting\n`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+  };
+  const onSigint = () => stop('SIGINT');
+  const onSigterm = () => stop('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   let app;
   let addr;
   try {
@@ -79,6 +99,9 @@ export async function serve(config: Config): Promise<number> {
     });
     addr = await app.listen();
   } catch (e) {
+    clearTimeout(startGiveUp);
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
     await app?.close();
     // Only a failure to listen means the port; createApp throws everything else as it is.
     const listenFailed = app !== undefined || (e as { listenFailed?: boolean }).listenFailed === true;
@@ -98,6 +121,14 @@ export async function serve(config: Config): Promise<number> {
       throw new PmError('PM_ERR_CONFIG', { detail: `not allowed to listen on port ${config.port}; ports below 1024 need privileges, pick another with --addr` });
     }
     throw e;
+  }
+  clearTimeout(startGiveUp);
+  if (stopDuringStart !== undefined) {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+    await app.close({ drainMs: config.shutdownTimeoutMs });
+    process.stdout.write(`${stopDuringStart}: stopped\n`);
+    return 0;
   }
   const where = config.dsn.startsWith('postgres') ? 'PostgreSQL' : config.dsn;
   // singlesite with nobody to log in: say how to make the first user, with the same --dir and --dsn.
@@ -132,7 +163,5 @@ export async function serve(config: Config): Promise<number> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
   return -1;
 }

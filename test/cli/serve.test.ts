@@ -4,13 +4,14 @@
  * clean stop on SIGINT/SIGTERM while a request is in flight.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, hasStack, httpGet, runCli, startServer, stderrLines, tempDir, tryConnect, writeSlowPlugin, type RunningServer } from './cli-helpers.js';
+import { BIN, ROOT, cliEnv, freePort, hasStack, httpGet, runCli, startServer, stderrLines, tempDir, tryConnect, writeSlowPlugin, type RunningServer } from './cli-helpers.js';
 
 /** Slow enough that the stop is seen while the request is still running, even on a busy machine. */
 const SLOW_MS = 1500;
@@ -193,4 +194,56 @@ test('singlesite mode has no Stop button and no /pm/stop', async (t) => {
   assert.equal(r.status, 404);
   assert.equal((await fetch(s.url)).status, 200, 'still running');
   assert.equal((await s.stop()).code, 0);
+});
+
+test('SIGTERM while the plugins still load (stored pages already answer): the start finishes, then it stops cleanly with exit 0', async (t) => {
+  const dir = tempDir(t);
+  const port = await freePort();
+  const args = ['serve', '--mode', 'singlesite', '--addr', `127.0.0.1:${port}`, '--dir', dir, '--no-open'];
+  // A first start writes the welcome page, so the next one has a page to serve before its routes.
+  await (await startServer(args, { t })).stop('SIGTERM');
+
+  // A plugin whose start waits until the file "go" appears in the data folder.
+  const folder = join(dir, 'pm-plugins', 'held');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    join(folder, 'index.mjs'),
+    `import { existsSync } from 'node:fs';
+export default {
+  name: 'held',
+  async init() {
+    console.log('held: waiting');
+    while (!existsSync(${JSON.stringify(join(dir, 'go'))})) await new Promise((r) => setTimeout(r, 20));
+  },
+};
+`,
+  );
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => void (child.exitCode === null && child.kill('SIGKILL')));
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const until = async (what: string, ok: () => boolean | Promise<boolean>) => {
+    for (let i = 0; i < 3000; i++) {
+      if (await ok()) return;
+      await sleep(10);
+    }
+    assert.fail(`timed out waiting for ${what}\nstdout: ${out}\nstderr: ${err}`);
+  };
+  await until('the held plugin', () => out.includes('held: waiting'));
+  await until('the stored welcome page', async () => (await httpGet(`http://127.0.0.1:${port}/`).catch(() => ({ status: 0 }))).status === 200);
+
+  child.kill('SIGTERM');
+  await until('the notice', () => out.includes('SIGTERM: stopping once start-up has finished (up to 10 s)'));
+  assert.equal(child.exitCode, null, 'it waits for the start to end rather than dying mid-start');
+  writeFileSync(join(dir, 'go'), '');
+  const r = await exited;
+  assert.equal(r.signal, null, 'it exited by itself rather than being killed by the signal');
+  assert.equal(r.code, 0, err);
+  assert.equal(err, '');
+  assert.match(out, /SIGTERM: stopped/);
+  assert.ok(!/is running at/.test(out), 'a start stopped before it finished does not claim to be running');
+  assert.ok(!existsSync(join(dir, 'pagemanager.db-wal')), 'the database was closed before the exit');
 });
