@@ -1,6 +1,5 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Duplex } from 'node:stream';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import fastifyCompress from '@fastify/compress';
 import { fastifyCookie } from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -9,21 +8,15 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import { PmError } from '../errors/errors.js';
-import type { Config } from '../config/load-config.js';
 import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from '../pages/page-csp.js';
 import type { StoredHtml } from '../pages/not-found-page.js';
-import type { PageService } from '../pages/page-service.js';
 import type { RequestContext } from '../plugins/api.js';
 import type { Stores, User } from '../store/types.js';
 import type { RenderContext, ThemesManager } from '../themes/themes-manager.js';
-import type { Auth } from './auth.js';
 import { CSRF_COOKIE, type Csrf } from './csrf.js';
 import { renderError, wantsJson } from './error-response.js';
-import { createFrontHandler, frontContext, kFront } from './front-handler.js';
-import { createConnectionDrain, type ConnectionDrain } from './connection-drain.js';
-import { createHostGuard } from './host-guard.js';
-import type { SiteRegistry } from './site-registry.js';
-import { trustFunction } from './trust-proxy.js';
+import { frontContext } from './front-handler.js';
+import { createFrontServer, type FrontDeps, type FrontServer } from './front-server.js';
 import { urlPrefix } from './url-info.js';
 
 declare module 'fastify' {
@@ -66,19 +59,12 @@ export interface HttpServer {
   abort(): void;
 }
 
-/**
- * A client gets 20 s to send its headers and 5 min for the whole request (a 25 MB upload on a
- * slow line), checked every 2 s; a client that stalls longer is disconnected with a 408.
- */
-export const SERVER_TIMEOUTS = { headersTimeout: 20_000, requestTimeout: 300_000, connectionsCheckingInterval: 2_000 } as const;
+export { SERVER_TIMEOUTS } from './front-server.js';
 
-export interface ServerDeps {
-  config: Config;
+export interface ServerDeps extends FrontDeps {
+  /** The socket server, when it was made (and maybe listening) before the routes: see listenEarly. */
+  front?: FrontServer;
   stores: Stores;
-  sites: SiteRegistry;
-  locales: ReadonlySet<string>;
-  pages: PageService;
-  auth: Auth;
   csrf: Csrf;
   themes: ThemesManager;
   /** The theme whose 404 template answers unknown URLs. */
@@ -87,81 +73,24 @@ export interface ServerDeps {
   menus?: (siteId: string, langcode: string) => Promise<RenderContext['menus']>;
   /** The site's own not-found page, stored (see src/pages/not-found-page.ts); the theme's 404 template is rendered without one. */
   notFoundPage?: (siteId: string, langcode: string) => Promise<{ page: StoredHtml; fromCache: boolean } | undefined>;
-  offlineUser: () => User | undefined;
   logger: boolean | object;
 }
 
 export function createHttpServer(deps: ServerDeps): HttpServer {
-  const { config, stores, auth, csrf, themes } = deps;
-  let fastifyHandler!: (req: IncomingMessage, res: ServerResponse) => void;
-  let front!: ReturnType<typeof createFrontHandler>;
-  let drain: ConnectionDrain | undefined;
-  /** Requests received so far (src/http/idle-memory.ts watches it). */
-  let requests = 0;
-  /** False between `listenEarly` and `open`: what the front handler does not answer waits in `held`. */
-  let routesOpen = true;
-  let held: [IncomingMessage, ServerResponse][] = [];
-  const dispatch = (req: IncomingMessage, res: ServerResponse) => {
-    if (routesOpen) return front(req, res, fastifyHandler);
-    const url = req.url;
-    front(req, res, (r, s) => {
-      // As it arrived: the front handler runs again on it once the routes are open.
-      r.url = url;
-      delete (r as IncomingMessage & { [kFront]?: unknown })[kFront];
-      held.push([r, s]);
-    });
-  };
-  const release = (each: (req: IncomingMessage, res: ServerResponse) => void) => {
-    const waiting = held;
-    held = [];
-    for (const [req, res] of waiting) if (!res.destroyed && !res.headersSent) each(req, res);
-  };
-
-  const trust = trustFunction(config.trustProxy);
+  const { stores, auth, csrf, themes } = deps;
+  const front = deps.front ?? createFrontServer(deps);
   const fastify = Fastify({
     logger: deps.logger,
-    trustProxy: trust ?? false,
+    trustProxy: front.trust ?? false,
     bodyLimit: 1024 * 1024,
     // Stopping is ours (connection-drain.ts): Fastify's 'idle' closing cuts responses still flushing.
     forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // The socket server is front-server.ts's: Fastify answers what its front handler passes on.
     serverFactory(handler) {
-      fastifyHandler = handler;
-      const server = createServer(SERVER_TIMEOUTS, (req, res) => {
-        requests++;
-        drain!.track(res);
-        dispatch(req, res);
-      });
-      drain = createConnectionDrain(server);
-      // A client that sends its request and shuts its writing side (some tools and proxies do)
-      // still gets its answer: by default Node aborts the request and ends the socket on that
-      // FIN, which lost responses still being produced (an aliased route, gzipped).
-      (server as { httpAllowHalfOpen?: boolean }).httpAllowHalfOpen = true;
-      // Node hands CONNECT to a 'connect' listener and, without one, drops the connection unanswered.
-      server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
-        socket.on('error', () => {});
-        socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
-      });
-      return server;
+      front.setRoutes(handler, { error: (obj, msg) => fastify.log.error(obj, msg) });
+      return front.server;
     },
-  });
-
-  function sendRawError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
-    const a = renderError(err, { accept: req.headers.accept, url: req.url ?? '' });
-    if (a.status >= 500) fastify.log.error({ err: (a.error.cause ?? err) as Error, code: a.error.code, detail: a.error.privateMessage }, 'request failed');
-    res.writeHead(a.status, { ...a.headers, 'content-length': Buffer.byteLength(a.body) });
-    res.end(a.body);
-  }
-
-  front = createFrontHandler({
-    mode: config.mode,
-    sites: deps.sites,
-    locales: deps.locales,
-    pages: deps.pages,
-    auth,
-    offlineUser: deps.offlineUser,
-    hosts: createHostGuard({ mode: config.mode, allowedHosts: config.allowedHosts, trust }),
-    sendError: sendRawError,
   });
 
   const secureOf = (request: FastifyRequest) => request.protocol === 'https';
@@ -293,41 +222,14 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
 
   return {
     fastify,
-    server: fastify.server,
+    server: front.server,
     sendError,
-    drain: (ms) => drain!.drain(ms),
-    listenEarly(host, port) {
-      routesOpen = false;
-      const server = fastify.server;
-      return new Promise((resolve, reject) => {
-        const failed = (err: Error) => {
-          routesOpen = true;
-          reject(err);
-        };
-        server.once('error', failed);
-        server.listen({ host, port }, () => {
-          server.off('error', failed);
-          resolve();
-        });
-      });
-    },
-    requests: () => requests,
-    open() {
-      routesOpen = true;
-      release((req, res) => {
-        try {
-          dispatch(req, res);
-        } catch {
-          res.destroy();
-        }
-      });
-    },
-    abort() {
-      routesOpen = true;
-      release((req, res) => sendRawError(req, res, new PmError('PM_ERR_INTERNAL')));
-      if (fastify.server.listening) fastify.server.close();
-    },
+    drain: (ms) => front.drain(ms),
+    listenEarly: (host, port) => front.listenEarly(host, port),
+    requests: () => front.requests(),
+    open: () => front.open(),
+    abort: () => front.abort(),
     // light-my-request is for tests and in-process callers (the CLI, benchmarks): loaded on the first inject, as Fastify does.
-    inject: async (opts) => (await import('light-my-request')).default(dispatch, typeof opts === 'string' ? { url: opts } : opts),
+    inject: async (opts) => (await import('light-my-request')).default(front.dispatch, typeof opts === 'string' ? { url: opts } : opts),
   };
 }

@@ -1,6 +1,6 @@
 import type { IOptions } from 'sanitize-html';
 import { requireSanitizeHtml } from '../forms/lazy-libs.js';
-import { SANITIZE_OPTIONS } from '../forms/render-markdown.js';
+import { SANITIZE_OPTIONS } from '../forms/sanitize-options.js';
 import { NO_SCRIPT_PAGE_CSP, TRUSTED_PAGE_CSP } from './page-csp.js';
 
 /**
