@@ -79,8 +79,13 @@ const script = new vm.Script(Module.wrap(source), {
   // import() inside the bundle (a user's .mjs plugin) goes to Node's own loader, as in a module of its own.
   importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
+const hadCache = cachedData !== undefined;
+// V8 keeps its own copy of the wrapped source; the 3-4 MiB source and the cache read (about as
+// much again) would otherwise live as long as this module's scope: for the whole run.
+source = undefined;
+cachedData = undefined;
 
-if (cachedData === undefined || script.cachedDataRejected) {
+if (!hadCache || script.cachedDataRejected) {
   let written = false;
   const write = () => {
     if (written) return;

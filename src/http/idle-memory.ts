@@ -3,12 +3,13 @@
  * young generation to its maximum, 16 MiB here, and V8 shrinks it again only in a full
  * collection that finds the allocation rate low over its last 5 s, which an idle process never
  * runs by itself: measured on the bundle, idle RSS stayed at ~100 MiB for as long as it ran, and
- * fell to ~81 MiB after two collections a few seconds apart (the young generation 16 → 2 MiB).
+ * fell to ~78 MiB after two collections a few seconds apart (the young generation 16 → 2 MiB).
  *
- * So every `everyMs` (5 s) the collector looks at how many requests arrived: none since the
- * last look, and it runs a full collection, at most twice per quiet spell (the second is the
- * one that sees the low rate). A request starts a new spell. The cost is one collection (10–30
- * ms of one core) per quiet spell; a busy server never pays it.
+ * So every `everyMs` (1 s) the collector looks at how many requests arrived, and counts the
+ * looks in a row that saw none: at the counts in `atQuietTicks` (2 and 7: 2 s into a quiet
+ * spell, and once more 5 s later, the one that sees the low rate) it runs a full collection.
+ * A request starts a new spell. The cost is two collections (10–30 ms of one core each) per
+ * quiet spell; a busy server never pays it.
  */
 export interface IdleCollector {
   stop(): void;
@@ -20,21 +21,24 @@ export function startIdleCollector(opts: {
   /** A full collection (page-cache.ts: fullCollection), or null where it cannot be had. */
   collect: (() => void) | null;
   everyMs?: number;
+  atQuietTicks?: readonly number[];
 }): IdleCollector {
   const collect = opts.collect;
   if (!collect) return { stop() {} };
+  const at = opts.atQuietTicks ?? [2, 7];
+  const last = Math.max(...at);
   let seen = opts.activity();
-  let collected = 0;
+  let quiet = 0;
   const timer = setInterval(() => {
     const now = opts.activity();
     if (now !== seen) {
       seen = now;
-      collected = 0;
+      quiet = 0;
       return;
     }
-    if (collected >= 2) return;
-    collected++;
-    collect();
-  }, opts.everyMs ?? 5000).unref();
+    if (quiet > last) return;
+    quiet++;
+    if (at.includes(quiet)) collect();
+  }, opts.everyMs ?? 1000).unref();
   return { stop: () => clearInterval(timer) };
 }
