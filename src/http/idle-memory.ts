@@ -6,8 +6,9 @@
  * fell to ~78 MiB after two collections a few seconds apart (the young generation 16 → 2 MiB).
  *
  * So every `everyMs` (1 s) the collector looks at how many requests arrived, and counts the
- * looks in a row that saw none: at the counts in `atQuietTicks` (2 and 7: 2 s into a quiet
- * spell, and once more 5 s later, the one that sees the low rate) it runs a full collection.
+ * looks in a row that saw none: at the counts in `atQuietTicks` (2 and 8: 2 s into a quiet
+ * spell, and once more 6 s later, the one that sees the low rate: V8 judges the rate over the
+ * last 5 s, so the gap is a little longer than that) it runs a full collection.
  * A request starts a new spell. The cost is two collections (10–30 ms of one core each) per
  * quiet spell; a busy server never pays it.
  */
@@ -25,7 +26,7 @@ export function startIdleCollector(opts: {
 }): IdleCollector {
   const collect = opts.collect;
   if (!collect) return { stop() {} };
-  const at = opts.atQuietTicks ?? [2, 7];
+  const at = opts.atQuietTicks ?? [2, 8];
   const last = Math.max(...at);
   let seen = opts.activity();
   let quiet = 0;
