@@ -79,7 +79,7 @@ export async function composeApp(front: FrontParts): Promise<App> {
     themes,
     defaultTheme: (siteId) => (siteId ? siteThemes.active(siteId) : config.theme),
     menus: (siteId, langcode) => menus.forRender(siteId, langcode),
-    notFoundPage: (siteId, langcode) => notFound.page(siteId, langcode),
+    notFoundPage: (siteId, langcode) => notFoundPage.page(siteId, langcode),
     offlineUser: front.offlineUser,
     logger: opts.logger ?? false,
   });
@@ -126,7 +126,6 @@ export async function composeApp(front: FrontParts): Promise<App> {
     notFoundTemplates: () => themes.list().flatMap((t) => (t.notFound ? [{ themeId: t.id, templateName: t.notFound }] : [])),
   });
   front.late.notFoundPage = notFoundPage;
-  const notFound = notFoundPage;
 
   const siteThemes = createSiteThemeService({ db, settings: siteSettings, themes, templates, defaultTheme: () => config.theme });
   await siteThemes.start(sites.all().map((s) => s.siteId));
@@ -206,7 +205,7 @@ export async function composeApp(front: FrontParts): Promise<App> {
     setTimeout(() => (opts.onStopRequested ? opts.onStopRequested() : void closeAll().catch(() => {})), 100).unref();
   };
   const pageKinds = new Map<string, PageRerenderer>();
-  const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, notFoundPage: notFound, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db, stores.usage), saveChecks, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
+  const shared = { pageKinds, installationSecret: csrfSecret, config, db, pages, users, addresses, links, notFoundPage, templates, menus, siteThemes, history, components, themes: pluginThemes, auth, siteService, events, routes, locales, http, csrf, uploads, backups, shippedFiles: runtime().files(), requestStop, usage: createStorageUsage(db, stores.usage), saveChecks, forms: createForms(validator), provided: new Map<string, unknown>(), sanitize: (html: string) => requireSanitizeHtml()(html, SANITIZE_OPTIONS) };
   // Plugins that render pages of their own (the blog) hear of a theme switch as a change of the site.
   const pluginSiteThemes: typeof siteThemes = {
     ...siteThemes,
