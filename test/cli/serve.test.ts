@@ -196,14 +196,16 @@ test('singlesite mode has no Stop button and no /pm/stop', async (t) => {
   assert.equal((await s.stop()).code, 0);
 });
 
-test('SIGTERM while the plugins still load (stored pages already answer): the start finishes, then it stops cleanly with exit 0', async (t) => {
+/**
+ * A second start of a data folder whose plugin "held" waits in its init until the file "go"
+ * appears there: stored pages already answer (listenEarly), the routes do not yet.
+ */
+async function startHeld(t: TestContext) {
   const dir = tempDir(t);
   const port = await freePort();
   const args = ['serve', '--mode', 'singlesite', '--addr', `127.0.0.1:${port}`, '--dir', dir, '--no-open'];
   // A first start writes the welcome page, so the next one has a page to serve before its routes.
   await (await startServer(args, { t })).stop('SIGTERM');
-
-  // A plugin whose start waits until the file "go" appears in the data folder.
   const folder = join(dir, 'pm-plugins', 'held');
   mkdirSync(folder, { recursive: true });
   writeFileSync(
@@ -220,30 +222,44 @@ export default {
   );
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => void (child.exitCode === null && child.kill('SIGKILL')));
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const io = { out: '', err: '' };
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (io.out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (io.err += c));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
   const until = async (what: string, ok: () => boolean | Promise<boolean>) => {
     for (let i = 0; i < 3000; i++) {
       if (await ok()) return;
       await sleep(10);
     }
-    assert.fail(`timed out waiting for ${what}\nstdout: ${out}\nstderr: ${err}`);
+    assert.fail(`timed out waiting for ${what}\nstdout: ${io.out}\nstderr: ${io.err}`);
   };
-  await until('the held plugin', () => out.includes('held: waiting'));
+  await until('the held plugin', () => io.out.includes('held: waiting'));
   await until('the stored welcome page', async () => (await httpGet(`http://127.0.0.1:${port}/`).catch(() => ({ status: 0 }))).status === 200);
+  return { dir, child, io, exited, until, release: () => writeFileSync(join(dir, 'go'), '') };
+}
 
+test('SIGTERM while the plugins still load (stored pages already answer): the start finishes, then it stops cleanly with exit 0', async (t) => {
+  const { dir, child, io, exited, until, release } = await startHeld(t);
   child.kill('SIGTERM');
-  await until('the notice', () => out.includes('SIGTERM: stopping once start-up has finished (up to 10 s)'));
+  await until('the notice', () => io.out.includes('SIGTERM: stopping once start-up has finished (up to 10 s)'));
   assert.equal(child.exitCode, null, 'it waits for the start to end rather than dying mid-start');
-  writeFileSync(join(dir, 'go'), '');
+  release();
   const r = await exited;
   assert.equal(r.signal, null, 'it exited by itself rather than being killed by the signal');
-  assert.equal(r.code, 0, err);
-  assert.equal(err, '');
-  assert.match(out, /SIGTERM: stopped/);
-  assert.ok(!/is running at/.test(out), 'a start stopped before it finished does not claim to be running');
+  assert.equal(r.code, 0, io.err);
+  assert.equal(io.err, '');
+  assert.match(io.out, /SIGTERM: stopped/);
+  assert.ok(!/is running at/.test(io.out), 'a start stopped before it finished does not claim to be running');
   assert.ok(!existsSync(join(dir, 'pagemanager.db-wal')), 'the database was closed before the exit');
+});
+
+test('a second Ctrl+C while the start is held exits at once, with code 1 and one line saying so', async (t) => {
+  const { child, io, exited, until } = await startHeld(t);
+  child.kill('SIGINT');
+  await until('the notice', () => io.out.includes('SIGINT: stopping once start-up has finished'));
+  child.kill('SIGINT');
+  const r = await exited;
+  assert.equal(r.signal, null);
+  assert.equal(r.code, 1);
+  assert.equal(io.err, 'pagemanager: SIGINT again during start-up; exiting without waiting\n');
 });
