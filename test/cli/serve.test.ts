@@ -200,10 +200,10 @@ test('singlesite mode has no Stop button and no /pm/stop', async (t) => {
  * A second start of a data folder whose plugin "held" waits in its init until the file "go"
  * appears there: stored pages already answer (listenEarly), the routes do not yet.
  */
-async function startHeld(t: TestContext) {
+async function startHeld(t: TestContext, extraArgs: string[] = []) {
   const dir = tempDir(t);
   const port = await freePort();
-  const args = ['serve', '--mode', 'singlesite', '--addr', `127.0.0.1:${port}`, '--dir', dir, '--no-open'];
+  const args = ['serve', '--mode', 'singlesite', '--addr', `127.0.0.1:${port}`, '--dir', dir, '--no-open', ...extraArgs];
   // A first start writes the welcome page, so the next one has a page to serve before its routes.
   await (await startServer(args, { t })).stop('SIGTERM');
   const folder = join(dir, 'pm-plugins', 'held');
@@ -262,4 +262,15 @@ test('a second Ctrl+C while the start is held exits at once, with code 1 and one
   assert.equal(r.signal, null);
   assert.equal(r.code, 1);
   assert.equal(io.err, 'pagemanager: SIGINT again during start-up; exiting without waiting\n');
+});
+
+test('a start that is still held --shutdown-timeout after SIGTERM is given up: exit 1, and one line saying why', async (t) => {
+  const { child, io, exited } = await startHeld(t, ['--shutdown-timeout', '1']);
+  const sentAt = Date.now();
+  child.kill('SIGTERM');
+  const r = await exited;
+  assert.equal(r.signal, null);
+  assert.equal(r.code, 1);
+  assert.equal(io.err, 'pagemanager: start-up did not finish within 1 s of SIGTERM; exiting\n');
+  assert.ok(Date.now() - sentAt < 8000, 'it did not wait for the held plugin');
 });
