@@ -22,7 +22,7 @@ import { createContentList } from '../pages/content-list.js';
 import { createHistoryStore } from '../store/history-store.js';
 import { createTemplateUrlService } from '../pages/create-template-url-service.js';
 import { createMenuService } from '../pages/menu-service.js';
-import { fullCollection } from '../pages/page-cache.js';
+import { memoryReducingCollection } from '../pages/page-cache.js';
 import type { TemplateUrlService } from '../pages/template-url-service.js';
 import { createAddressService } from '../pages/address-service.js';
 import { createLinkTargets } from '../pages/link-targets.js';
@@ -242,7 +242,7 @@ export async function composeApp(front: FrontParts): Promise<App> {
   }
   front.late.started = true;
   if (listening) http.open();
-  const idle = startIdleCollector({ activity: () => http.requests(), collect: fullCollection() });
+  const idle = startIdleCollector({ activity: () => http.requests(), collect: memoryReducingCollection() });
   closers.push(() => idle.stop());
 
   return {

@@ -9,8 +9,11 @@
  * looks in a row that saw none: at the counts in `atQuietTicks` (2 and 8: 2 s into a quiet
  * spell, and once more 6 s later, the one that sees the low rate: V8 judges the rate over the
  * last 5 s, so the gap is a little longer than that) it runs a full collection.
- * A request starts a new spell. The cost is two collections (10–30 ms of one core each) per
- * quiet spell; a busy server never pays it.
+ * Each is V8's memory-reducing ("last resort") collection (page-cache.ts:
+ * memoryReducingCollection), which on Node 24 (the binary's) shrinks the young generation at
+ * once; Node 20's V8 ignores the option and runs a plain one, and there the second collection is
+ * the one that shrinks it. A request starts a new spell. The cost is two collections (10–30 ms
+ * of one core each) per quiet spell; a busy server never pays it.
  */
 export interface IdleCollector {
   stop(): void;
@@ -19,7 +22,7 @@ export interface IdleCollector {
 export function startIdleCollector(opts: {
   /** A number that changes whenever a request arrives. */
   activity: () => number;
-  /** A full collection (page-cache.ts: fullCollection), or null where it cannot be had. */
+  /** A full collection (page-cache.ts: memoryReducingCollection), or null where it cannot be had. */
   collect: (() => void) | null;
   everyMs?: number;
   atQuietTicks?: readonly number[];

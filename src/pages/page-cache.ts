@@ -247,16 +247,32 @@ function startClock(): void {
   clock.timer ??= setInterval(() => clock.second++, 1000).unref();
 }
 
-let gcFn: (() => void) | null | undefined;
-/** V8's full collection, or null where it cannot be had. Exposed once per process through a flag and a fresh context. */
-export function fullCollection(): (() => void) | null {
-  if (gcFn !== undefined) return gcFn;
+let gcRaw: ((options?: object) => void) | null | undefined;
+/** V8's `gc` function, exposed once per process through a flag and a fresh context; null where it cannot be had. */
+function exposedGc(): ((options?: object) => void) | null {
+  if (gcRaw !== undefined) return gcRaw;
   try {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as unknown;
-    gcFn = typeof gc === 'function' ? () => (gc as () => void)() : null;
+    gcRaw = typeof gc === 'function' ? (gc as (options?: object) => void) : null;
   } catch {
-    gcFn = null;
+    gcRaw = null;
   }
-  return gcFn;
+  return gcRaw;
+}
+
+/** V8's full collection, or null where it cannot be had. */
+export function fullCollection(): (() => void) | null {
+  const gc = exposedGc();
+  return gc && (() => gc());
+}
+
+/**
+ * A full collection that also gives memory back: V8's "last resort" flavour shrinks the young
+ * generation at once (128 → 1 MiB measured on Node 24). Node 20's V8 ignores the option and
+ * runs a plain full collection. For an idle process (src/http/idle-memory.ts), not for a busy one.
+ */
+export function memoryReducingCollection(): (() => void) | null {
+  const gc = exposedGc();
+  return gc && (() => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }));
 }
