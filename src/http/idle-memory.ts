@@ -11,8 +11,8 @@
  * last 5 s, so the gap is a little longer than that) it runs a full collection.
  * Each is V8's memory-reducing ("last resort") collection (page-cache.ts:
  * memoryReducingCollection), which on Node 24 (the binary's) shrinks the young generation at
- * once; Node 20's V8 ignores the option and runs a plain one, and there the second collection is
- * the one that shrinks it. A request starts a new spell. The cost is two collections (10–30 ms
+ * once; before Node 24 it is a plain one, and there the second collection is the one that
+ * shrinks it. A request starts a new spell. The cost is two collections (10–30 ms
  * of one core each) per quiet spell; a busy server never pays it.
  */
 export interface IdleCollector {
