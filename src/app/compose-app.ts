@@ -51,7 +51,8 @@ import { THEMES_DB_ROOT, type App, type FrontParts } from './create-app.js';
 
 /** Builds the rest of the app on what createApp made; the caller closes `front.closers` if it throws. */
 export async function composeApp(front: FrontParts): Promise<App> {
-  const { config, opts, db, closers, closeAll, stores, primary, sites, events, components, pages, auth, locales, listening } = front;
+  const { config, opts, db, closers, closeAll, stores, primary, sites, events, components, pages, auth, locales } = front;
+  const listening = opts.listenEarly === true;
   const themes = createThemesManager({
     // The user's folder wins over themes installed into the database, which win over the built-in ones.
     fs: createOverlayFS([

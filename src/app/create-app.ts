@@ -152,9 +152,8 @@ export interface FrontParts {
   pages: PageService;
   auth: Auth;
   locales: ReadonlySet<string>;
+  /** Listening already when `opts.listenEarly` (a failed listen throws before compose-app.ts). */
   server: FrontServer;
-  /** Whether `server` listens already (AppOptions.listenEarly). */
-  listening: boolean;
   /** What compose-app.ts fills in: the not-found page, and whether the start finished. */
   late: { notFoundPage?: NotFoundPage; started: boolean };
 }
@@ -203,7 +202,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     closers.push(() => auth.close());
     const locales = await readLocales(join(config.dir, 'locales.txt'), runtime().files());
     const server = createFrontServer({ config, sites, locales, pages, auth, offlineUser: () => offlineUser });
-    let listening = false;
     if (opts.listenEarly) {
       // Stored pages are served from here on: a restart keeps visitors waiting only this long.
       closers.push(() => {
@@ -214,7 +212,6 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       } catch (e) {
         throw Object.assign(e as Error, { listenFailed: true });
       }
-      listening = true;
       // A start that fails from here answers the requests it held (and stops listening, above).
       closers.push(() => {
         if (!late.started) server.abort();
@@ -222,7 +219,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     }
     // Themes, forms, Fastify and the plugins: loaded only now, while stored pages already answer.
     const { composeApp } = await import('./compose-app.js');
-    return await composeApp({ config, opts, db, closers, closeAll, stores, primary, sites, offlineUser: () => offlineUser, events, components, pages, auth, locales, server, listening, late });
+    return await composeApp({ config, opts, db, closers, closeAll, stores, primary, sites, offlineUser: () => offlineUser, events, components, pages, auth, locales, server, late });
   } catch (e) {
     await closeAll().catch(() => {});
     throw e;

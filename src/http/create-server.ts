@@ -59,8 +59,6 @@ export interface HttpServer {
   abort(): void;
 }
 
-export { SERVER_TIMEOUTS } from './front-server.js';
-
 export interface ServerDeps extends FrontDeps {
   /** The socket server, when it was made (and maybe listening) before the routes: see listenEarly. */
   front?: FrontServer;
