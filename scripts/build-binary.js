@@ -21,14 +21,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { cachedAddon, cachedNode, NODE_VERSION, ROOT } from './binary-node.js';
 import { asciiOnly, mainBundleOptions } from './bundle-main.js';
 
-const NODE_VERSION = '24.22.3';
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const CACHE = join(ROOT, 'node_modules', '.cache', 'pagemanager-binary');
 const { values } = parseArgs({ options: { node: { type: 'string' }, out: { type: 'string', default: 'dist/pagemanager' } } });
 const out = resolve(ROOT, values.out);
 const work = join(dirname(out), '.binary-build');
@@ -43,10 +40,7 @@ function nodeForBinary() {
     const node = resolve(values.node);
     return { node, version: execFileSync(node, ['--version'], { encoding: 'utf8' }).trim().slice(1), nodedir: undefined };
   }
-  const name = `node-${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
-  const dir = join(CACHE, `${name}-${NODE_VERSION}`);
-  const home = join(dir, 'node_modules', name);
-  const node = join(home, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  const { name, dir, home, node } = cachedNode();
   if (!existsSync(node)) {
     say(`fetching Node ${NODE_VERSION} (${name}) from the npm registry`);
     mkdirSync(dir, { recursive: true });
@@ -60,9 +54,7 @@ function nodeForBinary() {
 function sqliteAddon(target) {
   const bs = join(ROOT, 'node_modules', 'better-sqlite3');
   if (!target.nodedir && target.version === process.versions.node) return join(bs, 'build', 'Release', 'better_sqlite3.node');
-  const bsVersion = JSON.parse(readFileSync(join(bs, 'package.json'), 'utf8')).version;
-  const dir = join(CACHE, `better-sqlite3-${bsVersion}-node-${target.version}`);
-  const addon = join(dir, 'build', 'Release', 'better_sqlite3.node');
+  const { version: bsVersion, dir, addon } = cachedAddon(target.version);
   if (existsSync(addon)) return addon;
   if (!target.nodedir) throw new Error(`--node ${values.node} is Node ${target.version}, not the Node running this build (${process.versions.node}); leave --node out to build on Node ${NODE_VERSION}`);
   say(`compiling better-sqlite3 ${bsVersion} for Node ${target.version} (about a minute)`);

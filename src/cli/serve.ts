@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { createApp } from '../app/create-app.js';
+import { createApp, type App } from '../app/create-app.js';
 import { PmError } from '../errors/errors.js';
 import type { Config } from '../config/load-config.js';
 
@@ -72,7 +72,12 @@ export async function serve(config: Config): Promise<number> {
   // A second signal, or a start that does not end within the shutdown timeout, exits at once.
   let stopDuringStart: string | undefined;
   let startGiveUp: NodeJS.Timeout | undefined;
-  let stop = (why: string) => {
+  let app: App | undefined;
+  /** Set once the start has ended well: from then on a stop is carried out at once. */
+  let started = false;
+  let stopping = false;
+  const stop = (why: string) => (started ? stopRunning(why) : stopDuringStartUp(why));
+  function stopDuringStartUp(why: string): void {
     if (stopDuringStart !== undefined) {
       process.stderr.write(`pagemanager: ${why} again during start-up; exiting without waiting\n`);
       process.exit(1);
@@ -83,12 +88,24 @@ export async function serve(config: Config): Promise<number> {
       process.stderr.write(`pagemanager: start-up did not finish within ${config.shutdownTimeoutMs / 1000} s of ${why}; exiting\n`);
       process.exit(1);
     }, config.shutdownTimeoutMs);
-  };
+  }
+  function stopRunning(why: string): void {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${why}: finishing requests in flight (up to ${config.shutdownTimeoutMs / 1000} s) and closing the database…\n`);
+    // Stops accepting, lets responses in flight reach their readers, closes what still hangs at the deadline.
+    app!.close({ drainMs: config.shutdownTimeoutMs }).then(
+      () => process.exit(0),
+      (err) => {
+        process.stderr.write(`pagemanager: error while stopping: ${(err as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  }
   const onSigint = () => stop('SIGINT');
   const onSigterm = () => stop('SIGTERM');
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigterm);
-  let app;
   let addr;
   try {
     app = await createApp(config, {
@@ -130,6 +147,8 @@ export async function serve(config: Config): Promise<number> {
     process.stdout.write(`${stopDuringStart}: stopped\n`);
     return 0;
   }
+  // From here a signal stops at once (also during the wait for the user count below).
+  started = true;
   const where = config.dsn.startsWith('postgres') ? 'PostgreSQL' : config.dsn;
   // singlesite with nobody to log in: say how to make the first user, with the same --dir and --dsn.
   const primary = app.sites.primary();
@@ -148,20 +167,5 @@ export async function serve(config: Config): Promise<number> {
     ].join('\n'),
   );
   if (config.open) void openWhenReady(config.host, addr.port, addr.url);
-
-  let stopping = false;
-  stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: finishing requests in flight (up to ${config.shutdownTimeoutMs / 1000} s) and closing the database…\n`);
-    // Stops accepting, lets responses in flight reach their readers, closes what still hangs at the deadline.
-    app.close({ drainMs: config.shutdownTimeoutMs }).then(
-      () => process.exit(0),
-      (err) => {
-        process.stderr.write(`pagemanager: error while stopping: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
   return -1;
 }
