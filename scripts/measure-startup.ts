@@ -3,7 +3,7 @@
  * how much memory it holds once idle, started each way it ships, against bare
  * Fastify started the same way in the same run (the ratios are to it).
  *
- *   node --import tsx scripts/measure-startup.ts [--runs 7] [--idle-ms 2000] [--settled-ms 12000]
+ *   node --import tsx scripts/measure-startup.ts [--runs 7] [--idle-ms 2000] [--settled-ms 75000]
  *
  * Ways: the single executable (dist/pagemanager, when built: npm run
  * build:binary), `node dist/src/cli/main.js` and `node dist/pagemanager.cjs`
@@ -14,15 +14,16 @@
  * data folder each run; cold (npm start only): a fresh folder each run
  * (migrations, primary site, superadmin, welcome page).
  * RSS is VmRSS from /proc/PID/status after the server has been idle for
- * --idle-ms (Linux only; elsewhere it prints "n/a"), and again after
- * --settled-ms when given (a quiet server gives memory back after a few
- * seconds: src/http/idle-memory.ts). `--version` (spawn to
+ * --idle-ms (Linux only; elsewhere it prints "n/a"), and, with --settled-ms,
+ * --settled-ms after the first 200 (a server quiet for a minute gives memory
+ * back: src/http/idle-memory.ts; use --settled-ms 75000), for --runs servers
+ * of each way idling side by side. `--version` (spawn to
  * exit) is shown as the floor: node, tsx and the module graph, no server.
  * `serve` answers stored pages before its plugins and routes are ready, so
  * the time until a route answers (GET /pm/health) is shown as well.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request, createServer } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,11 +116,19 @@ interface Sample {
   /** Spawn → first 200 on /pm/health, a route: the plugins loaded and the routes open (pagemanager only). */
   routesMs: number | undefined;
   rssKiB: number | undefined;
-  /** RSS after --settled-ms: once the idle collector ran (src/http/idle-memory.ts). */
-  settledKiB: number | undefined;
 }
 
-async function measureServe(dir: string, way: Way = WAYS[WAYS.length - 1]): Promise<Sample> {
+interface Running {
+  pid: number;
+  startMs: number;
+  routesMs: number | undefined;
+  /** performance.now() when it answered its first 200. */
+  answeredAt: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns a way on `dir` and waits for its first 200 on GET / (and, for pagemanager, on /pm/health). */
+async function launch(dir: string, way: Way): Promise<Running> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const t0 = performance.now();
@@ -128,33 +137,69 @@ async function measureServe(dir: string, way: Way = WAYS[WAYS.length - 1]): Prom
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   let exited = false;
   const done = new Promise<number | null>((resolve) => child.once('exit', (code) => ((exited = true), resolve(code))));
+  const stop = async () => {
+    if (!exited) child.kill('SIGTERM');
+    const code = await done;
+    if (code !== 0 && code !== null) process.stderr.write(`warning: ${way.label} exited with ${code} after SIGTERM\n${stderr}`);
+  };
   try {
     let startMs: number | undefined;
     while (startMs === undefined) {
-      if (exited) throw new Error(`pagemanager exited before answering:\n${stderr}`);
+      if (exited) throw new Error(`${way.label} exited before answering:\n${stderr}`);
       if (performance.now() - t0 > START_TIMEOUT_MS) throw new Error(`no 200 on ${url} within ${START_TIMEOUT_MS} ms`);
       if ((await getStatus(url)) === 200) startMs = performance.now() - t0;
       else await new Promise((r) => setTimeout(r, POLL_MS));
     }
+    const answeredAt = performance.now();
     let routesMs: number | undefined;
     // `serve` answers stored pages before its routes are open; how long until they are, too.
     while (way !== WAYS[0] && way !== BARE_BINARY_NODE && routesMs === undefined && performance.now() - t0 < START_TIMEOUT_MS) {
       if ((await getStatus(`${url}pm/health`)) === 200) routesMs = performance.now() - t0;
       else await new Promise((r) => setTimeout(r, POLL_MS));
     }
-    await new Promise((r) => setTimeout(r, IDLE_MS));
-    const idle = rssKiB(child.pid!);
-    let settled: number | undefined;
-    if (SETTLED_MS > IDLE_MS) {
-      await new Promise((r) => setTimeout(r, SETTLED_MS - IDLE_MS));
-      settled = rssKiB(child.pid!);
-    }
-    return { startMs, routesMs, rssKiB: idle, settledKiB: settled };
-  } finally {
-    if (!exited) child.kill('SIGTERM');
-    const code = await done;
-    if (code !== 0 && code !== null) process.stderr.write(`warning: pagemanager exited with ${code} after SIGTERM\n${stderr}`);
+    return { pid: child.pid!, startMs, routesMs, answeredAt, stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
+}
+
+async function measureServe(dir: string, way: Way = WAYS[WAYS.length - 1]): Promise<Sample> {
+  const r = await launch(dir, way);
+  try {
+    await new Promise((res) => setTimeout(res, IDLE_MS));
+    return { startMs: r.startMs, routesMs: r.routesMs, rssKiB: rssKiB(r.pid) };
+  } finally {
+    await r.stop();
+  }
+}
+
+/**
+ * RSS `SETTLED_MS` after the first 200, for RUNS servers of each way at once (each on its own copy
+ * of the warm folder): they sit idle side by side, so a wait past the idle collector's minute
+ * costs one wait, not one per run.
+ */
+async function measureSettled(warmDir: string): Promise<Map<Way, number[]>> {
+  const running: [Way, Running][] = [];
+  const out = new Map<Way, number[]>(WAYS.map((w) => [w, []]));
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      for (const w of WAYS) {
+        const dir = freshDir();
+        cpSync(warmDir, dir, { recursive: true });
+        running.push([w, await launch(dir, w)]);
+      }
+    }
+    for (const [w, r] of running) {
+      const wait = r.answeredAt + SETTLED_MS - performance.now();
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+      const k = rssKiB(r.pid);
+      if (k !== undefined) out.get(w)!.push(k);
+    }
+  } finally {
+    await Promise.all(running.map(([, r]) => r.stop()));
+  }
+  return out;
 }
 
 async function measureVersion(): Promise<number> {
@@ -194,6 +239,8 @@ try {
     version.push(await measureVersion());
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
+  if (SETTLED_MS > IDLE_MS && process.stderr.isTTY) process.stderr.write(`${RUNS * WAYS.length} servers idle side by side for ${SETTLED_MS / 1000} s…\n`);
+  const settledRss = SETTLED_MS > IDLE_MS ? await measureSettled(warmDir) : undefined;
 
   const ms = (n: number) => `${Math.round(n)} ms`;
   const mib = (k: number) => `${(k / 1024).toFixed(1)} MiB`;
@@ -218,10 +265,10 @@ try {
   addRow('npm start: cold, new folder', cold.map((s) => s.startMs), ms, bareStart);
   addRow('npm start --version (spawn → exit)', version, ms);
   for (const w of WAYS) addRow(`${w.label}: idle RSS after ${IDLE_MS} ms`, rss(warm.get(w)!), mib, bareRss, sameNode(w, rss));
-  if (SETTLED_MS > IDLE_MS) {
-    const settled = (xs: Sample[]) => xs.flatMap((s) => (s.settledKiB === undefined ? [] : [s.settledKiB]));
-    const bareSettled = median(settled(warm.get(bare)!));
-    for (const w of WAYS) addRow(`${w.label}: idle RSS after ${SETTLED_MS} ms`, settled(warm.get(w)!), mib, bareSettled, sameNode(w, settled));
+  if (settledRss) {
+    const bareSettled = median(settledRss.get(bare)!);
+    const sameNodeSettled = BARE_BINARY_NODE ? median(settledRss.get(BARE_BINARY_NODE)!) : undefined;
+    for (const w of WAYS) addRow(`${w.label}: idle RSS after ${SETTLED_MS} ms`, settledRss.get(w)!, mib, bareSettled, w === BINARY ? sameNodeSettled : undefined);
   }
 
   const widths = [0, 1, 2, 3, 4, 5].map((c) => Math.max(...rows.map((r) => r[c].length)));
