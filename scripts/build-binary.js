@@ -98,7 +98,7 @@ await build(mainBundleOptions(ROOT, major, {
   external: ['pg-native'],
   plugins: [
     {
-      // src/forms/lazy-libs.ts loads sanitize-html and ajv on first use through createRequire, which finds
+      // src/forms/lazy-libs.ts loads sanitize-html, ajv and Fastify's schema compilers on first use through createRequire, which finds
       // nothing beside the binary; in the bundle plain require() calls do it (esbuild runs a bundled
       // CommonJS module's body only when it is first required, so they stay lazy).
       name: 'lazy-libs-bundled',
@@ -108,6 +108,10 @@ await build(mainBundleOptions(ROOT, major, {
 export function requireSanitizeHtml() { return (s ??= require('sanitize-html')); }
 export function requireAjv() {
   return (a ??= { Ajv: require('ajv').Ajv, Ajv2019: require('ajv/dist/2019.js').Ajv2019, Ajv2020: require('ajv/dist/2020.js').Ajv2020, addFormats: require('ajv-formats').default });
+}
+let f;
+export function requireFastifyCompilers() {
+  return (f ??= { validator: require('@fastify/ajv-compiler')(), serializer: require('@fastify/fast-json-stringify-compiler')() });
 }`,
           loader: 'js',
           resolveDir: ROOT,

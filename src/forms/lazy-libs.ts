@@ -1,5 +1,5 @@
 /**
- * sanitize-html and ajv, loaded on their first use instead of at start: the
+ * sanitize-html and ajv (and Fastify's own schema compilers, below), loaded on their first use instead of at start: the
  * two cost about a quarter of a second and 30 MiB of a start that serves
  * stored pages and renders nothing. Both are CommonJS, so they load
  * synchronously here and every caller keeps its synchronous API.
@@ -37,5 +37,21 @@ export function requireAjv(): AjvLibs {
     Ajv2019: (load('ajv/dist/2019.js') as typeof Ajv2019Module).Ajv2019,
     Ajv2020: (load('ajv/dist/2020.js') as typeof Ajv2020Module).Ajv2020,
     addFormats: (load('ajv-formats') as { default: typeof AjvFormats.default }).default,
+  });
+}
+
+type CompilerFactory = (...args: unknown[]) => unknown;
+/** Fastify's dependencies, found from Fastify itself (they are its, not ours). */
+const fromFastify = () => createRequire(load.resolve('fastify'));
+let fastifyCompilers: { validator: CompilerFactory; serializer: CompilerFactory } | undefined;
+/**
+ * Fastify's own schema compilers (ajv and fast-json-stringify, about 100 modules), which
+ * Fastify otherwise loads when the server is made. No route of ours declares a Fastify schema
+ * (request bodies are checked by src/plugins/request-input.ts), so they load only if one does.
+ */
+export function requireFastifyCompilers(): { validator: CompilerFactory; serializer: CompilerFactory } {
+  return (fastifyCompilers ??= {
+    validator: (fromFastify()('@fastify/ajv-compiler') as () => CompilerFactory)(),
+    serializer: (fromFastify()('@fastify/fast-json-stringify-compiler') as () => CompilerFactory)(),
   });
 }

@@ -8,6 +8,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { InjectOptions, Response as InjectResponse } from 'light-my-request';
 import { PmError } from '../errors/errors.js';
+import { requireFastifyCompilers } from '../forms/lazy-libs.js';
 import { NO_SCRIPT_PAGE_CSP, sharedOriginCsp } from '../pages/page-csp.js';
 import type { StoredHtml } from '../pages/not-found-page.js';
 import type { RequestContext } from '../plugins/api.js';
@@ -84,6 +85,13 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     // Stopping is ours (connection-drain.ts): Fastify's 'idle' closing cuts responses still flushing.
     forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Fastify's default schema compilers, loaded on first use (src/forms/lazy-libs.ts): no route of ours has a schema.
+    schemaController: {
+      compilersFactory: {
+        buildValidator: ((...a: unknown[]) => requireFastifyCompilers().validator(...a)) as never,
+        buildSerializer: ((...a: unknown[]) => requireFastifyCompilers().serializer(...a)) as never,
+      },
+    },
     // The socket server is front-server.ts's: Fastify answers what its front handler passes on.
     serverFactory(handler) {
       front.setRoutes(handler, { error: (obj, msg) => fastify.log.error(obj, msg) });
