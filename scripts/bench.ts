@@ -4,7 +4,7 @@
  * Every server and the load generator (autocannon) run in their own
  * processes; all traffic stays on 127.0.0.1 and every run is time-bounded.
  *
- * Flags: --connections N (50)  --duration S (8, split over the rounds)  --rounds N (2)  --warmup S (2)  --pages N (10000)  --posts N (300)
+ * Flags: --connections N (50)  --duration S (16, split over the rounds; each round after 1 s unmeasured)  --rounds N (4)  --warmup S (2)  --pages N (10000)  --posts N (300)
  *        --only a,c,…  --cpu-prof c,d (server CPU profiles into the data folder; implies --keep)
  *        --keep (keep the data folder)  --json FILE (results as JSON)
  *        --load wrk|autocannon (default: wrk when it is installed, `apt-get install wrk`; it takes less CPU than autocannon)
@@ -42,8 +42,8 @@ interface Variant {
 const { values: flags } = parseArgs({
   options: {
     connections: { type: 'string', default: '50' },
-    duration: { type: 'string', default: '8' },
-    rounds: { type: 'string', default: '2' },
+    duration: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '2' },
     pages: { type: 'string', default: '10000' },
     posts: { type: 'string', default: '300' },
@@ -84,7 +84,7 @@ const generator: 'wrk' | 'autocannon' = (flags.load as 'wrk' | 'autocannon' | un
 const log = (s: string) => process.stdout.write(s + '\n');
 const cores = cpus();
 log(`machine: ${cores.length} cores (${cores[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${process.platform}/${process.arch}`);
-log(`load: ${generator === 'wrk' ? 'wrk -t1 (the list of URLs to fill the cache: autocannon)' : 'autocannon in its own process'}, ${connections} connections, pipelining 1; per variant: every URL once + ${warmupSec} s warm-up, then ${durationSec} s measured in ${rounds} rounds`);
+log(`load: ${generator === 'wrk' ? 'wrk -t1 (the list of URLs to fill the cache: autocannon)' : 'autocannon in its own process'}, ${connections} connections, pipelining 1; per variant: every URL once + ${warmupSec} s warm-up, then ${durationSec} s measured in ${rounds} rounds, each after 1 s unmeasured`);
 if (cores.length < 4) log(`note: with ${cores.length} cores the server and the load generator compete for CPU; compare ratios, not absolute numbers.`);
 
 const dir = mkdtempSync(join(tmpdir(), 'pm-bench-'));
@@ -184,6 +184,10 @@ try {
   for (let i = 0; i < rounds; i++) {
     const order = i % 2 === 0 ? running : [...running].reverse();
     for (const r of order) {
+      // One unmeasured second first, for every variant alike: a round measures a server already
+      // serving, not the first second after a lull (a pagemanager quiet for a minute has just run
+      // its idle collection, and the seconds after one serve slower: src/http/idle-memory.ts).
+      await load(r, { order: 'random', durationSec: 1 });
       const t0 = process.hrtime.bigint();
       const res = await load(r, { order: 'random', durationSec: perRound });
       // CLOCK_MONOTONIC in µs, the clock of V8's profile timestamps: profile-summary.ts --windows keeps only these.
