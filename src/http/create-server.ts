@@ -75,6 +75,17 @@ export interface ServerDeps extends FrontDeps {
   logger: boolean | object;
 }
 
+/**
+ * Fastify's default schema compilers, loaded on the first route that declares a schema
+ * (src/forms/lazy-libs.ts): none of ours does, and Fastify would load ajv when the server is made.
+ */
+export const LAZY_SCHEMA_CONTROLLER = {
+  compilersFactory: {
+    buildValidator: ((...a: unknown[]) => requireFastifyCompilers().validator(...a)) as never,
+    buildSerializer: ((...a: unknown[]) => requireFastifyCompilers().serializer(...a)) as never,
+  },
+};
+
 export function createHttpServer(deps: ServerDeps): HttpServer {
   const { stores, auth, csrf, themes } = deps;
   const front = deps.front ?? createFrontServer(deps);
@@ -85,13 +96,7 @@ export function createHttpServer(deps: ServerDeps): HttpServer {
     // Stopping is ours (connection-drain.ts): Fastify's 'idle' closing cuts responses still flushing.
     forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    // Fastify's default schema compilers, loaded on first use (src/forms/lazy-libs.ts): no route of ours has a schema.
-    schemaController: {
-      compilersFactory: {
-        buildValidator: ((...a: unknown[]) => requireFastifyCompilers().validator(...a)) as never,
-        buildSerializer: ((...a: unknown[]) => requireFastifyCompilers().serializer(...a)) as never,
-      },
-    },
+    schemaController: LAZY_SCHEMA_CONTROLLER,
     // The socket server is front-server.ts's: Fastify answers what its front handler passes on.
     serverFactory(handler) {
       front.setRoutes(handler, { error: (obj, msg) => fastify.log.error(obj, msg) });

@@ -32,6 +32,25 @@ test('a quiet server is collected twice, then left alone until requests come and
   assert.equal(collections, after, 'stop() ends it');
 });
 
+test('a server whose requests come 20 looks apart is never collected: a spell must last 60 looks (a minute) first', async () => {
+  let requests = 0;
+  let collections = 0;
+  const c = startIdleCollector({ activity: () => requests, collect: () => collections++, everyMs: 5 });
+  try {
+    // A request every 100 ms is one every 20 looks: never a quiet spell of 60.
+    for (let i = 0; i < 6; i++) {
+      await sleep(100);
+      requests++;
+    }
+    assert.equal(collections, 0);
+    // Then quiet: collected once the spell is 60 looks long, and again 6 looks later.
+    for (let i = 0; i < 200 && collections < 2; i++) await sleep(10);
+    assert.equal(collections, 2);
+  } finally {
+    c.stop();
+  }
+});
+
 test('without a collection to run (no --expose-gc to be had) it does nothing', async () => {
   const c = startIdleCollector({ activity: () => 0, collect: null, everyMs: 5 });
   await sleep(30);
