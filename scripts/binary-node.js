@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 export const NODE_VERSION = '24.22.3';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const CACHE = join(ROOT, 'node_modules', '.cache', 'pagemanager-binary');
+const CACHE = join(ROOT, 'node_modules', '.cache', 'pagemanager-binary');
 
 /** The registry's Node package for this platform, as build-binary.js installs it into the cache. */
 export function cachedNode(version = NODE_VERSION) {

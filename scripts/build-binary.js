@@ -52,9 +52,8 @@ function nodeForBinary() {
 
 /** better-sqlite3's addon for that Node. */
 function sqliteAddon(target) {
-  const bs = join(ROOT, 'node_modules', 'better-sqlite3');
+  const { source: bs, version: bsVersion, dir, addon } = cachedAddon(target.version);
   if (!target.nodedir && target.version === process.versions.node) return join(bs, 'build', 'Release', 'better_sqlite3.node');
-  const { version: bsVersion, dir, addon } = cachedAddon(target.version);
   if (existsSync(addon)) return addon;
   if (!target.nodedir) throw new Error(`--node ${values.node} is Node ${target.version}, not the Node running this build (${process.versions.node}); leave --node out to build on Node ${NODE_VERSION}`);
   say(`compiling better-sqlite3 ${bsVersion} for Node ${target.version} (about a minute)`);

@@ -1,8 +1,9 @@
 /**
- * sanitize-html and ajv (and Fastify's own schema compilers, below), loaded on their first use instead of at start: the
- * two cost about a quarter of a second and 30 MiB of a start that serves
- * stored pages and renders nothing. Both are CommonJS, so they load
- * synchronously here and every caller keeps its synchronous API.
+ * Libraries loaded on their first use instead of at start: sanitize-html and ajv
+ * (about a quarter of a second and 30 MiB of a start that serves stored pages and
+ * renders nothing), and Fastify's own schema compilers (no route of ours declares a
+ * Fastify schema). All are CommonJS, so they load synchronously here and every
+ * caller keeps its synchronous API.
  *
  * The single executable's build replaces this file with plain `require` calls
  * that esbuild bundles (scripts/build-binary.js): there is no node_modules
